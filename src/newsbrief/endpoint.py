@@ -1,0 +1,69 @@
+"""Which model we talk to, resolved once from arguments, then environment, then defaults.
+
+No endpoint configured means the embedded model: a new user with no key gets real output.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+import instructor
+
+from .local import MODEL_NAME
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    model: str
+    base_url: str | None  # None with embedded=True: started on demand
+    api_key: str | None = field(default=None, repr=False)
+    mode: str = "json_schema"
+    embedded: bool = False
+    timeout_s: float = 300.0
+
+    @property
+    def kind(self) -> str:
+        return "embedded" if self.embedded else "openai-compatible"
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        return MODES[self.mode]
+
+    def with_base_url(self, base_url: str) -> Endpoint:
+        return replace(self, base_url=base_url)
+
+
+def resolve_endpoint(
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    timeout_s: float | None = None,
+) -> Endpoint:
+    base_url = base_url or os.environ.get("NEWSBRIEF_BASE_URL") or None
+    api_key = api_key or os.environ.get("OPENAI_API_KEY") or None
+    model = model or os.environ.get("NEWSBRIEF_MODEL") or None
+    mode = mode or os.environ.get("NEWSBRIEF_MODE") or "json_schema"
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    timeout = timeout_s or float(os.environ.get("NEWSBRIEF_TIMEOUT", "300"))
+    if base_url is None and api_key is None:
+        return Endpoint(
+            model=model or MODEL_NAME, base_url=None, mode=mode, embedded=True, timeout_s=timeout
+        )
+    return Endpoint(
+        model=model or DEFAULT_OPENAI_MODEL,
+        base_url=base_url,
+        api_key=api_key,
+        mode=mode,
+        timeout_s=timeout,
+    )

@@ -1,0 +1,165 @@
+"""Turn the model's proposed quotes into grounded figures and evidence, or name the problem.
+
+The model only ever proposes: a quote, a label, the number as it thinks it is written.
+Offsets come from align.locate, values from numbers.find_numbers; problems are phrased
+so they can go straight back to the model as a re-ask and, if still unsolved, into the
+Brief's warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from . import align
+from .draft import BriefDraft, FigureDraft, ImplicationDraft
+from .models import Evidence, KeyFigure, PolicyImplication
+from .numbers import NumberMatch, find_numbers, parse_number
+
+MIN_FIGURES = 4
+LABEL_CONTEXT = 300  # chars before the sentence where the label's subject may be named
+_WORD = re.compile(r"[A-Za-z][A-Za-z&'-]+")
+_LABEL_STOP = {
+    "The", "A", "An", "Of", "In", "On", "And", "For", "To", "Year", "YTD", "Index", "Close",
+    "Closing", "Level", "Gain", "Rise", "Fall", "Change", "Growth", "Rate", "Total", "Value",
+    "Price", "Stock", "Market", "Share", "Shares", "Percent", "Daily", "Annual", "Quarterly",
+}  # fmt: skip
+
+
+@dataclass
+class Grounded:
+    figures: list[KeyFigure] = field(default_factory=list)
+    implications: list[PolicyImplication] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # would justify a re-ask
+    notes: list[str] = field(default_factory=list)  # kept, but worth a warning
+
+
+def _same_number(a: NumberMatch, value: float, unit: str) -> bool:
+    return a.value == value and (a.unit == unit or not a.unit or not unit)
+
+
+def _pick_number(draft: FigureDraft, numbers: list[NumberMatch]) -> NumberMatch | None:
+    wanted = draft.number_text.strip()
+    for n in numbers:
+        if n.text == wanted:
+            return n
+    try:
+        value, unit = parse_number(wanted)
+    except ValueError:
+        return None
+    matches = [n for n in numbers if _same_number(n, value, unit)]
+    return matches[0] if matches else None
+
+
+def _label_mismatch(label: str, text: str, start: int, end: int) -> str | None:
+    """Names in the label that its sentence never mentions: a figure copied onto the wrong
+    subject (a weak model put one index's level on three indices)."""
+    s_start, s_end = align.sentence_bounds(text, start)
+    context = text[max(0, min(s_start, start) - LABEL_CONTEXT) : max(s_end, end)].lower()
+    names = [w for w in _WORD.findall(label) if w[0].isupper() and w not in _LABEL_STOP]
+    if names and not any(name.lower() in context for name in names):
+        return ", ".join(names)
+    return None
+
+
+def ground_figure(i: int, draft: FigureDraft, text: str) -> KeyFigure | str:
+    where = f"key_figures[{i}] ({draft.label!r})"
+    span = align.locate(draft.quote, text)
+    numbers = find_numbers(text[span.start : span.end]) if span else []
+    number = _pick_number(draft, numbers)
+    if number is None:
+        # The quote is wrong but the number may be real: anchor number_text where the article
+        # states it, using the label and quote as context (never if it is not in the text).
+        anchored = align.locate(f"{draft.label}: {draft.number_text}. {draft.quote}", text)
+        if anchored is not None:
+            found = _pick_number(draft, find_numbers(text[anchored.start : anchored.end]))
+            if found is not None:
+                span, numbers, number = replace(anchored, method="aligned"), [found], found
+    if span is None:
+        return f"{where}: quote {draft.quote!r} is not in the article; copy the words verbatim"
+    quote = text[span.start : span.end]
+    if not numbers:
+        return f"{where}: quote {quote!r} contains no number, so it is not a figure"
+    if number is None:
+        found = ", ".join(repr(n.text) for n in numbers)
+        return (
+            f"{where}: number_text {draft.number_text!r} does not occur in its quote; "
+            f"the quote contains {found}"
+        )
+    return KeyFigure(
+        label=draft.label.strip(),
+        quote=quote,
+        start=span.start,
+        end=span.end,
+        number_text=number.text,
+        value=number.value,
+        unit=number.unit,
+        grounding=span.method,
+    )
+
+
+def ground_implication(i: int, draft: ImplicationDraft, text: str) -> PolicyImplication | str:
+    span = align.locate(draft.evidence, text)
+    if span is None:
+        return (
+            f"policy_implications[{i}] ({draft.statement!r}): evidence {draft.evidence!r} "
+            "is not in the article; copy the words verbatim"
+        )
+    quote = text[span.start : span.end]
+    return PolicyImplication(
+        statement=draft.statement.strip(),
+        actor=draft.actor.strip(),
+        evidence=Evidence(quote=quote, start=span.start, end=span.end),
+    )
+
+
+def ungrounded_summary_numbers(summary: str, text: str) -> list[str]:
+    """Numbers the summary states that the article never does."""
+    in_text = find_numbers(text)
+    return [
+        n.text
+        for n in find_numbers(summary)
+        if not any(_same_number(t, n.value, n.unit) for t in in_text)
+    ]
+
+
+def ground(draft: BriefDraft, text: str) -> Grounded:
+    result = Grounded()
+    seen: set[tuple[int, int, float]] = set()
+    for i, fig in enumerate(draft.key_figures):
+        figure = ground_figure(i, fig, text)
+        if isinstance(figure, str):
+            result.problems.append(figure)
+            continue
+        key = (figure.start, figure.end, figure.value)
+        if key in seen:
+            result.notes.append(f"duplicate figure {figure.label!r} ({figure.number_text}) merged")
+            continue
+        seen.add(key)
+        names = _label_mismatch(figure.label, text, figure.start, figure.end)
+        if names:
+            result.notes.append(
+                f"figure {figure.label!r}: its quote does not mention {names}; check the label"
+            )
+        result.figures.append(figure)
+    for i, imp in enumerate(draft.policy_implications):
+        implication = ground_implication(i, imp, text)
+        if isinstance(implication, str):
+            result.problems.append(implication)
+        else:
+            result.implications.append(implication)
+    # Ask for more only when the article has numbers to spare (index names like "Nikkei 225"
+    # and years count too, so half of the distinct numbers is the fair bar).
+    wanted = min(MIN_FIGURES, len({(n.value, n.unit) for n in find_numbers(text)}) // 2)
+    if len(result.figures) < wanted:
+        result.problems.append(
+            f"only {len(result.figures)} key figures could be grounded; give at least {wanted}, "
+            "each with a quote copied verbatim from the article"
+        )
+    invented = ungrounded_summary_numbers(draft.summary, text)
+    if invented:
+        result.problems.append(
+            f"summary states {', '.join(invented)}, which the article never states; "
+            "use only numbers from the article"
+        )
+    return result

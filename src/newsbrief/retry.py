@@ -1,0 +1,167 @@
+"""Transport retries, in one place: an httpx2 transport wrapped in tenacity.
+
+The openai client's own retries are switched off (max_retries=0) so the two never
+multiply; instructor's re-asks sit above this layer and only ever see a final answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    initial_wait_s: float = 1.0
+    max_wait_s: float = 20.0
+    max_retry_after_s: float = 60.0  # a server asking for longer is treated as down
+
+    def worst_case_wait_s(self) -> float:
+        """Upper bound on time spent sleeping between attempts for one request."""
+        per_wait = max(self.max_wait_s + self.initial_wait_s, self.max_retry_after_s)
+        return per_wait * (self.max_attempts - 1)
+
+
+class RetryableStatus(Exception):
+    def __init__(self, response: httpx2.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, RetryableStatus):
+        return True
+    return isinstance(
+        exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError
+    )
+
+
+def retry_after_s(response: httpx2.Response) -> float | None:
+    """Seconds from a Retry-After (or retry-after-ms) header, delta or HTTP date."""
+    headers = response.headers
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+class _Wait:
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self.backoff = wait_exponential_jitter(
+            multiplier=policy.initial_wait_s, max=policy.max_wait_s, jitter=policy.initial_wait_s
+        )
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RetryableStatus):
+            asked = retry_after_s(exc.response)
+            if asked is not None:
+                return min(asked, self.policy.max_retry_after_s)
+        return float(self.backoff(state))
+
+
+def _last_response_or_raise(state: RetryCallState) -> httpx2.Response:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, RetryableStatus):
+        return exc.response  # the client turns it into its usual status error
+    assert exc is not None
+    raise exc
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+async def _asleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def _retrying_kwargs(policy: RetryPolicy) -> dict[str, Any]:
+    return {
+        "stop": stop_after_attempt(policy.max_attempts),
+        "wait": _Wait(policy),
+        "retry": retry_if_exception(is_retryable),
+        "retry_error_callback": _last_response_or_raise,
+    }
+
+
+def _check(response: httpx2.Response) -> httpx2.Response:
+    if response.status_code in RETRYABLE_STATUS:
+        response.read()
+        response.close()
+        raise RetryableStatus(response)
+    return response
+
+
+class RetryingTransport(httpx2.BaseTransport):
+    def __init__(self, inner: httpx2.BaseTransport, policy: RetryPolicy) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.requests_sent = 0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        def send() -> httpx2.Response:
+            self.requests_sent += 1
+            return _check(self.inner.handle_request(request))
+
+        result: httpx2.Response = Retrying(
+            sleep=lambda s: _sleep(s), **_retrying_kwargs(self.policy)
+        )(send)
+        return result
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
+    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.requests_sent = 0
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        async def send() -> httpx2.Response:
+            self.requests_sent += 1
+            response = await self.inner.handle_async_request(request)
+            if response.status_code in RETRYABLE_STATUS:
+                await response.aread()
+                await response.aclose()
+                raise RetryableStatus(response)
+            return response
+
+        result: httpx2.Response = await AsyncRetrying(
+            sleep=lambda s: _sleep(s), **_retrying_kwargs(self.policy)
+        )(send)
+        return result
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
