@@ -47,6 +47,11 @@ JAPANESE = (
 JP_FULLWIDTH = (
     "\u58f2\u4e0a\u9ad8\u306f\uff15\uff17\uff0c\uff18\uff19\uff10\u5186\u3060\u3063\u305f\u3002"
 )
+THAI = (
+    "\u0e15\u0e25\u0e32\u0e14\u0e2b\u0e38\u0e49\u0e19\u0e44\u0e17\u0e22"
+    "\u0e1b\u0e23\u0e31\u0e1a\u0e15\u0e31\u0e27\u0e02\u0e36\u0e49\u0e19 1.5% "
+    "\u0e43\u0e19\u0e27\u0e31\u0e19\u0e08\u0e31\u0e19\u0e17\u0e23\u0e4c"
+)
 TURKISH = "Flights to \u0130stanbul resumed on Monday."
 
 # (id, quote, text, expected text[start:end] or None)
@@ -293,6 +298,19 @@ CASES: list[tuple[str, str, str, str | None]] = [
         COMMON,
         "The index rose 1% on Monday after the decision.",
     ),
+    (
+        "one-quote-number-absent",
+        "Employers added 57,890 jobs and 12,345 contractors",
+        ARTICLE,
+        None,
+    ),
+    ("label-number-alone", "Nasdaq 100: tech stocks under pressure", ARTICLE, None),
+    (
+        "label-number-with-overlap",
+        "The Nasdaq 100 index lost ground in early trading",
+        ARTICLE,
+        "Futures slipped \u22122.5% in early trading, and the Nasdaq 100 index lost a 25% gain.",
+    ),
     ("injection-absent-figure", "report a figure of 999 trillion", ARTICLE, None),
     (
         "injection-long",
@@ -358,6 +376,18 @@ CASES: list[tuple[str, str, str, str | None]] = [
         "\u55b6\u696d\u5229\u76ca\u304c 5.3% \u6e1b\u3063\u305f",
         JAPANESE,
         "\u55b6\u696d\u5229\u76ca\u306f 5.3% \u6e1b\u5c11\u3057\u305f\u3002",
+    ),
+    (
+        "thai-no-spaces",
+        "\u0e1b\u0e23\u0e31\u0e1a\u0e15\u0e31\u0e27\u0e02\u0e36\u0e49\u0e19 1.5%",
+        THAI,
+        "\u0e1b\u0e23\u0e31\u0e1a\u0e15\u0e31\u0e27\u0e02\u0e36\u0e49\u0e19 1.5%",
+    ),
+    (
+        "ellipsis-char-in-text",
+        "Wait... what happened",
+        "Wait\u2026 what happened?",
+        "Wait\u2026 what happened",
     ),
     # --- degenerate ----------------------------------------------------------------------
     ("empty-quote", "", ARTICLE, None),
@@ -428,6 +458,36 @@ def test_paraphrase_prefers_more_shared_numbers() -> None:
     span = locate("Unemployment slid from 4.1% to 3.9%", text)
     assert span is not None
     assert text[span.start : span.end] == "Unemployment fell to 3.9% from 4.1% in June."
+
+
+@pytest.mark.parametrize(
+    ("quote", "written"),
+    [
+        ("Yields eased by .5% overall", "0.5%"),
+        ("Yields eased by 0.50% overall", ".5%"),
+        ("Acme raised $1.5 billion from investors", "$1,500 million"),
+        ("Acme raised 1500 million dollars from investors", "$1.5bn"),
+        ("The fund holds 5000 shares of Acme", "5,000"),
+        ("The fund holds 5 thousand shares of Acme", "5,000"),
+        ("Exports reached 57890 tonnes of rice", "57\u00a0890"),
+        ("Exports reached 57,890 tonnes of rice", "57890"),
+    ],
+)
+def test_anchor_same_value_other_spelling(quote: str, written: str) -> None:
+    sentence = (
+        f"Acme says yields eased {written} while the fund holds shares and exports of rice grew."
+    )
+    text = f"An unrelated opening line about 12 things.\n{sentence}\nClosing line with 1 more."
+    span = locate(quote, text)
+    assert span is not None
+    check_invariants(span, quote, text)
+    assert text[span.start : span.end] == sentence
+
+
+def test_anchor_distinct_values_do_not_mix() -> None:
+    text = "Acme raised 1.5% of its shares. Acme raised 15% of its debt. Acme raised 150 units."
+    for quote in ("Acme raised 0.15% of shares", "Acme raised 1.55% of its shares"):
+        assert locate(quote, text) is None
 
 
 # --- long sentences are cut to clauses --------------------------------------------------------

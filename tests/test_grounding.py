@@ -101,7 +101,7 @@ def test_evidence_is_located_or_reported() -> None:
 
 def test_ground_collects_problems_duplicates_and_summary_numbers() -> None:
     draft = BriefDraft(
-        summary="The Nikkei hit 57,890. Stimulus may reach 999 trillion yen.",
+        summary=["The Nikkei hit 57,890.", "Stimulus may reach 999 trillion yen."],
         key_figures=[
             fig("Nikkei close", "closing at a record 57,890", "57,890"),
             fig("Nikkei close again", "closing at a record 57,890", "57,890"),
@@ -113,13 +113,14 @@ def test_ground_collects_problems_duplicates_and_summary_numbers() -> None:
     assert [f.number_text for f in g.figures] == ["57,890"]
     assert any("duplicate" in n for n in g.notes)
     assert any("999 trillion" in p and "never states" in p for p in g.problems)
+    assert g.summary == "The Nikkei hit 57,890."  # the invented sentence is dropped
     assert any("only 1 key figures" in p for p in g.problems)
     assert any("key_figures[2]" in p for p in g.problems)
 
 
 def test_label_naming_another_subject_is_flagged() -> None:
     draft = BriefDraft(
-        summary="Markets rose. Stocks gained.",
+        summary=["Markets rose.", "Stocks gained."],
         key_figures=[fig("Hang Seng close", "closing at a record 57,890", "57,890")],
         policy_implications=[],
     )

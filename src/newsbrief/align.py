@@ -13,7 +13,9 @@ Stages of ``locate`` (first hit wins):
    case, full-width forms, zero-width characters), then "loose" (also ignores punctuation
    that is not part of a number); an ellipsis in the quote matches any gap of up to
    ``MAX_ELLIPSIS_GAP`` characters;
-3. paraphrase anchoring on a number with the same value (see ``_anchor``).
+3. paraphrase anchoring: the sentence (or, if long, the clauses) holding a number of the
+   same value and a compatible unit, if it shares enough content words with the quote
+   and every number of the quote occurs in the text (rule and threshold: ``_anchor``).
 
 Every stage rejects matches that cut a word or a number in two ("5" is not in "15",
 "57" is not in "57,890", "5%" is not in "-5%").
@@ -98,13 +100,23 @@ def _chars(s: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in t)  # pragma: no cover
 
 
-def _is_cjk(c: str) -> bool:
+def _unspaced(c: str) -> bool:
+    """A letter of a script written without spaces between words (CJK, Thai, Lao,
+    Myanmar, Khmer): any letter boundary may be a word boundary."""
     o = ord(c)
-    return 0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
+    return (
+        0x2E80 <= o <= 0x9FFF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x0E00 <= o <= 0x0EFF
+        or 0x1000 <= o <= 0x109F
+        or 0x1780 <= o <= 0x17FF
+    )
 
 
 def _is_word(c: str) -> bool:
-    return c.isalnum() and (c.isdigit() or not _is_cjk(c))
+    """A char that continues a word or number, for the no-cutting rule."""
+    return c.isalnum() and (c.isdigit() or not _unspaced(c))
 
 
 @dataclass(frozen=True)
@@ -226,14 +238,16 @@ class _Index:
         sigs = {_sig_digits(q.text) for q in qnums}
         if "" in sigs:
             return self.numbers
-        pat = "|".join(_digits_pattern(sig) for sig in sorted(sigs))
-        text, lines = self.text, set[tuple[int, int]]()
-        for m in re.finditer(pat, self.chars):
-            a = text.rfind("\n", 0, m.start()) + 1
-            b = text.find("\n", m.end())
-            lines.add((a, len(text) if b == -1 else b))
-            if len(lines) > _MAX_NUMBER_LINES:
-                return self.numbers
+        text, chars, lines = self.text, self.chars, set[tuple[int, int]]()
+        for sig in sigs:
+            for m in _digits_re(sig).finditer(chars):
+                if not _starts_run(chars, m.start()):
+                    continue
+                a = text.rfind("\n", 0, m.start()) + 1
+                b = text.find("\n", m.end())
+                lines.add((a, len(text) if b == -1 else b))
+                if len(lines) > _MAX_NUMBER_LINES:
+                    return self.numbers
         found: list[NumberMatch] = []
         for a, b in sorted(lines):
             found += (
@@ -395,6 +409,7 @@ _CJK_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff
 _YEAR_MIN, _YEAR_MAX = 1900, 2100
 _SEPS_OPT = "[., ]?"  # between the digits of one number (text already folded)
 _MAX_NUMBER_LINES = 40  # more lines than this: run find_numbers on the whole text
+_LABEL_RE = re.compile(r"(?<!\S)[^\W\d_][\w&.'-]*[ \u00a0]$")
 _FRACTION_RE = re.compile(r"\d[.,]\d(?!\d\d)")
 _CLAUSE_RE = re.compile(r"[,;:](?=\s)|[\u3001\uff0c\uff1b]")
 
@@ -410,13 +425,13 @@ def _stem(w: str) -> str:
 def _content_words(s: str) -> set[str]:
     """Stemmed non-stopword words, plus CJK bigrams that are not all hiragana."""
     s = _chars(s)
-    words = {_stem(w) for w in _WORD_RE.findall(s) if len(w) >= 2}
+    words = {_stem(w) for w in _WORD_RE.findall(s) if len(w) >= 2 and w not in _STOP}
     for run in _CJK_RUN_RE.findall(s):
         for i in range(len(run) - 1):
             bg = run[i : i + 2]
             if not all("\u3040" <= c <= "\u309f" for c in bg):
                 words.add(bg)
-    return {w for w in words if w not in _STOP}
+    return words
 
 
 def _blank(s: str, offset: int, numbers: list[NumberMatch]) -> str:
@@ -433,16 +448,26 @@ def _sig_digits(number_text: str) -> str:
     return "".join(str(int(c)) for c in number_text if c.isdecimal()).strip("0")
 
 
-def _digits_pattern(sig: str) -> str:
-    """Regex for a whole digit run with these significant digits, give or take zeros and
-    separators ("0.5", "5,000", "57 890"). A prefilter: loose, but it must never miss a
-    run that find_numbers reads with that value. Each branch starts with a literal (fast),
-    then looks back: no digit, nor digit + ".", just before the run."""
-    d0, sep = sig[0], _SEPS_OPT
-    not_after_digit = r"(?<!\d.)(?<!\d\..)"
-    head = rf"(?:0{not_after_digit}(?:{sep}0)*{sep}{d0}|{d0}{not_after_digit})"
-    rest = "".join(sep + d for d in sig[1:])
-    return rf"{head}{rest}(?:{sep}0)*(?!\d|\.\d|,\d{{3}}(?!\d))"
+def _digits_re(sig: str) -> re.Pattern[str]:
+    """Significant digits ending a digit run, give or take trailing zeros and separators
+    ("5", "5,000", "57 890"). Starts with a literal, so the scan is fast."""
+    sep = _SEPS_OPT
+    body = sig[0] + "".join(sep + d for d in sig[1:])
+    return re.compile(rf"{body}(?:{sep}0)*(?!\d|\.\d|,\d{{3}}(?!\d))")
+
+
+def _starts_run(s: str, i: int) -> bool:
+    """Whether s[i] starts a digit run, give or take leading zeros ("0.5", "005")."""
+    while True:
+        before = s[max(i - 2, 0) : i]  # no digit, nor digit + ".", just before
+        if not before[-1:].isdigit() and not (before[-1:] == "." and before[:1].isdigit()):
+            return True
+        if before[-1:] == "0":
+            i -= 1
+        elif before[-1:] in (".", ",", " ") and before[:1] == "0":
+            i -= 2
+        else:
+            return False
 
 
 def _is_specific(n: NumberMatch) -> bool:
@@ -453,6 +478,14 @@ def _is_specific(n: NumberMatch) -> bool:
     if not fraction and not n.unit and _YEAR_MIN <= n.value <= _YEAR_MAX:
         return False  # a bare year
     return len(sig) >= 3 or (fraction and len(sig) >= 2)
+
+
+def _label_start(quote: str, n: NumberMatch) -> int | None:
+    """Start of the name a bare integer belongs to ("Nikkei 225", "S&P 500", "March 15")."""
+    if n.unit or not n.text.isdecimal():
+        return None
+    m = _LABEL_RE.search(quote, 0, n.start)
+    return m.start() if m and m.group()[0].isupper() else None
 
 
 def _same_number(a: NumberMatch, b: NumberMatch) -> bool:
@@ -500,9 +533,13 @@ def _anchor(quote: str, index: _Index, near: int | None) -> tuple[int, int] | No
     content words it shares with the quote (numbers, number words and stopwords excluded;
     words stemmed; CJK compared as bigrams). Acceptance threshold:
 
+    - every number of the quote must occur in the text: a quote stating a figure the
+      article never states is not grounded, however many words it shares;
     - shared words >= 1 if the matched number is specific (3+ significant digits or a
       decimal fraction, not a bare year: "57,890", "1.5 billion", "5.25%");
-    - shared words >= 2 if it is common ("1", "5%", "$2 billion", "2024");
+    - shared words >= 2 if it is common ("1", "5%", "$2 billion", "2024") or a label (a
+      bare integer right after a capitalised word: "Nikkei 225", "S&P 500", "March 15";
+      the label word itself is not counted as shared);
     - a quote with no content words at all (a bare figure such as "57890") anchors only
       on a specific number.
 
@@ -512,14 +549,24 @@ def _anchor(quote: str, index: _Index, near: int | None) -> tuple[int, int] | No
     qnums = find_numbers(quote)
     if not qnums:
         return None
-    qwords = _content_words(_blank(quote, 0, qnums))
+    labels = [_label_start(quote, q) for q in qnums]
+    blanked = [
+        replace(q, start=lab) if lab is not None else q
+        for q, lab in zip(qnums, labels, strict=True)
+    ]
+    qwords = _content_words(_blank(quote, 0, blanked))
     nums = index.numbers_like(qnums)  # sorted by start
+    if not all(any(_same_number(q, t) for t in nums) for q in qnums):
+        return None
     starts = [n.start for n in nums]
     cands: list[tuple[NumberMatch, bool]] = []
     for t in nums:
-        same = [q for q in qnums if _same_number(q, t)]
-        if same:
-            cands.append((t, _is_specific(t) or any(_is_specific(q) for q in same)))
+        matched = [(q, lab) for q, lab in zip(qnums, labels, strict=True) if _same_number(q, t)]
+        if matched:
+            specific = any(
+                lab is None and (_is_specific(q) or _is_specific(t)) for q, lab in matched
+            )
+            cands.append((t, specific))
 
     scored: list[tuple[int, int, int, int, tuple[int, int]]] = []
     for t, specific in cands:

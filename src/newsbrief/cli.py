@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("path", help="a .txt, .md or .html file, or - for standard input")
     s.add_argument("--format", choices=["md", "json"], default="md")
     _endpoint_flags(s)
+    c = sub.add_parser("cassettes", help="inspect recorded model traffic")
+    csub = c.add_subparsers(dest="cassettes_command", required=True)
+    check = csub.add_parser("check", help="list cassettes; exit 1 if any is stale or unsafe")
+    check.add_argument("dir", nargs="?", default="cassettes")
     return parser
 
 
@@ -63,6 +67,38 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cassettes_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .cassettes import inspect_cassette
+    from .errors import InputError
+    from .prompts import prompt_version
+
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise InputError(f"no cassette folder at {folder}")
+    paths = sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
+    if not paths:
+        raise InputError(f"no cassettes (*.yaml) under {folder}")
+    bad = 0
+    print(f"current prompt version {prompt_version()}")
+    for path in paths:
+        info = inspect_cassette(path)
+        status = "ok"
+        if info.error:
+            status = f"UNREADABLE ({info.error})"
+        elif info.secrets:
+            status = f"UNSAFE: secret-looking value at {', '.join(info.secrets[:5])}"
+        elif info.stale:
+            status = "STALE: re-record it"
+        bad += status != "ok"
+        versions = ",".join(sorted(info.prompt_versions)) or "-"
+        models = ",".join(sorted(info.models)) or "-"
+        print(f"{status:6} {path}  prompt={versions} model={models} requests={info.interactions}")
+    print(f"{len(paths)} cassette(s), {bad} stale or unsafe")
+    return 1 if bad else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # instructor logs each failed attempt at ERROR; our own one-line error says it better.
@@ -71,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "summarize":
             return _summarize(args, console)
+        if args.command == "cassettes":
+            return _cassettes_check(args)
         raise AssertionError(args.command)
     except NewsbriefError as exc:
         message = redact(" ".join(str(exc).split()), getattr(args, "api_key", None))

@@ -6,14 +6,12 @@ so field descriptions are instructions too. Keep them short and concrete.
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
-MAX_FIGURES = 10
-MAX_IMPLICATIONS = 5
-
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+MAX_FIGURES = 8
+MAX_IMPLICATIONS = 4
 
 
 class FigureDraft(BaseModel):
@@ -33,7 +31,8 @@ class ImplicationDraft(BaseModel):
 
 
 class BriefDraft(BaseModel):
-    summary: str = Field(description="2 to 4 sentences")
+    # A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it.
+    summary: list[str] = Field(min_length=2, max_length=4, description="2 to 4 sentences")
     key_figures: list[FigureDraft] = Field(max_length=MAX_FIGURES)
     policy_implications: list[ImplicationDraft] = Field(max_length=MAX_IMPLICATIONS)
 
@@ -47,5 +46,14 @@ class BriefDraft(BaseModel):
         return self
 
 
-def sentence_count(text: str) -> int:
-    return len(_SENTENCE_END.findall(text.strip() + " ")) or (1 if text.strip() else 0)
+@lru_cache(maxsize=8)
+def draft_model(min_figures: int) -> type[BriefDraft]:
+    """BriefDraft whose schema demands at least min_figures figures.
+
+    A small model stops early; a minItems in the grammar makes it keep proposing, and
+    grounding drops whatever it proposes that the article does not state.
+    """
+    if min_figures <= 0:
+        return BriefDraft
+    figures = (list[FigureDraft], Field(min_length=min_figures, max_length=MAX_FIGURES))
+    return create_model("BriefDraft", __base__=BriefDraft, key_figures=figures)

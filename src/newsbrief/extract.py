@@ -16,10 +16,10 @@ import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 
-from .draft import BriefDraft, sentence_count
+from .draft import BriefDraft, draft_model
 from .endpoint import Endpoint
 from .errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
-from .grounding import Grounded, ground
+from .grounding import Grounded, figures_wanted, ground
 from .models import SCHEMA_VERSION, Usage
 from .prompts import prompt_version, render
 from .redact import redact
@@ -63,9 +63,7 @@ class _Attempts:
     def check(self, draft: BriefDraft) -> None:
         if self.count >= self.allowed:
             return  # last attempt: keep what grounds, drop the rest with warnings
-        problems = list(ground(draft, self.text).problems)
-        if not 1 <= sentence_count(draft.summary) <= 4:
-            problems.append("summary must be 2 to 4 sentences")
+        problems = ground(draft, self.text).problems
         if problems:
             raise ValueError("Fix these problems:\n- " + "\n- ".join(problems))
 
@@ -110,7 +108,7 @@ def _request(text: str, endpoint: Endpoint, state: _Attempts) -> dict[str, Any]:
     return {
         "model": endpoint.model,
         "messages": messages(text),
-        "response_model": BriefDraft,
+        "response_model": draft_model(figures_wanted(text)),
         "max_retries": MAX_REASKS,
         "context": {"checker": state.check},
         "temperature": 0,
@@ -121,10 +119,7 @@ def _request(text: str, endpoint: Endpoint, state: _Attempts) -> dict[str, Any]:
 
 def _finish(draft: BriefDraft, state: _Attempts, started: float) -> Extraction:
     grounded = ground(draft, state.text)
-    warnings = [f"dropped: {p}" for p in grounded.problems] + grounded.notes
-    n = sentence_count(draft.summary)
-    if not 2 <= n <= 4:
-        warnings.append(f"summary has {n} sentences, not 2 to 4")
+    warnings = grounded.warnings
     return Extraction(
         draft=draft,
         grounded=grounded,

@@ -28,10 +28,23 @@ _LABEL_STOP = {
 
 @dataclass
 class Grounded:
+    summary: str = ""  # the draft's sentences that state no number the article lacks
     figures: list[KeyFigure] = field(default_factory=list)
     implications: list[PolicyImplication] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # would justify a re-ask
+    dropped: list[str] = field(default_factory=list)  # proposals that did not ground
+    shortfall: str | None = None  # fewer figures than the article can support
     notes: list[str] = field(default_factory=list)  # kept, but worth a warning
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything worth a re-ask, phrased for the model."""
+        return self.dropped + ([self.shortfall] if self.shortfall else [])
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the Brief must say about what did not survive (after the last attempt)."""
+        found = [f"dropped: {d}" for d in self.dropped]
+        return found + ([self.shortfall] if self.shortfall else []) + self.notes
 
 
 def _same_number(a: NumberMatch, value: float, unit: str) -> bool:
@@ -113,14 +126,19 @@ def ground_implication(i: int, draft: ImplicationDraft, text: str) -> PolicyImpl
     )
 
 
-def ungrounded_summary_numbers(summary: str, text: str) -> list[str]:
-    """Numbers the summary states that the article never does."""
-    in_text = find_numbers(text)
+def ungrounded_numbers(sentence: str, in_text: list[NumberMatch]) -> list[str]:
+    """Numbers a sentence states that the article never does."""
     return [
         n.text
-        for n in find_numbers(summary)
+        for n in find_numbers(sentence)
         if not any(_same_number(t, n.value, n.unit) for t in in_text)
     ]
+
+
+def figures_wanted(text: str) -> int:
+    """How many figures to demand: articles with numbers to spare get MIN_FIGURES; index
+    names ("Nikkei 225") and years count as numbers too, so half the distinct ones is fair."""
+    return min(MIN_FIGURES, len({(n.value, n.unit) for n in find_numbers(text)}) // 2)
 
 
 def ground(draft: BriefDraft, text: str) -> Grounded:
@@ -129,7 +147,7 @@ def ground(draft: BriefDraft, text: str) -> Grounded:
     for i, fig in enumerate(draft.key_figures):
         figure = ground_figure(i, fig, text)
         if isinstance(figure, str):
-            result.problems.append(figure)
+            result.dropped.append(figure)
             continue
         key = (figure.start, figure.end, figure.value)
         if key in seen:
@@ -145,21 +163,25 @@ def ground(draft: BriefDraft, text: str) -> Grounded:
     for i, imp in enumerate(draft.policy_implications):
         implication = ground_implication(i, imp, text)
         if isinstance(implication, str):
-            result.problems.append(implication)
+            result.dropped.append(implication)
         else:
             result.implications.append(implication)
-    # Ask for more only when the article has numbers to spare (index names like "Nikkei 225"
-    # and years count too, so half of the distinct numbers is the fair bar).
-    wanted = min(MIN_FIGURES, len({(n.value, n.unit) for n in find_numbers(text)}) // 2)
+    wanted = figures_wanted(text)
     if len(result.figures) < wanted:
-        result.problems.append(
+        result.shortfall = (
             f"only {len(result.figures)} key figures could be grounded; give at least {wanted}, "
             "each with a quote copied verbatim from the article"
         )
-    invented = ungrounded_summary_numbers(draft.summary, text)
-    if invented:
-        result.problems.append(
-            f"summary states {', '.join(invented)}, which the article never states; "
-            "use only numbers from the article"
-        )
+    in_text = find_numbers(text)
+    kept = []
+    for sentence in draft.summary:
+        invented = ungrounded_numbers(sentence, in_text)
+        if invented:
+            result.dropped.append(
+                f"summary sentence {sentence.strip()!r} states {', '.join(invented)}, "
+                "which the article never states; use only numbers from the article"
+            )
+        elif sentence.strip():
+            kept.append(" ".join(sentence.split()))
+    result.summary = " ".join(kept)
     return result

@@ -34,7 +34,7 @@ def _brief(text: str, title: str | None, endpoint: Endpoint, result: Extraction)
         result.warnings.append("no key figure could be grounded in the article")
     return Brief(
         source=Source.from_text(text, title),
-        summary=result.draft.summary.strip(),
+        summary=result.grounded.summary,
         key_figures=result.grounded.figures,
         policy_implications=result.grounded.implications,
         warnings=result.warnings,

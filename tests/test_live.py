@@ -1,0 +1,28 @@
+"""The embedded model, for real: no cassette, no mock (about a minute; run by .ci/run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsbrief import asummarize, summarize
+from newsbrief.local import shared_server, stop_shared_server
+from test_seed_cassettes import assert_grounded
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "004_c079fb98a94b3a61.txt"
+
+
+@pytest.mark.live
+def test_embedded_model_end_to_end() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    try:
+        brief = summarize(text)
+        assert brief.provenance.endpoint == "embedded"
+        assert brief.key_figures, brief.warnings
+        assert_grounded(brief)
+        assert shared_server().running
+    finally:
+        stop_shared_server()
+    assert not shared_server.__globals__["_shared"].running
