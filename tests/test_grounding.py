@@ -15,7 +15,18 @@ TEXT = (
 
 
 def fig(label: str, quote: str, number_text: str) -> FigureDraft:
-    return FigureDraft(label=label, quote=quote, number_text=number_text)
+    # model_construct: grounding must hold even for drafts the schema would have refused
+    return FigureDraft.model_construct(label=label, quote=quote, number_text=number_text)
+
+
+def test_schema_refuses_figures_without_digits() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        FigureDraft(label="x", quote="led by Samsung", number_text="5%")
+    with pytest.raises(ValidationError):
+        FigureDraft(label="x", quote="rose 5%", number_text="Samsung")
+    assert FigureDraft(label="x", quote="rose 5%", number_text="5%").number_text == "5%"
 
 
 def test_exact_quote_gives_exact_figure_with_parsed_value() -> None:

@@ -24,13 +24,14 @@ def test_version_is_a_hash_of_the_files(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_fixed_instructions_come_before_the_article() -> None:
-    first, second = messages("ARTICLE BODY")
-    assert first["role"] == "system" and "ARTICLE BODY" not in first["content"]
-    assert second["content"].index("ARTICLE BODY") > 0
+    turns = messages("ARTICLE BODY")
+    assert [t["role"] for t in turns] == ["system", "user", "assistant", "user"]
+    assert all("ARTICLE BODY" not in t["content"] for t in turns[:-1])
+    assert turns[-1]["content"].index("ARTICLE BODY") > 0
 
 
 def test_article_text_is_not_interpreted_as_a_template() -> None:
-    _, user = messages("{{ 7 * 7 }} {% if x %}")
+    user = messages("{{ 7 * 7 }} {% if x %}")[-1]
     assert "{{ 7 * 7 }} {% if x %}" in user["content"]
 
 

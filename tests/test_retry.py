@@ -120,7 +120,8 @@ def test_classification() -> None:
 
 def test_openai_client_retries_are_off_so_attempts_do_not_multiply() -> None:
     from newsbrief.endpoint import resolve_endpoint
-    from newsbrief.extract import sync_client
+    from newsbrief.extract import openai_async, openai_sync
 
-    client = sync_client(resolve_endpoint(base_url="http://127.0.0.1:1/v1"), POLICY)
-    assert client.client.max_retries == 0
+    endpoint = resolve_endpoint(base_url="http://127.0.0.1:1/v1")
+    assert openai_sync(endpoint, POLICY).max_retries == 0
+    assert openai_async(endpoint, POLICY).max_retries == 0

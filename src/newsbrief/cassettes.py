@@ -9,7 +9,6 @@ say what it was recorded with.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ SCHEMA_HEADER = "x-newsbrief-schema"
 _LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
 NORMAL_HOST = r"\g<1>127.0.0.1:8080"
 MATCH_ON = ("method", "path", "body")
-SECRET_HEADER_LINES = tuple(f"{h}:" for h in SECRET_HEADERS)
 
 
 def normalise_uri(uri: str) -> str:
@@ -59,9 +57,20 @@ def _scrub_headers(headers: dict[str, Any], secrets: tuple[str, ...]) -> None:
                 headers[name] = redact(str(value), *secrets)
 
 
+def _normalise_host_header(headers: dict[str, Any]) -> None:
+    """The Host header repeats the loopback port; left alone, every re-record diffs."""
+    for name in list(headers):
+        if name.lower() == "host":
+            value = headers[name]
+            values = value if isinstance(value, list) else [value]
+            fixed = [normalise_uri(f"http://{v}").removeprefix("http://") for v in values]
+            headers[name] = fixed if isinstance(value, list) else fixed[0]
+
+
 def _before_record_request(secrets: tuple[str, ...]) -> Any:
     def hook(request: Any) -> Any:
         request.uri = normalise_uri(request.uri)
+        _normalise_host_header(request.headers)
         _scrub_headers(request.headers, secrets)
         request.body = _scrub_body(request.body, secrets)
         return request
@@ -70,27 +79,26 @@ def _before_record_request(secrets: tuple[str, ...]) -> Any:
 
 
 def _before_record_response(secrets: tuple[str, ...]) -> Any:
+    # Runs after vcrpy's decode_compressed_response, so the body is already plain text.
     def hook(response: dict[str, Any]) -> dict[str, Any]:
         headers = response.get("headers", {})
-        body = response.get("body", {}).get("string", b"")
-        encoding = [
-            v.lower()
-            for k, vs in headers.items()
-            if k.lower() == "content-encoding"
-            for v in (vs if isinstance(vs, list) else [vs])
-        ]
-        if "gzip" in encoding and isinstance(body, bytes) and body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-            for k in [k for k in headers if k.lower() in ("content-encoding", "content-length")]:
-                del headers[k]
         _scrub_headers(headers, secrets)
-        response["body"]["string"] = _scrub_body(body, secrets)
+        body = _scrub_body(response.get("body", {}).get("string", b""), secrets)
+        response["body"]["string"] = body
+        for name in [k for k in headers if k.lower() == "content-length"]:
+            if isinstance(body, bytes):  # redaction can change the length
+                headers[name] = [str(len(body))]
         return response
 
     return hook
 
 
 def make_vcr(record_mode: str = "none", secrets: tuple[str, ...] = ()) -> vcr.VCR:
+    """The one vcrpy configuration; `secrets` are exact values to scrub (the API key).
+
+    Pass allow_playback_repeats=True to use_cassette (a VCR() argument no longer) so a test
+    may summarize the same article twice.
+    """
     return vcr.VCR(
         record_mode=record_mode,
         match_on=MATCH_ON,
@@ -98,7 +106,6 @@ def make_vcr(record_mode: str = "none", secrets: tuple[str, ...] = ()) -> vcr.VC
         before_record_request=_before_record_request(secrets),
         before_record_response=_before_record_response(secrets),
         decode_compressed_response=True,
-        allow_playback_repeats=True,
     )
 
 
@@ -130,22 +137,45 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def inspect_cassette(path: Path) -> CassetteInfo:
+    """What `cassettes check` and the stale-replay message need, without trusting the file.
+
+    A hand-edited or truncated cassette must give a status line, never a traceback.
+    """
     info = CassetteInfo(path=path)
-    raw = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        info.error = f"cannot read: {exc.strerror or exc}"
+        return info
     for lineno, line in enumerate(raw.splitlines(), 1):
-        lowered = line.strip().lower()
-        if looks_secret(line) or lowered.startswith(SECRET_HEADER_LINES):
+        if looks_secret(line):
             info.secrets.append(f"line {lineno}")
     try:
-        data = yaml.safe_load(raw) or {}
+        data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        info.error = f"not valid YAML: {exc}"
+        info.error = "not valid YAML: " + " ".join(str(exc).split())
         return info
-    for interaction in data.get("interactions", []):
+    interactions = _mapping(data).get("interactions")
+    if not isinstance(interactions, list):
+        info.error = "not a vcrpy cassette (no interactions list)"
+        return info
+    recorded = _mapping(_mapping(_mapping(data).get("metadata")).get("newsbrief_endpoint"))
+    if recorded.get("model"):
+        info.models.add(str(recorded["model"]))
+    for number, interaction in enumerate(interactions, 1):
         info.interactions += 1
-        request = interaction.get("request", {})
-        headers = request.get("headers", {}) or {}
+        request = _mapping(_mapping(interaction).get("request"))
+        response = _mapping(_mapping(interaction).get("response"))
+        headers = _mapping(request.get("headers"))
+        for side, side_headers in (("request", headers), ("response", response.get("headers"))):
+            for name in _mapping(side_headers):
+                if str(name).lower() in SECRET_HEADERS:
+                    info.secrets.append(f"interaction {number} {side} header {name}")
         for name, bucket in (
             (PROMPT_HEADER, info.prompt_versions),
             (SCHEMA_HEADER, info.schema_versions),
@@ -156,7 +186,7 @@ def inspect_cassette(path: Path) -> CassetteInfo:
         body = request.get("body")
         try:
             model = json.loads(body).get("model") if body else None
-        except (ValueError, AttributeError):
+        except (ValueError, TypeError, AttributeError):
             model = None
         if model:
             info.models.add(str(model))

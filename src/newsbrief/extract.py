@@ -70,8 +70,12 @@ class _Attempts:
 
 def messages(text: str) -> list[dict[str, str]]:
     # Fixed instructions first: llama.cpp reuses their cached prefix from one article to the next.
+    # A worked example as a prior turn: small models follow a shown answer far better than
+    # a described one, and as a separate turn they copy its words less.
     return [
         {"role": "system", "content": render("brief_system")},
+        {"role": "user", "content": render("example_article")},
+        {"role": "assistant", "content": render("example_brief")},
         {"role": "user", "content": render("brief_user", article=text)},
     ]
 
@@ -91,17 +95,15 @@ def _client_kwargs(endpoint: Endpoint) -> dict[str, Any]:
     }
 
 
-def sync_client(endpoint: Endpoint, policy: RetryPolicy) -> instructor.Instructor:
+def openai_sync(endpoint: Endpoint, policy: RetryPolicy) -> openai.OpenAI:
     http = openai.DefaultHttpxClient(transport=RetryingTransport(httpx2.HTTPTransport(), policy))
-    client = openai.OpenAI(http_client=http, **_client_kwargs(endpoint))
-    return instructor.from_openai(client, mode=endpoint.instructor_mode)
+    return openai.OpenAI(http_client=http, **_client_kwargs(endpoint))
 
 
-def async_client(endpoint: Endpoint, policy: RetryPolicy) -> instructor.AsyncInstructor:
+def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
     transport = AsyncRetryingTransport(httpx2.AsyncHTTPTransport(), policy)
     http = openai.DefaultAsyncHttpxClient(transport=transport)
-    client = openai.AsyncOpenAI(http_client=http, **_client_kwargs(endpoint))
-    return instructor.from_openai(client, mode=endpoint.instructor_mode)
+    return openai.AsyncOpenAI(http_client=http, **_client_kwargs(endpoint))
 
 
 def _request(text: str, endpoint: Endpoint, state: _Attempts) -> dict[str, Any]:
@@ -171,7 +173,8 @@ def translate_error(exc: BaseException, endpoint: Endpoint) -> NewsbriefError:
 
 def extract(text: str, endpoint: Endpoint, policy: RetryPolicy | None = None) -> Extraction:
     state = _Attempts(allowed=MAX_REASKS + 1, text=text)
-    client = sync_client(endpoint, policy or RetryPolicy())
+    openai_client = openai_sync(endpoint, policy or RetryPolicy())
+    client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
     client.on("completion:kwargs", state.on_kwargs)
     client.on("completion:response", state.on_response)
     started = time.monotonic()
@@ -180,13 +183,14 @@ def extract(text: str, endpoint: Endpoint, policy: RetryPolicy | None = None) ->
     except Exception as exc:
         raise translate_error(exc, endpoint) from None
     finally:
-        client.client.close()
+        openai_client.close()
     return _finish(draft, state, started)
 
 
 async def aextract(text: str, endpoint: Endpoint, policy: RetryPolicy | None = None) -> Extraction:
     state = _Attempts(allowed=MAX_REASKS + 1, text=text)
-    client = async_client(endpoint, policy or RetryPolicy())
+    openai_client = openai_async(endpoint, policy or RetryPolicy())
+    client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
     client.on("completion:kwargs", state.on_kwargs)
     client.on("completion:response", state.on_response)
     started = time.monotonic()
@@ -195,5 +199,5 @@ async def aextract(text: str, endpoint: Endpoint, policy: RetryPolicy | None = N
     except Exception as exc:
         raise translate_error(exc, endpoint) from None
     finally:
-        await client.client.close()
+        await openai_client.close()
     return _finish(draft, state, started)

@@ -94,10 +94,10 @@ def ground_figure(i: int, draft: FigureDraft, text: str) -> KeyFigure | str:
     if not numbers:
         return f"{where}: quote {quote!r} contains no number, so it is not a figure"
     if number is None:
-        found = ", ".join(repr(n.text) for n in numbers)
+        listed = ", ".join(repr(n.text) for n in numbers)
         return (
             f"{where}: number_text {draft.number_text!r} does not occur in its quote; "
-            f"the quote contains {found}"
+            f"the quote contains {listed}"
         )
     return KeyFigure(
         label=draft.label.strip(),

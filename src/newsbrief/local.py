@@ -77,7 +77,7 @@ def join_parts(parts: list[Path], target: Path, expected_sha256: str = MODEL_SHA
         with os.fdopen(fd, "wb") as out:
             for part in parts:
                 with part.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    while block := fh.read(1 << 20):
                         digest.update(block)
                         out.write(block)
         actual = digest.hexdigest()

@@ -1,0 +1,186 @@
+"""`newsbrief cassettes check`: the CI gate that keeps secrets and stale prompts out of git.
+
+The clean cassette is recorded for real (fake server, the shared vcr config), then each
+test plants one problem in a copy of it, the way a hand edit or a careless recording would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from fake_openai import draft_reply, serve
+
+from newsbrief import prompts, summarize
+from newsbrief.cassettes import make_vcr
+from newsbrief.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTINEL = "sk-SENTINEL-0123456789abcdef"
+MODEL = "fake-model-1"
+TEXT = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
+DRAFT = {
+    "summary": ["The Nikkei rallied.", "It closed at a record."],
+    "key_figures": [
+        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
+        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
+    ],
+    "policy_implications": [],
+}
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("recorded") / "brief.yaml"
+    with serve([draft_reply(DRAFT)]) as fake:
+        with make_vcr("once", secrets=(SENTINEL,)).use_cassette(str(path)):
+            summarize(TEXT, base_url=fake.base_url, api_key=SENTINEL, model=MODEL)
+        assert fake.headers[0]["authorization"] == f"Bearer {SENTINEL}"
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path, recorded: Path) -> Path:
+    """A cassettes/ folder holding one clean copy, nested as the pytest plugin nests them."""
+    (tmp_path / "cassettes" / "test_news").mkdir(parents=True)
+    shutil.copy(recorded, tmp_path / "cassettes" / "test_news" / "brief.yaml")
+    return tmp_path / "cassettes"
+
+
+@pytest.fixture
+def cassette(folder: Path) -> Path:
+    return folder / "test_news" / "brief.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_prompt_cache() -> Iterator[None]:
+    prompts._load.cache_clear()
+    yield
+    prompts._load.cache_clear()
+
+
+def check(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["cassettes", "check", str(folder)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def edit(path: Path, change: str) -> None:
+    """Plant something in the cassette the way a hand edit would: parse, change, dump."""
+    data = yaml.safe_load(path.read_text())
+    request = data["interactions"][0]["request"]
+    if change == "auth header":
+        request["headers"]["Authorization"] = ["Bearer sk-live-0123456789abcdefXYZ"]
+    elif change == "plain api-key header":
+        request["headers"]["api-key"] = ["hunter2"]  # not key-shaped: only the name tells
+    elif change == "key in body":
+        body = request["body"].replace(
+            "Markets rallied.", "Markets rallied sk-proj-abcdef0123456789."
+        )
+        assert body != request["body"]
+        request["body"] = body
+    elif change == "cookie in response":
+        data["interactions"][0]["response"]["headers"]["Set-Cookie"] = ["session=abc"]
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_clean_folder_lists_prompt_version_and_model(
+    folder: Path, cassette: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = check(folder, capsys)
+
+    version = prompts.prompt_version()
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"current prompt version {version}"
+    assert lines[1].split() == [
+        "ok",
+        str(cassette),
+        f"prompt={version}",
+        f"model={MODEL}",
+        "requests=1",
+    ]
+    assert lines[-1] == "1 cassette(s), 0 stale or unsafe"
+    assert SENTINEL not in cassette.read_text()
+
+
+@pytest.mark.parametrize(
+    "change", ["auth header", "plain api-key header", "key in body", "cookie in response"]
+)
+def test_secret_in_a_cassette_is_unsafe(
+    folder: Path, cassette: Path, capsys: pytest.CaptureFixture[str], change: str
+) -> None:
+    edit(cassette, change)
+
+    code, out, _ = check(folder, capsys)
+
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if str(cassette) in line]
+    assert line.startswith("UNSAFE: secret-looking value at ")
+    for secret in ("sk-live-0123456789abcdefXYZ", "hunter2", "sk-proj-abcdef0123456789"):
+        assert secret not in out  # the report must not leak what it found
+    assert out.splitlines()[-1] == "1 cassette(s), 1 stale or unsafe"
+
+
+def test_cassette_from_an_older_prompt_is_stale(
+    folder: Path,
+    cassette: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    recorded_with = prompts.prompt_version()
+    edited = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", edited)
+    with (edited / "brief_system.md").open("a") as f:
+        f.write("\nBe brief.\n")
+    monkeypatch.setenv("NEWSBRIEF_PROMPTS_DIR", str(edited))
+
+    code, out, _ = check(folder, capsys)
+
+    assert code == 1
+    assert out.splitlines()[0] == f"current prompt version {prompts.prompt_version()}"
+    (line,) = [line for line in out.splitlines() if str(cassette) in line]
+    assert line.startswith("STALE")
+    assert f"prompt={recorded_with}" in line
+
+
+def test_missing_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = check(tmp_path / "nope", capsys)
+
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"newsbrief: error: no cassette folder at {tmp_path / 'nope'}"]
+
+
+def test_empty_folder_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = check(tmp_path, capsys)
+
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"newsbrief: error: no cassettes (*.yaml) under {tmp_path}"]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("interactions: [\n  - request: {body: 'unterminated\n", "not valid YAML"),
+        ("- just\n- a list\n", "not a vcrpy cassette"),
+        ("interactions: 3\n", "not a vcrpy cassette"),
+    ],
+)
+def test_unreadable_cassette_is_reported_not_a_traceback(
+    folder: Path, cassette: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
+) -> None:
+    broken = folder / "test_news" / "broken.yaml"
+    broken.write_text(content)
+
+    code, out, err = check(folder, capsys)
+
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    (bad,) = [line for line in lines if str(broken) in line]
+    assert bad.startswith(f"UNREADABLE ({reason}")
+    assert any(line.startswith("ok ") and str(cassette) in line for line in lines)
+    assert lines[-1] == "2 cassette(s), 1 stale or unsafe"
