@@ -7,7 +7,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
@@ -35,6 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("path", help="a .txt, .md or .html file, or - for standard input")
     s.add_argument("--format", choices=["md", "json"], default="md")
     _endpoint_flags(s)
+    d = sub.add_parser("digest", help="brief many articles into one briefing")
+    d.add_argument(
+        "paths", nargs="+", help="files, folders, URLs, or - for a list of paths on stdin"
+    )
+    d.add_argument("-o", "--output", help="write here; the format follows .md/.html/.json")
+    d.add_argument("--format", choices=["md", "html", "json"], help="overrides the extension")
+    d.add_argument(
+        "--concurrency", type=int, help="articles in flight (default 1 embedded, 4 remote)"
+    )
+    d.add_argument("--rpm", type=int, help="at most this many requests per minute")
+    d.add_argument("--tpm", type=int, help="at most this many (estimated) tokens per minute")
+    d.add_argument("--cache-dir", help="where the brief cache lives (default: user cache dir)")
+    d.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    d.add_argument("--refresh", action="store_true", help="ignore cached briefs, overwrite them")
+    _endpoint_flags(d)
     c = sub.add_parser("cassettes", help="inspect recorded model traffic")
     csub = c.add_subparsers(dest="cassettes_command", required=True)
     check = csub.add_parser("check", help="list cassettes; exit 1 if any is stale or unsafe")
@@ -65,6 +80,84 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     else:
         sys.stdout.write(brief_to_markdown(brief))
     return 0
+
+
+EXIT_PARTIAL = 3
+
+
+def _digest(args: argparse.Namespace) -> int:
+    """Exit 0 when every article was summarized, 3 when some were not (partial), 1 when none."""
+    from pathlib import Path
+
+    from .batch import BatchOptions
+    from .cache import BriefCache
+    from .digest import build_digest
+    from .endpoint import resolve_endpoint
+    from .errors import InputError
+    from .progress import Reporter
+
+    paths: list[str] = []
+    for p in args.paths:
+        if p == "-":
+            paths += [line.strip() for line in sys.stdin if line.strip()]
+        else:
+            paths.append(p)
+    fmt = args.format
+    if fmt is None and args.output:
+        fmt = {
+            ".md": "md",
+            ".markdown": "md",
+            ".html": "html",
+            ".htm": "html",
+            ".json": "json",
+        }.get(Path(args.output).suffix.lower())
+        if fmt is None:
+            raise InputError(
+                f"cannot tell the format of {args.output}; use .md, .html, .json or --format"
+            )
+    fmt = fmt or "md"
+    endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
+    cache = None
+    if not args.no_cache:
+        cache = BriefCache(Path(args.cache_dir) / "briefs.sqlite" if args.cache_dir else None)
+    reporter = Reporter()
+    options = BatchOptions(
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        use_cache=not args.no_cache,
+        refresh=args.refresh,
+        on_start=reporter.start,
+        on_done=reporter.done,
+    )
+    try:
+        digest = build_digest(paths, endpoint=endpoint, options=options, cache=cache)
+    finally:
+        reporter.close()
+        if cache is not None:
+            cache.close()
+    renderers: dict[str, Callable[[], str]] = {
+        "md": digest.to_markdown,
+        "html": digest.to_html,
+        "json": lambda: digest.model_dump_json(indent=2),
+    }
+    rendered = renderers[fmt]()
+    if args.output:
+        out = Path(args.output)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(rendered, encoding="utf-8")
+        tmp.replace(out)
+        print(
+            f"newsbrief: wrote {out} ({digest.stats.summarized}/{digest.stats.articles} "
+            f"articles, {digest.stats.model_calls} model calls)",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    if digest.stats.summarized == 0:
+        print("newsbrief: error: no article could be summarized", file=sys.stderr)
+        return 1
+    return EXIT_PARTIAL if digest.partial else 0
 
 
 def _cassettes_check(args: argparse.Namespace) -> int:
@@ -107,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "summarize":
             return _summarize(args, console)
+        if args.command == "digest":
+            return _digest(args)
         if args.command == "cassettes":
             return _cassettes_check(args)
         raise AssertionError(args.command)

@@ -29,7 +29,7 @@ class FigureDraft(BaseModel):
     )
     number_text: str = Field(
         pattern=NUMBER_PATTERN,
-        description="the number exactly as written in the quote, e.g. '57,890', '$4.9 trillion'"
+        description="the number exactly as written in the quote, e.g. '57,890', '$4.9 trillion'",
     )
 
 

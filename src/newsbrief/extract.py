@@ -19,7 +19,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from .draft import BriefDraft, draft_model
 from .endpoint import Endpoint
 from .errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
-from .grounding import Grounded, figures_wanted, ground
+from .grounding import Grounded, candidate_numbers, figures_wanted, ground
 from .models import SCHEMA_VERSION, Usage
 from .prompts import prompt_version, render
 from .redact import redact
@@ -69,6 +69,7 @@ class _Attempts:
 
 
 def messages(text: str) -> list[dict[str, str]]:
+    candidates = "; ".join(n.text for n in candidate_numbers(text))
     # Fixed instructions first: llama.cpp reuses their cached prefix from one article to the next.
     # A worked example as a prior turn: small models follow a shown answer far better than
     # a described one, and as a separate turn they copy its words less.
@@ -76,7 +77,7 @@ def messages(text: str) -> list[dict[str, str]]:
         {"role": "system", "content": render("brief_system")},
         {"role": "user", "content": render("example_article")},
         {"role": "assistant", "content": render("example_brief")},
-        {"role": "user", "content": render("brief_user", article=text)},
+        {"role": "user", "content": render("brief_user", article=text, numbers=candidates)},
     ]
 
 

@@ -26,6 +26,27 @@ _LABEL_STOP = {
 }  # fmt: skip
 
 
+# Sentences that address the model rather than the reader. A number inside one is in the
+# text, but the article does not assert it: such spans never ground a figure or evidence.
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|rules)\b"
+    r"|\bsystem prompt\b|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|llm)\b"
+    r"|\b(?:report|output|return|include) (?:a|the) (?:key )?figure of\b",
+    re.IGNORECASE,
+)
+
+
+def injected_sentences(text: str) -> list[tuple[int, int]]:
+    return [align.sentence_bounds(text, m.start()) for m in _INJECTION.finditer(text)]
+
+
+def _injected(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
+_INJECTED = "comes from a sentence that gives instructions to the model (possible prompt injection)"
+
+
 @dataclass
 class Grounded:
     summary: str = ""  # the draft's sentences that state no number the article lacks
@@ -75,7 +96,9 @@ def _label_mismatch(label: str, text: str, start: int, end: int) -> str | None:
     return None
 
 
-def ground_figure(i: int, draft: FigureDraft, text: str) -> KeyFigure | str:
+def ground_figure(
+    i: int, draft: FigureDraft, text: str, injected: list[tuple[int, int]] | None = None
+) -> KeyFigure | str:
     where = f"key_figures[{i}] ({draft.label!r})"
     span = align.locate(draft.quote, text)
     numbers = find_numbers(text[span.start : span.end]) if span else []
@@ -91,6 +114,10 @@ def ground_figure(i: int, draft: FigureDraft, text: str) -> KeyFigure | str:
     if span is None:
         return f"{where}: quote {draft.quote!r} is not in the article; copy the words verbatim"
     quote = text[span.start : span.end]
+    if _injected(
+        span.start, span.end, injected if injected is not None else injected_sentences(text)
+    ):
+        return f"{where}: quote {quote!r} {_INJECTED}"
     if not numbers:
         return f"{where}: quote {quote!r} contains no number, so it is not a figure"
     if number is None:
@@ -111,7 +138,9 @@ def ground_figure(i: int, draft: FigureDraft, text: str) -> KeyFigure | str:
     )
 
 
-def ground_implication(i: int, draft: ImplicationDraft, text: str) -> PolicyImplication | str:
+def ground_implication(
+    i: int, draft: ImplicationDraft, text: str, injected: list[tuple[int, int]] | None = None
+) -> PolicyImplication | str:
     span = align.locate(draft.evidence, text)
     if span is None:
         return (
@@ -119,6 +148,10 @@ def ground_implication(i: int, draft: ImplicationDraft, text: str) -> PolicyImpl
             "is not in the article; copy the words verbatim"
         )
     quote = text[span.start : span.end]
+    if _injected(
+        span.start, span.end, injected if injected is not None else injected_sentences(text)
+    ):
+        return f"policy_implications[{i}] ({draft.statement!r}): evidence {quote!r} {_INJECTED}"
     return PolicyImplication(
         statement=draft.statement.strip(),
         actor=draft.actor.strip(),
@@ -135,6 +168,23 @@ def ungrounded_numbers(sentence: str, in_text: list[NumberMatch]) -> list[str]:
     ]
 
 
+def candidate_numbers(text: str, limit: int = 40) -> list[NumberMatch]:
+    """Distinct numbers worth offering the model as figures, in article order: bare years and
+    small bare integers (ordinals, counts, index names) are left out."""
+    out: list[NumberMatch] = []
+    seen: set[tuple[float, str]] = set()
+    for n in find_numbers(text):
+        bare = not n.unit and n.value.is_integer()
+        if bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000):
+            continue
+        if (n.value, n.unit) not in seen:
+            seen.add((n.value, n.unit))
+            out.append(n)
+        if len(out) >= limit:
+            break
+    return out
+
+
 def figures_wanted(text: str) -> int:
     """How many figures to demand: articles with numbers to spare get MIN_FIGURES; index
     names ("Nikkei 225") and years count as numbers too, so half the distinct ones is fair."""
@@ -143,15 +193,19 @@ def figures_wanted(text: str) -> int:
 
 def ground(draft: BriefDraft, text: str) -> Grounded:
     result = Grounded()
-    seen: set[tuple[int, int, float]] = set()
+    injected = injected_sentences(text)
+    seen: set[tuple[float, str]] = set()
     for i, fig in enumerate(draft.key_figures):
-        figure = ground_figure(i, fig, text)
+        figure = ground_figure(i, fig, text, injected)
         if isinstance(figure, str):
             result.dropped.append(figure)
             continue
-        key = (figure.start, figure.end, figure.value)
+        key = (figure.value, figure.unit)
         if key in seen:
-            result.notes.append(f"duplicate figure {figure.label!r} ({figure.number_text}) merged")
+            result.dropped.append(
+                f"key_figures[{i}] ({figure.label!r}) repeats {figure.number_text}, already given; "
+                "each figure must be a different number"
+            )
             continue
         seen.add(key)
         names = _label_mismatch(figure.label, text, figure.start, figure.end)
@@ -161,16 +215,19 @@ def ground(draft: BriefDraft, text: str) -> Grounded:
             )
         result.figures.append(figure)
     for i, imp in enumerate(draft.policy_implications):
-        implication = ground_implication(i, imp, text)
+        implication = ground_implication(i, imp, text, injected)
         if isinstance(implication, str):
             result.dropped.append(implication)
         else:
             result.implications.append(implication)
     wanted = figures_wanted(text)
     if len(result.figures) < wanted:
+        unused = [c for c in candidate_numbers(text) if (c.value, c.unit) not in seen]
+        hint = ", ".join(c.text for c in unused[:12])
         result.shortfall = (
             f"only {len(result.figures)} key figures could be grounded; give at least {wanted}, "
             "each with a quote copied verbatim from the article"
+            + (f"; numbers the article states that you have not used: {hint}" if hint else "")
         )
     in_text = find_numbers(text)
     kept = []

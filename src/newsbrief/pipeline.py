@@ -23,7 +23,8 @@ def check_text(text: str) -> str:
     return text
 
 
-def _ready(endpoint: Endpoint) -> Endpoint:
+def ready(endpoint: Endpoint) -> Endpoint:
+    """The endpoint with a base URL: starts the embedded server on first need."""
     if endpoint.embedded and endpoint.base_url is None:
         return endpoint.with_base_url(shared_server().base_url)
     return endpoint
@@ -63,7 +64,7 @@ def summarize(
 ) -> Brief:
     """Brief one article. With no endpoint configured, runs the embedded model."""
     check_text(text)
-    endpoint = _ready(endpoint or resolve_endpoint(model, base_url, api_key, mode))
+    endpoint = ready(endpoint or resolve_endpoint(model, base_url, api_key, mode))
     return _brief(text, title, endpoint, extract(text, endpoint, retry))
 
 
@@ -80,5 +81,5 @@ async def asummarize(
 ) -> Brief:
     check_text(text)
     endpoint = endpoint or resolve_endpoint(model, base_url, api_key, mode)
-    endpoint = await asyncio.to_thread(_ready, endpoint)
+    endpoint = await asyncio.to_thread(ready, endpoint)
     return _brief(text, title, endpoint, await aextract(text, endpoint, retry))

@@ -1,0 +1,83 @@
+"""A content-addressed brief cache in SQLite, safe for concurrent runs.
+
+Keyed by everything that could change the answer (article text, model, endpoint, prompt and
+schema versions, mode), and written one article at a time, so a killed digest resumes
+without asking the model again for what it already finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from .endpoint import Endpoint
+from .local import cache_dir
+from .models import SCHEMA_VERSION
+from .prompts import prompt_version
+
+
+def default_path() -> Path:
+    return cache_dir() / "briefs.sqlite"
+
+
+def cache_key(kind: str, content_id: str, endpoint: Endpoint) -> str:
+    where = "embedded" if endpoint.embedded else (endpoint.base_url or "openai")
+    parts = [
+        kind,
+        content_id,
+        endpoint.model,
+        where,
+        endpoint.mode,
+        prompt_version(),
+        SCHEMA_VERSION,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+class BriefCache:
+    """One row per answer; WAL mode and a busy timeout let several processes share it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY,"
+                " kind TEXT NOT NULL, json TEXT NOT NULL, created REAL NOT NULL)"
+            )
+            self._db.commit()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT json FROM answers WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, kind: str, value: str) -> None:
+        # Committed immediately: this row survives a SIGKILL one instruction later.
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
+                (key, kind, value, time.time()),
+            )
+            self._db.commit()
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM answers WHERE key = ?", (key,))
+            self._db.commit()
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

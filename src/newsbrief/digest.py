@@ -1,0 +1,176 @@
+"""Many articles in, one briefing out: the Digest model and build_digest.
+
+Articles are briefed (cached, resumable, bounded concurrency) by batch.py; this module adds
+the cross-article view: figures grouped by our code, then one synthesis call over the briefs.
+One bad article becomes a "not summarized" entry; it never sinks the digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .batch import ArticleResult, BatchOptions, run_batch
+from .cache import BriefCache, cache_key
+from .compare import FigureGroup, group_figures
+from .endpoint import Endpoint, resolve_endpoint
+from .errors import NewsbriefError
+from .ingest import Article
+from .models import Brief, Usage
+from .pipeline import ready
+from .pricing import estimate_cost
+from .synthesis import Synthesis, SynthesisDraft, synthesize
+
+
+class Theme(BaseModel):
+    title: str
+    summary: str
+    article_ids: list[str]
+
+
+class CrossImplication(BaseModel):
+    statement: str
+    actor: str = ""
+    article_ids: list[str]
+
+
+class Discrepancy(BaseModel):
+    description: str
+    article_ids: list[str]
+
+
+class DigestStats(BaseModel):
+    articles: int
+    summarized: int
+    failed: int
+    model_calls: int
+    cached: int
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+class Digest(BaseModel):
+    headline: str
+    themes: list[Theme] = Field(default_factory=list)
+    implications: list[CrossImplication] = Field(default_factory=list)
+    discrepancies: list[Discrepancy] = Field(default_factory=list)
+    figure_groups: list[FigureGroup] = Field(default_factory=list)
+    articles: list[ArticleResult] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    stats: DigestStats
+    model: str
+    generated_at: str
+
+    @property
+    def briefs(self) -> dict[str, Brief]:
+        return {a.article_id: a.brief for a in self.articles if a.brief is not None}
+
+    @property
+    def failures(self) -> list[ArticleResult]:
+        return [a for a in self.articles if a.brief is None]
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failures)
+
+    def to_markdown(self) -> str:
+        from .render_digest import digest_to_markdown
+
+        return digest_to_markdown(self)
+
+    def to_html(self) -> str:
+        from .render_digest import digest_to_html
+
+        return digest_to_html(self)
+
+
+def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
+    if len(briefs) == 1:
+        return next(iter(briefs.values())).source.title
+    return f"Briefing: {len(briefs)} of {total} articles summarized"
+
+
+async def _synthesis(
+    briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, refresh: bool
+) -> tuple[Synthesis | None, bool, list[str]]:
+    """(synthesis, served from cache, warnings). Cached like briefs: a repeat run makes no call."""
+    if not briefs:
+        return None, False, []
+    ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
+    key = cache_key("synthesis", ident, endpoint)
+    if cache is not None and not refresh:
+        hit = cache.get(key)
+        if hit is not None:
+            data = json.loads(hit)
+            draft = SynthesisDraft.model_validate(data["draft"])
+            return Synthesis(draft, data["warnings"], Usage(), 0, 0.0), True, []
+    try:
+        result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint))
+    except NewsbriefError as exc:
+        return None, False, [f"cross-article synthesis failed: {exc}"]
+    if cache is not None:
+        payload = {"draft": result.draft.model_dump(), "warnings": result.warnings}
+        cache.put(key, "synthesis", json.dumps(payload))
+    return result, False, []
+
+
+async def abuild_digest(
+    inputs: Sequence[Article | str | Path],
+    *,
+    endpoint: Endpoint | None = None,
+    options: BatchOptions | None = None,
+    cache: BriefCache | None = None,
+) -> Digest:
+    endpoint = endpoint or resolve_endpoint()
+    options = options or BatchOptions()
+    cache = cache if options.use_cache else None
+    results = await run_batch(inputs, endpoint, options, cache)
+    briefs = {r.article_id: r.brief for r in results if r.brief is not None}
+    synthesis, synth_cached, warnings = await _synthesis(briefs, endpoint, cache, options.refresh)
+    usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), Usage())
+    calls = sum(1 for r in results if r.brief is not None and not r.cached)
+    if synthesis is not None and not synth_cached:
+        usage = usage + synthesis.usage
+        calls += 1
+        warnings += synthesis.warnings
+    elif synthesis is not None:
+        warnings += synthesis.warnings
+    draft = synthesis.draft if synthesis else None
+    return Digest(
+        headline=draft.headline if draft else _fallback_headline(briefs, len(results)),
+        themes=[Theme(**t.model_dump()) for t in draft.themes] if draft else [],
+        implications=[CrossImplication(**i.model_dump()) for i in draft.implications]
+        if draft
+        else [],
+        discrepancies=[Discrepancy(**d.model_dump()) for d in draft.discrepancies] if draft else [],
+        figure_groups=group_figures(briefs),
+        articles=results,
+        warnings=warnings,
+        stats=DigestStats(
+            articles=len(results),
+            summarized=len(briefs),
+            failed=len(results) - len(briefs),
+            model_calls=calls,
+            cached=sum(1 for r in results if r.cached),
+            usage=usage,
+            cost_usd=estimate_cost(endpoint, usage, options.prices),
+        ),
+        model=endpoint.model,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def build_digest(
+    inputs: Sequence[Article | str | Path],
+    *,
+    endpoint: Endpoint | None = None,
+    options: BatchOptions | None = None,
+    cache: BriefCache | None = None,
+) -> Digest:
+    """Brief every input (files, folders' articles, URLs, or Article objects) and synthesise."""
+    return asyncio.run(abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache))

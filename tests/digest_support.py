@@ -1,0 +1,102 @@
+"""Synthetic articles and a fake model that answers brief and synthesis requests by content."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fake_openai import Reply, completion
+
+DIGEST_MARKER = "editor writing a morning briefing"
+
+
+def article(i: int, index_level: str = "57,890") -> str:
+    return (
+        f"Market report {i}\n"
+        f"The Nikkei 225 closed at {index_level} on day {i}, up 1.{i}% on the session. "
+        f"Exporters gained {i + 2}.5% as the yen weakened past 149.50 per dollar. "
+        "The Bank of Japan is expected to keep its policy rate unchanged.\n"
+    )
+
+
+def brief_answer(text: str) -> dict[str, Any]:
+    level = re.search(r"closed at ([0-9,.]+)", text)
+    gain = re.search(r"up (1\.[0-9]%)", text)
+    exporters = re.search(r"Exporters gained ([0-9.]+%)", text)
+    figures = []
+    if level:
+        figures.append(
+            {
+                "label": "Nikkei 225 close",
+                "quote": f"closed at {level.group(1)}",
+                "number_text": level.group(1),
+            }
+        )
+    if gain:
+        figures.append(
+            {
+                "label": "Nikkei 225 daily gain",
+                "quote": f"up {gain.group(1)} on the session",
+                "number_text": gain.group(1),
+            }
+        )
+    if exporters:
+        figures.append(
+            {
+                "label": "Exporters gain",
+                "quote": f"Exporters gained {exporters.group(1)}",
+                "number_text": exporters.group(1),
+            }
+        )
+    return {
+        "summary": ["Japanese stocks rose.", "The yen weakened."],
+        "key_figures": figures,
+        "policy_implications": [
+            {
+                "statement": "Rates stay low.",
+                "actor": "central bank",
+                "evidence": "The Bank of Japan is expected to keep its policy rate unchanged.",
+            }
+        ]
+        if "Bank of Japan" in text
+        else [],
+    }
+
+
+def synthesis_answer(ids: list[str], extra_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "headline": "Japanese stocks at records as the yen slides",
+        "themes": [
+            {"title": "Record highs", "summary": "The Nikkei kept climbing.", "article_ids": ids},
+            {
+                "title": "Weak yen",
+                "summary": "Exporters benefit.",
+                "article_ids": [*ids[:1], *extra_ids],
+            },
+        ],
+        "implications": [
+            {"statement": "The BoJ holds.", "actor": "central bank", "article_ids": ids[:1]}
+        ],
+        "discrepancies": [],
+    }
+
+
+def router(extra_ids: tuple[str, ...] = (), fail_if: str | None = None) -> Any:
+    """A fake-server script: answers by what the request asks."""
+
+    def reply(body: dict[str, Any]) -> Reply:
+        messages = body.get("messages", [])
+        last = messages[-1]["content"] if messages else ""
+        if DIGEST_MARKER in messages[0]["content"]:
+            ids = sorted(set(re.findall(r"^\[(A[0-9]+)\]", last, flags=re.M)))
+            return Reply(body=completion(json.dumps(synthesis_answer(ids, extra_ids))))
+        if fail_if and fail_if in last:
+            return Reply(status=400, body={"error": {"message": "this article is refused"}})
+        return Reply(body=completion(json.dumps(brief_answer(last))))
+
+    return reply
+
+
+def brief_requests(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b for b in bodies if DIGEST_MARKER not in b["messages"][0]["content"]]

@@ -1,0 +1,209 @@
+"""build_digest and `newsbrief digest` against a fake model: caching, failures, citations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from digest_support import article, brief_requests, router
+from fake_openai import serve
+
+from newsbrief import Digest, build_digest
+from newsbrief.batch import BatchOptions
+from newsbrief.cache import BriefCache
+from newsbrief.cli import main
+from newsbrief.endpoint import resolve_endpoint
+
+
+def write_articles(folder: Path, n: int, level: str = "57,890") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(1, n + 1):
+        p = folder / f"{i:02d}.txt"
+        p.write_text(article(i, level))
+        paths.append(p)
+    return paths
+
+
+def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:
+    write_articles(tmp_path / "in", 3)
+    with serve(router()) as fake:
+        digest = build_digest(
+            [tmp_path / "in"],
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            cache=BriefCache(tmp_path / "cache.sqlite"),
+        )
+    assert isinstance(digest, Digest)
+    assert digest.stats.summarized == 3 and digest.stats.failed == 0
+    assert digest.stats.model_calls == 4  # 3 briefs + 1 synthesis
+    assert digest.headline.startswith("Japanese stocks")
+    assert 2 <= len(digest.themes) <= 6
+    assert all(set(t.article_ids) <= {"A1", "A2", "A3"} for t in digest.themes)
+    assert digest.stats.usage.total_tokens == 4 * 15
+    for b in digest.briefs.values():
+        for f in b.key_figures:
+            assert b.source.text[f.start : f.end] == f.quote
+    assert Digest.model_validate_json(digest.model_dump_json()).stats == digest.stats
+
+
+def test_second_run_makes_no_model_call(tmp_path: Path) -> None:
+    write_articles(tmp_path / "in", 2)
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    with serve(router()) as fake:
+        endpoint = resolve_endpoint(base_url=fake.base_url)
+        first = build_digest([tmp_path / "in"], endpoint=endpoint, cache=cache)
+        sent = len(fake.requests)
+        second = build_digest([tmp_path / "in"], endpoint=endpoint, cache=cache)
+        assert len(fake.requests) == sent == 3
+    assert second.stats.model_calls == 0 and second.stats.cached == 2
+    assert second.headline == first.headline
+    body = [d.to_markdown().split("## Themes")[1].split("## Sources")[0] for d in (first, second)]
+    assert body[0] == body[1]
+    assert "(cached)" in second.to_markdown().split("## Sources")[1]
+
+
+def test_refresh_and_no_cache_ask_again(tmp_path: Path) -> None:
+    write_articles(tmp_path / "in", 1)
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    with serve(router()) as fake:
+        endpoint = resolve_endpoint(base_url=fake.base_url)
+        build_digest([tmp_path / "in"], endpoint=endpoint, cache=cache)
+        build_digest(
+            [tmp_path / "in"], endpoint=endpoint, cache=cache, options=BatchOptions(refresh=True)
+        )
+        assert len(fake.requests) == 4
+        build_digest(
+            [tmp_path / "in"], endpoint=endpoint, cache=cache, options=BatchOptions(use_cache=False)
+        )
+        assert len(fake.requests) == 6
+
+
+def test_one_bad_article_never_sinks_the_digest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_articles(tmp_path / "in", 2)
+    (tmp_path / "in" / "03.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "in" / "04.txt").write_text("   ")
+    refused = tmp_path / "in" / "05.txt"
+    refused.write_text(article(5).replace("Market report", "REFUSE report"))
+    out = tmp_path / "digest.md"
+    with serve(router(fail_if="REFUSE")) as fake:
+        code = main(
+            [
+                "digest",
+                str(tmp_path / "in"),
+                str(tmp_path / "missing.txt"),
+                "-o",
+                str(out),
+                "--base-url",
+                fake.base_url,
+                "--cache-dir",
+                str(tmp_path / "c"),
+            ]
+        )
+    assert code == 3  # partial
+    md = out.read_text()
+    assert "## Not summarized" in md
+    for fragment in ("PNG image", "whitespace only", "no such file", "HTTP 400"):
+        assert fragment in md
+    assert md.count("### A") == 2
+    assert str(paths[0]) in md
+
+
+def test_all_articles_failing_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.txt").write_text("")
+    code = main(
+        [
+            "digest",
+            str(tmp_path / "empty.txt"),
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ]
+    )
+    assert code == 1
+    assert "no article could be summarized" in capsys.readouterr().err
+
+
+def test_unknown_citations_are_reasked_then_dropped(tmp_path: Path) -> None:
+    write_articles(tmp_path / "in", 2)
+    with serve(router(extra_ids=("A9",))) as fake:
+        digest = build_digest(
+            [tmp_path / "in"],
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            options=BatchOptions(use_cache=False),
+        )
+        synthesis_calls = len(fake.requests) - len(brief_requests(fake.requests))
+    assert synthesis_calls == 2  # the re-ask
+    assert all("A9" not in t.article_ids for t in digest.themes)
+    assert any("A9" in w for w in digest.warnings)
+
+
+def test_conflicting_figures_are_shown_side_by_side(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(article(1, "57,890"))
+    (tmp_path / "b.txt").write_text(article(2, "50,367.38"))
+    with serve(router()) as fake:
+        digest = build_digest(
+            [tmp_path / "a.txt", tmp_path / "b.txt"],
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            options=BatchOptions(use_cache=False),
+        )
+    close = next(g for g in digest.figure_groups if g.label == "Nikkei 225 close")
+    assert close.conflicting
+    assert sorted(e.number_text for e in close.entries) == ["50,367.38", "57,890"]
+    md = digest.to_markdown()
+    assert "57,890 (A1) vs 50,367.38 (A2)" in md and "sources disagree" in md
+
+
+@pytest.mark.parametrize(
+    ("suffix", "check"),
+    [
+        (".md", lambda s: s.startswith("# Japanese stocks")),
+        (".html", lambda s: s.startswith("<!DOCTYPE html>")),
+        (".json", lambda s: json.loads(s)["stats"]["summarized"] == 1),
+    ],
+)
+def test_output_format_follows_the_extension(tmp_path: Path, suffix: str, check: object) -> None:
+    (tmp_path / "a.txt").write_text(article(1))
+    out = tmp_path / f"digest{suffix}"
+    with serve(router()) as fake:
+        assert (
+            main(
+                [
+                    "digest",
+                    str(tmp_path / "a.txt"),
+                    "-o",
+                    str(out),
+                    "--base-url",
+                    fake.base_url,
+                    "--no-cache",
+                ]
+            )
+            == 0
+        )
+    assert check(out.read_text())  # type: ignore[operator]
+
+
+def test_paths_from_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    paths = write_articles(tmp_path / "in", 2)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(map(str, paths)) + "\n"))
+    with serve(router()) as fake:
+        assert (
+            main(["digest", "-", "--base-url", fake.base_url, "--no-cache", "--format", "json"])
+            == 0
+        )
+    assert json.loads(capsys.readouterr().out)["stats"]["summarized"] == 2
+
+
+def test_unknown_output_extension_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_text(article(1))
+    assert main(["digest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "x.pdf")]) == 1
+    assert capsys.readouterr().err.strip().startswith("newsbrief: error: cannot tell the format")
