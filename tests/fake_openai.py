@@ -111,7 +111,7 @@ def serve(script: list[Reply] | Callable[[dict[str, Any]], Reply]) -> Iterator[F
     fake = FakeOpenAI(script)
     fake.server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
     fake.server.daemon_threads = True
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield fake

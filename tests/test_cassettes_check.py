@@ -165,10 +165,11 @@ def test_empty_folder_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("interactions: [\n  - request: {body: 'unterminated\n", "not valid YAML"),
+        ("interactions: [\n  - request: {body: 'sk-live-0123456789abcdefXYZ\n", "not valid YAML"),
         ("- just\n- a list\n", "not a vcrpy cassette"),
         ("interactions: 3\n", "not a vcrpy cassette"),
     ],
+    ids=["invalid YAML", "a list", "interactions not a list"],
 )
 def test_unreadable_cassette_is_reported_not_a_traceback(
     folder: Path, cassette: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
@@ -182,5 +183,6 @@ def test_unreadable_cassette_is_reported_not_a_traceback(
     lines = out.splitlines()
     (bad,) = [line for line in lines if str(broken) in line]
     assert bad.startswith(f"UNREADABLE ({reason}")
+    assert "sk-live-0123456789abcdefXYZ" not in out  # a parse error must not quote the line
     assert any(line.startswith("ok ") and str(cassette) in line for line in lines)
     assert lines[-1] == "2 cassette(s), 1 stale or unsafe"

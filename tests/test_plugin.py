@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -68,6 +69,13 @@ def test_brief(newsbrief_endpoint):
     assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
     assert brief.provenance.model == "fake-model-1"
     assert brief.provenance.endpoint == "openai-compatible"
+
+
+@pytest.mark.asyncio
+@pytest.mark.newsbrief_cassette("test_brief")
+async def test_async_brief(newsbrief_endpoint):
+    brief = await newsbrief.asummarize(TEXT, endpoint=newsbrief_endpoint)
+    assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
 
 
 @pytest.mark.newsbrief_cassette("test_brief")
@@ -193,8 +201,7 @@ def test_first_run_records_a_scrubbed_cassette(suite: UserSuite) -> None:
     assert not headers_of(data, "response") & {h.lower() for h in ACCOUNT_HEADERS}
     for secret in (SENTINEL, *ACCOUNT_HEADERS.values(), "COOKIE-SECRET-VALUE"):
         assert secret not in raw
-    port = fake.base_url.split(":")[2].split("/")[0]
-    assert f":{port}" not in raw
+    assert f":{urlsplit(fake.base_url).port}" not in raw
     request = data["interactions"][0]["request"]
     assert request["uri"] == "http://127.0.0.1:8080/v1/chat/completions"
     assert request["headers"]["host"] == ["127.0.0.1:8080"]
@@ -210,9 +217,9 @@ def test_replay_needs_no_server_and_blocks_the_network(
     recorded = suite.cassette.read_bytes()
     monkeypatch.setenv("PROBE_PORT", str(listener.getsockname()[1]))
 
-    result = suite.replay("test_user.py::test_brief", "test_user.py::test_socket", subprocess=True)
+    result = suite.replay("test_user.py", "-k", "brief or socket", subprocess=True)
 
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)  # sync and async replay; the socket is refused
     result.stdout.fnmatch_lines(["FAILED test_user.py::test_socket*"])
     result.stdout.fnmatch_lines(["*network blocked in cassette replay*"])
     with pytest.raises(BlockingIOError):
@@ -294,4 +301,55 @@ def test_gzip_responses_are_recorded_decoded(suite: UserSuite) -> None:
     headers = {k.lower(): v for k, v in response["headers"].items()}
     assert "content-encoding" not in headers
     assert headers["content-length"] == [str(len(body.encode()))]
+    suite.replay("test_user.py::test_brief").assert_outcomes(passed=1)
+
+
+def readme_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme[readme.index("## Testing your own code with recorded fixtures") :]
+
+
+def test_readme_example_records_replays_and_shows_the_real_stale_message(
+    suite: UserSuite, tmp_path: Path
+) -> None:
+    section = readme_section()
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    shown = re.search(r"```text\n_+ \w+ _+\n(.*?)```", section, re.DOTALL)
+    assert example and shown
+    code = example.group(1)
+    where = code.splitlines()[0].removeprefix("# ")  # the file the example says it lives in
+    (suite.pytester.path / where).parent.mkdir(parents=True, exist_ok=True)
+    (suite.pytester.path / where).write_text(code)
+    folder = suite.use_prompts_copy(tmp_path)
+    suite.record(where, "--newsbrief-record=once")[0].assert_outcomes(passed=1)
+    recorded = current_prompt_version()
+    suite.replay(where).assert_outcomes(passed=1)
+    with (folder / "brief_system.md").open("a") as f:
+        f.write("\nBe brief.\n")
+
+    result = suite.replay(where)
+
+    result.assert_outcomes(failed=1)
+    (actual,) = [ln for ln in result.outlines if ln.startswith("stale newsbrief cassette")]
+    documented = " ".join(shown.group(1).split())
+    doc_recorded, doc_current = re.findall(r"prompt version (\w+)", documented)
+    actual = (
+        actual.replace(str(suite.pytester.path), "/src/app")
+        .replace(recorded, doc_recorded)
+        .replace(current_prompt_version(), doc_current)
+    )
+    assert actual == documented
+
+
+def test_cassette_without_endpoint_metadata_replays_with_the_environment(
+    suite: UserSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cassettes made before the endpoint was recorded in them, or by plain vcrpy."""
+    suite.record("test_user.py::test_brief", "--newsbrief-record=once")[0].assert_outcomes(passed=1)
+    data = yaml.safe_load(suite.cassette.read_text())
+    del data["metadata"]
+    suite.cassette.write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("NEWSBRIEF_MODEL", MODEL)
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
+
     suite.replay("test_user.py::test_brief").assert_outcomes(passed=1)

@@ -609,6 +609,13 @@ def locate(quote: str, text: str, *, prefer_near: int | None = None) -> Span | N
     return Span(start, end, "exact" if text[start:end] == quote else "aligned")
 
 
+def span_around(text: str, n: NumberMatch) -> Span:
+    """The sentence (or, if long, the clauses) stating n: how a figure is quoted when the
+    model's own quote failed but its number is in the article."""
+    start, end = _anchor_span(_index(text), n)
+    return Span(start, end, "aligned")
+
+
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """Start/end of the sentence containing pos, trimmed of whitespace.
 

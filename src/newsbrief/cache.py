@@ -25,12 +25,11 @@ def default_path() -> Path:
 
 
 def cache_key(kind: str, content_id: str, endpoint: Endpoint) -> str:
-    where = "embedded" if endpoint.embedded else (endpoint.base_url or "openai")
     parts = [
         kind,
         content_id,
         endpoint.model,
-        where,
+        endpoint.identity,
         endpoint.mode,
         prompt_version(),
         SCHEMA_VERSION,

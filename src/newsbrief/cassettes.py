@@ -18,19 +18,20 @@ from typing import Any
 import vcr
 import yaml
 
+from .endpoint import normalise_loopback
 from .models import SCHEMA_VERSION
 from .prompts import prompt_version
 from .redact import SECRET_HEADERS, looks_secret, redact
 
 PROMPT_HEADER = "x-newsbrief-prompt-version"
 SCHEMA_HEADER = "x-newsbrief-schema"
-_LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
-NORMAL_HOST = r"\g<1>127.0.0.1:8080"
 MATCH_ON = ("method", "path", "body")
+# Cassette metadata key under which the pytest plugin keeps the recorded endpoint.
+ENDPOINT_METADATA = "newsbrief_endpoint"
 
 
 def normalise_uri(uri: str) -> str:
-    return _LOOPBACK.sub(NORMAL_HOST, uri)
+    return normalise_loopback(uri)
 
 
 def _scrub_body(body: Any, secrets: tuple[str, ...]) -> Any:
@@ -96,8 +97,8 @@ def _before_record_response(secrets: tuple[str, ...]) -> Any:
 def make_vcr(record_mode: str = "none", secrets: tuple[str, ...] = ()) -> vcr.VCR:
     """The one vcrpy configuration; `secrets` are exact values to scrub (the API key).
 
-    Pass allow_playback_repeats=True to use_cassette (a VCR() argument no longer) so a test
-    may summarize the same article twice.
+    allow_playback_repeats is a use_cassette() argument, not a VCR() one: the pytest plugin
+    passes it there, so a test may summarize the same article twice.
     """
     return vcr.VCR(
         record_mode=record_mode,
@@ -132,7 +133,7 @@ class CassetteInfo:
 
 def _header(headers: dict[str, Any], name: str) -> str | None:
     for key, value in headers.items():
-        if key.lower() == name:
+        if str(key).lower() == name:
             return str(value[0] if isinstance(value, list) else value)
     return None
 
@@ -158,13 +159,16 @@ def inspect_cassette(path: Path) -> CassetteInfo:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        info.error = "not valid YAML: " + " ".join(str(exc).split())
+        # Not str(exc): it quotes the offending line, which may be the secret itself.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        info.error = f"not valid YAML{where}: {getattr(exc, 'problem', None) or 'parse error'}"
         return info
     interactions = _mapping(data).get("interactions")
     if not isinstance(interactions, list):
         info.error = "not a vcrpy cassette (no interactions list)"
         return info
-    recorded = _mapping(_mapping(_mapping(data).get("metadata")).get("newsbrief_endpoint"))
+    recorded = _mapping(_mapping(_mapping(data).get("metadata")).get(ENDPOINT_METADATA))
     if recorded.get("model"):
         info.models.add(str(recorded["model"]))
     for number, interaction in enumerate(interactions, 1):

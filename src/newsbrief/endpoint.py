@@ -6,6 +6,7 @@ No endpoint configured means the embedded model: a new user with no key gets rea
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 import instructor
@@ -13,6 +14,15 @@ import instructor
 from .local import MODEL_NAME
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+_LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
+NORMAL_LOOPBACK = r"\g<1>127.0.0.1:8080"
+
+
+def normalise_loopback(uri: str) -> str:
+    """Local servers get random ports; who answers is the same either way."""
+    return _LOOPBACK.sub(NORMAL_LOOPBACK, uri)
+
+
 MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "tools": instructor.Mode.TOOLS,
@@ -33,6 +43,11 @@ class Endpoint:
     @property
     def kind(self) -> str:
         return "embedded" if self.embedded else "openai-compatible"
+
+    @property
+    def identity(self) -> str:
+        """What answers, for cache keys: never the key, never a random loopback port."""
+        return "embedded" if self.embedded else normalise_loopback(self.base_url or "openai")
 
     @property
     def instructor_mode(self) -> instructor.Mode:

@@ -62,7 +62,9 @@ def timeout_from_env() -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        raise InputError(f"NEWSBRIEF_FETCH_TIMEOUT must be a positive number of seconds, not {raw!r}")
+        raise InputError(
+            f"NEWSBRIEF_FETCH_TIMEOUT must be a positive number of seconds, not {raw!r}"
+        )
     return value
 
 
@@ -77,10 +79,17 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     return media_type, charset.strip() if isinstance(charset, str) and charset.strip() else None
 
 
-def _too_big(origin: str, max_bytes: int) -> InputError:
-    return InputError(
-        f"{origin} is over the {max_bytes / 1e6:.1f} MB limit (set NEWSBRIEF_MAX_BYTES to raise it)"
-    )
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def too_big(origin: str, max_bytes: int, size: int | None = None) -> InputError:
+    """The one size-limit message, for files, standard input and URLs alike.
+    size None: reading stopped at the limit, so we only know it is over."""
+    limit = f"the {_size(max_bytes)} limit (set NEWSBRIEF_MAX_BYTES to raise it)"
+    if size is None:
+        return InputError(f"{origin} is over {limit}")
+    return InputError(f"{origin} is {_size(size)}, over {limit}")
 
 
 def _status_error(origin: str, response: httpx.Response) -> InputError:
@@ -91,13 +100,13 @@ def _status_error(origin: str, response: httpx.Response) -> InputError:
 def _read_capped(response: httpx.Response, origin: str, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_big(origin, max_bytes)  # refuse before downloading anything
+        raise too_big(origin, max_bytes, int(declared))  # refuse before downloading it
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():  # decoded (gunzipped) bytes: the cap is on what we keep
         size += len(chunk)
         if size > max_bytes:
-            raise _too_big(origin, max_bytes)
+            raise too_big(origin, max_bytes)
         if time.monotonic() > deadline:  # a server dripping bytes never trips the read timeout
             raise httpx.ReadTimeout("download took too long")
         chunks.append(chunk)

@@ -9,7 +9,7 @@ Brief's warnings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import align
 from .draft import BriefDraft, FigureDraft, ImplicationDraft
@@ -85,6 +85,24 @@ def _pick_number(draft: FigureDraft, numbers: list[NumberMatch]) -> NumberMatch 
     return matches[0] if matches else None
 
 
+def _anchor_number(draft: FigureDraft, text: str) -> tuple[align.Span, NumberMatch] | None:
+    """Where the article states draft.number_text; with several occurrences, the one the
+    label and quote point at, else the first."""
+    try:
+        value, unit = parse_number(draft.number_text)
+    except ValueError:
+        return None
+    hits = [n for n in find_numbers(text) if _same_number(n, value, unit)]
+    if not hits:
+        return None
+    chosen = hits[0]
+    if len(hits) > 1:
+        context = align.locate(f"{draft.label}: {draft.number_text}. {draft.quote}", text)
+        inside = [n for n in hits if context and context.start <= n.start < context.end]
+        chosen = inside[0] if inside else chosen
+    return align.span_around(text, chosen), chosen
+
+
 def _label_mismatch(label: str, text: str, start: int, end: int) -> str | None:
     """Names in the label that its sentence never mentions: a figure copied onto the wrong
     subject (a weak model put one index's level on three indices)."""
@@ -105,12 +123,11 @@ def ground_figure(
     number = _pick_number(draft, numbers)
     if number is None:
         # The quote is wrong but the number may be real: anchor number_text where the article
-        # states it, using the label and quote as context (never if it is not in the text).
-        anchored = align.locate(f"{draft.label}: {draft.number_text}. {draft.quote}", text)
+        # states it (never if it is not in the text).
+        anchored = _anchor_number(draft, text)
         if anchored is not None:
-            found = _pick_number(draft, find_numbers(text[anchored.start : anchored.end]))
-            if found is not None:
-                span, numbers, number = replace(anchored, method="aligned"), [found], found
+            span, number = anchored
+            numbers = [number]
     if span is None:
         return f"{where}: quote {draft.quote!r} is not in the article; copy the words verbatim"
     quote = text[span.start : span.end]

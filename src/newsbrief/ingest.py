@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import fetch
 from .errors import InputError
+from .grounding import injected_sentences
 
 MAX_BYTES = int(os.environ.get("NEWSBRIEF_MAX_BYTES", str(2 * 1024 * 1024)))
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -43,16 +44,11 @@ _BOMS = (
 _WIDE = re.compile(r"(?i)(utf|ucs)[-_]?(16|32|2|4)")
 _NOT_ARTICLE = ["//nav", "//noscript", "//*[@role='navigation']"]
 # A sentence (15+ characters ending in . ! ? or their CJK forms) or a long line: not a menu.
-_PROSE = re.compile(r"^.{15,}[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*[ \t]*$|^.{80,}$", re.MULTILINE)
+_PROSE = re.compile(
+    r"^.{15,}[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*[ \t]*$|^.{80,}$", re.MULTILINE
+)
 _MD_TITLE = re.compile(r"[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)  # "# Title"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_INSTRUCTIONS = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?"
-    r"\b(?:previous|prior|above|earlier|all|your|system)\b[^.\n]{0,20}?"
-    r"\b(?:instructions?|prompts?|rules)\b",
-    re.IGNORECASE,
-)
-
 
 @dataclass
 class Article:
@@ -63,11 +59,7 @@ class Article:
 
 
 def too_big(origin: str, size: int | None = None) -> InputError:
-    """size None: we stopped reading at the limit, so we only know it is over."""
-    limit = f"the {MAX_BYTES / 1e6:.1f} MB limit (set NEWSBRIEF_MAX_BYTES to raise it)"
-    if size is None:
-        return InputError(f"{origin} is over {limit}")
-    return InputError(f"{origin} is {size / 1e6:.1f} MB, over {limit}")
+    return fetch.too_big(origin, MAX_BYTES, size)
 
 
 def _binary_kind(data: bytes, wide: bool = False) -> str | None:
@@ -187,11 +179,14 @@ def _article(text: str, title: str | None, origin: str, warnings: list[str]) -> 
         raise InputError(f"{origin} is empty or whitespace only")
     if "\x00" in text:
         raise InputError(f"{origin} contains NUL bytes; it looks like binary content")
-    injected = _INSTRUCTIONS.search(text)
+    injected = injected_sentences(text)  # grounding's definition: one place decides
     if injected:
+        start, end = injected[0]
+        sentence = " ".join(text[start:end].split())
+        sentence = sentence if len(sentence) <= 80 else sentence[:77] + "..."
         warnings.append(
-            f"{origin} contains text addressed to a model ({injected.group(0)[:80]!r}); "
-            "it was treated as article text, not as instructions: check the figures"
+            f"{origin} contains text addressed to a model ({sentence!r}); "
+            "it was treated as article text, not as instructions"
         )
     return Article(text=text, title=title or None, origin=origin, warnings=warnings)
 

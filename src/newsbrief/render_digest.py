@@ -20,7 +20,7 @@ CONTEXT_CHARS = 160
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("newsbrief", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    autoescape=jinja2.select_autoescape(["html", "html.j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
@@ -55,14 +55,14 @@ def excerpts(article_id: str, brief: Brief) -> list[Excerpt]:
     return out
 
 
-def md_cell(text: str) -> str:
-    return " ".join(str(text).replace("\\", "\\\\").replace("|", "\\|").split())
-
-
 def md_text(text: str) -> str:
-    """Article-derived prose in Markdown: no raw HTML survives, no heading/list hijack."""
+    """Article-derived prose in Markdown: one line, and no raw HTML survives a renderer."""
     cleaned = " ".join(str(text).split())
     return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_cell(text: str) -> str:
+    return md_text(str(text).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 _env.filters["md_cell"] = md_cell

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 REPLAY_HOST = "http://127.0.0.1:8080"
 REPLAY_BASE_URL = f"{REPLAY_HOST}/v1"
-ENDPOINT_METADATA = "newsbrief_endpoint"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -150,6 +149,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     """
     from vcr.errors import MissingMetadataError
 
+    from .cassettes import ENDPOINT_METADATA
     from .endpoint import Endpoint, resolve_endpoint
     from .local import shared_server
 

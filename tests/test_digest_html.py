@@ -1,0 +1,161 @@
+"""The HTML digest: self-contained, escaped, linked; checked in real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from digest_support import article, router
+from fake_openai import serve
+from newsbrief import Digest, build_digest
+from newsbrief.batch import BatchOptions
+from newsbrief.endpoint import resolve_endpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
+
+
+class Dom(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.text: list[str] = []
+        self.attrs_seen: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            self.attrs_seen.append(name)
+            if name == "id" and value:
+                self.ids.add(value)
+            if name == "href" and value:
+                self.hrefs.append(value)
+            if name == "src" and value:
+                self.srcs.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> Dom:
+    dom = Dom()
+    dom.feed(html)
+    return dom
+
+
+@pytest.fixture(scope="module")
+def digest(tmp_path_factory: pytest.TempPathFactory) -> Digest:
+    folder = tmp_path_factory.mktemp("articles")
+    (folder / "a.txt").write_text(article(1, "57,890"))
+    (folder / "b.txt").write_text(
+        article(2, "50,367.38").replace("Market report 2", f"Report {HOSTILE}")
+    )
+    (folder / "c.txt").write_text("")
+    with serve(router()) as fake:
+        return build_digest(
+            [folder],
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            options=BatchOptions(use_cache=False),
+        )
+
+
+def test_article_text_is_escaped(digest: Digest) -> None:
+    html = digest.to_html()
+    dom = parse(html)
+    assert "script" not in dom.tags and "img" not in dom.tags
+    assert "onerror" not in dom.attrs_seen
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert HOSTILE in "".join(dom.text)
+
+
+def test_self_contained(digest: Digest) -> None:
+    dom = parse(digest.to_html())
+    assert dom.srcs == []
+    assert all(h.startswith("#") for h in dom.hrefs), [
+        h for h in dom.hrefs if not h.startswith("#")
+    ]
+    assert "link" not in dom.tags
+
+
+def test_every_link_has_a_target(digest: Digest) -> None:
+    dom = parse(digest.to_html())
+    targets = {h[1:] for h in dom.hrefs}
+    assert targets <= dom.ids, targets - dom.ids
+    figures = sum(len(b.key_figures) for b in digest.briefs.values())
+    assert sum(1 for t in targets if re.fullmatch(r"A\d+-f\d+", t)) == figures
+
+
+def test_markdown_escapes_html_too(digest: Digest) -> None:
+    md = digest.to_markdown()
+    assert "<script>" not in md and "&lt;script&gt;" in md
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium not installed on this machine (CI installs it)")
+    return found
+
+
+CHROME_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+]  # fmt: skip
+
+
+def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
+    chromium = _chromium()
+    page = tmp_path / "digest.html"
+    page.write_text(digest.to_html(), encoding="utf-8")
+    profile = tmp_path / "profile"
+    dumped = subprocess.run(
+        [chromium, *CHROME_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    dom = parse(dumped)
+    assert "script" not in dom.tags  # the hostile title stayed text in the live DOM
+    assert "<script>alert(1)</script>" in "".join(dom.text)
+    for section in (
+        "headline",
+        "themes",
+        "figures",
+        "comparisons",
+        "articles",
+        "failed",
+        "sources",
+    ):
+        assert section in dom.ids, section
+    assert {h[1:] for h in dom.hrefs} <= dom.ids
+    artifacts = ROOT / "build"
+    artifacts.mkdir(exist_ok=True)
+    shot = artifacts / "digest.png"
+    shot.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            chromium,
+            *CHROME_FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1200,2400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 10_000
