@@ -120,8 +120,7 @@ def test_classification() -> None:
 
 def test_openai_client_retries_are_off_so_attempts_do_not_multiply() -> None:
     from newsbrief.endpoint import resolve_endpoint
-    from newsbrief.extract import openai_async, openai_sync
+    from newsbrief.llm import openai_async
 
     endpoint = resolve_endpoint(base_url="http://127.0.0.1:1/v1")
-    assert openai_sync(endpoint, POLICY).max_retries == 0
     assert openai_async(endpoint, POLICY).max_retries == 0

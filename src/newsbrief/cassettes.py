@@ -10,7 +10,6 @@ say what it was recorded with.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -10,6 +10,7 @@ is ingest's job.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import time
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})
 ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES
 _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9, text/markdown;q=0.9, */*;q=0.1"
-_USER_AGENT = "newsbrief/0.1 (+article summarizer)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,13 @@ class Fetched:
     data: bytes
     media_type: str | None  # lower case, no parameters; None if the server sent none
     charset: str | None  # from Content-Type, as sent
+
+
+def _user_agent() -> str:
+    try:
+        return f"newsbrief/{importlib.metadata.version('newsbrief')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "newsbrief"
 
 
 def is_url(path: str) -> bool:
@@ -124,7 +131,7 @@ def fetch(
     origin = display_url(url)
     timeout = timeout_from_env() if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout
-    headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
+    headers = {"User-Agent": _user_agent(), "Accept": _ACCEPT}
     try:
         with (
             httpx.Client(

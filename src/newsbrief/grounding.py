@@ -44,6 +44,12 @@ def _injected(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in spans)
 
 
+def asserted_numbers(text: str) -> list[NumberMatch]:
+    """The article's numbers, less those inside sentences addressed to the model."""
+    injected = injected_sentences(text)
+    return [n for n in find_numbers(text) if not _injected(n.start, n.end, injected)]
+
+
 _INJECTED = "comes from a sentence that gives instructions to the model (possible prompt injection)"
 
 
@@ -190,7 +196,7 @@ def candidate_numbers(text: str, limit: int = 40) -> list[NumberMatch]:
     small bare integers (ordinals, counts, index names) are left out."""
     out: list[NumberMatch] = []
     seen: set[tuple[float, str]] = set()
-    for n in find_numbers(text):
+    for n in asserted_numbers(text):
         bare = not n.unit and n.value.is_integer()
         if bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000):
             continue
@@ -208,7 +214,7 @@ def figures_wanted(text: str) -> int:
     return min(MIN_FIGURES, len({(n.value, n.unit) for n in find_numbers(text)}) // 2)
 
 
-def ground(draft: BriefDraft, text: str) -> Grounded:
+def ground(draft: BriefDraft, text: str, wanted: int | None = None) -> Grounded:
     result = Grounded()
     injected = injected_sentences(text)
     seen: set[tuple[float, str]] = set()
@@ -237,7 +243,7 @@ def ground(draft: BriefDraft, text: str) -> Grounded:
             result.dropped.append(implication)
         else:
             result.implications.append(implication)
-    wanted = figures_wanted(text)
+    wanted = figures_wanted(text) if wanted is None else wanted
     if len(result.figures) < wanted:
         unused = [c for c in candidate_numbers(text) if (c.value, c.unit) not in seen]
         hint = ", ".join(c.text for c in unused[:12])
@@ -246,7 +252,7 @@ def ground(draft: BriefDraft, text: str) -> Grounded:
             "each with a quote copied verbatim from the article"
             + (f"; numbers the article states that you have not used: {hint}" if hint else "")
         )
-    in_text = find_numbers(text)
+    in_text = asserted_numbers(text)
     kept = []
     for sentence in draft.summary:
         invented = ungrounded_numbers(sentence, in_text)

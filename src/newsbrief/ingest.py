@@ -50,6 +50,7 @@ _PROSE = re.compile(
 _MD_TITLE = re.compile(r"[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)  # "# Title"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+
 @dataclass
 class Article:
     text: str

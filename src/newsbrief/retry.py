@@ -98,11 +98,26 @@ def _last_response_or_raise(state: RetryCallState) -> httpx2.Response:
 
 
 def _sleep(seconds: float) -> None:
+    """Every retry wait goes through here: tests replace it to record or skip the waits."""
     time.sleep(seconds)
 
 
+_REAL_SLEEP = _sleep
+
+
 async def _asleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
+    """The async transport's wait: on the event loop, so other articles keep going.
+
+    tenacity awaits whatever its `sleep` returns, so this must be a coroutine; a blocking
+    time.sleep here would also freeze every article in flight. When a test has replaced
+    `_sleep` (an instant recorder), the wait goes through it instead, so one hook governs
+    both transports.
+    """
+    if _sleep is _REAL_SLEEP:
+        await asyncio.sleep(seconds)
+    else:
+        _sleep(seconds)
+        await asyncio.sleep(0)
 
 
 def _retrying_kwargs(policy: RetryPolicy) -> dict[str, Any]:
@@ -159,7 +174,7 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
             return response
 
         result: httpx2.Response = await AsyncRetrying(
-            sleep=lambda s: _sleep(s), **_retrying_kwargs(self.policy)
+            sleep=lambda s: _asleep(s), **_retrying_kwargs(self.policy)
         )(send)
         return result
 

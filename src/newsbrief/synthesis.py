@@ -7,14 +7,12 @@ re-asked, then dropped with a warning.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-import instructor
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from .endpoint import Endpoint
-from .extract import openai_async, translate_error
+from .llm import acall
 from .models import Brief, Usage
 from .prompts import render
 from .retry import RetryPolicy
@@ -106,64 +104,29 @@ class Synthesis:
     latency_s: float
 
 
-@dataclass
-class _State:
-    known: set[str]
-    allowed: int
-    count: int = 0
-    usage: Usage = field(default_factory=Usage)
-
-    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
-
-    def on_response(self, response: Any) -> None:
-        u = getattr(response, "usage", None)
-        if u is not None:
-            self.usage = self.usage + Usage(
-                prompt_tokens=u.prompt_tokens or 0,
-                completion_tokens=u.completion_tokens or 0,
-                total_tokens=u.total_tokens or 0,
-            )
-
-    def check(self, draft: SynthesisDraft) -> None:
-        problems = unknown_citations(draft, self.known)
-        if problems and self.count < self.allowed:
-            raise ValueError("Fix these problems:\n- " + "\n- ".join(problems))
-
-
 async def synthesize(
     briefs: dict[str, Brief], endpoint: Endpoint, policy: RetryPolicy | None = None
 ) -> Synthesis:
-    state = _State(known=set(briefs), allowed=MAX_REASKS + 1)
-    openai_client = openai_async(endpoint, policy or RetryPolicy())
-    client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
-    client.on("completion:kwargs", state.on_kwargs)
-    client.on("completion:response", state.on_response)
+    known = set(briefs)
     started = time.monotonic()
     messages = [
         {"role": "system", "content": render("digest_system")},
         {"role": "user", "content": render("digest_user", briefs=briefs_digest_input(briefs))},
     ]
-    try:
-        draft = await client.chat.completions.create(
-            model=endpoint.model,
-            messages=messages,  # type: ignore[arg-type]
-            response_model=SynthesisDraft,
-            max_retries=MAX_REASKS,
-            context={"checker": state.check},
-            temperature=0,
-            seed=0,
-            max_tokens=1536,
-        )
-    except Exception as exc:
-        raise translate_error(exc, endpoint) from None
-    finally:
-        await openai_client.close()
-    draft, warnings = keep_known(draft, state.known)
+    draft, meter = await acall(
+        endpoint,
+        messages,
+        SynthesisDraft,
+        max_reasks=MAX_REASKS,
+        max_tokens=1536,
+        problems=lambda d: unknown_citations(d, known),
+        policy=policy,
+    )
+    draft, warnings = keep_known(draft, known)
     return Synthesis(
         draft=draft,
         warnings=warnings,
-        usage=state.usage,
-        attempts=state.count,
+        usage=meter.usage,
+        attempts=meter.count,
         latency_s=round(time.monotonic() - started, 3),
     )

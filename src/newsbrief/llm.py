@@ -1,0 +1,145 @@
+"""One structured model call through instructor: client, re-ask bound, metering, errors.
+
+Validation failures (bad JSON, ungrounded quotes, unknown citations) go back to the model
+through instructor's re-ask, bounded; transport failures are retried below, in retry.py.
+Every openai error becomes one of our one-line errors here, with secrets redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx2
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel
+
+from .endpoint import Endpoint
+from .errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
+from .models import SCHEMA_VERSION, Usage
+from .prompts import prompt_version
+from .redact import redact
+from .retry import AsyncRetryingTransport, RetryPolicy
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class Meter:
+    """Shared by instructor's hooks and our validator: which attempt is this, what it cost."""
+
+    allowed: int
+    count: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.count >= self.allowed
+
+    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
+
+    def on_response(self, response: Any) -> None:
+        u = getattr(response, "usage", None)
+        if u is not None:
+            self.usage = self.usage + Usage(
+                prompt_tokens=u.prompt_tokens or 0,
+                completion_tokens=u.completion_tokens or 0,
+                total_tokens=u.total_tokens or 0,
+            )
+
+
+def _headers() -> dict[str, str]:
+    # Recorded into cassettes, so a stale cassette can say which prompt it was made with.
+    return {"X-Newsbrief-Prompt-Version": prompt_version(), "X-Newsbrief-Schema": SCHEMA_VERSION}
+
+
+def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
+    transport = AsyncRetryingTransport(httpx2.AsyncHTTPTransport(), policy)
+    return openai.AsyncOpenAI(
+        http_client=openai.DefaultAsyncHttpxClient(transport=transport),
+        base_url=endpoint.base_url,
+        api_key=endpoint.api_key or "not-needed",
+        max_retries=0,  # retry.py owns transport retries; never multiply them
+        timeout=endpoint.timeout_s,
+        default_headers=_headers(),
+    )
+
+
+def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
+    """One line a user can act on; never a key, never a traceback."""
+    where = endpoint.base_url or "the embedded model"
+    if isinstance(exc, NewsbriefError):
+        return exc
+    if isinstance(exc, InstructorRetryException | IncompleteOutputException):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, openai.OpenAIError):
+            return translate_error(cause, endpoint)
+        if isinstance(exc, IncompleteOutputException):
+            return ModelOutputError("model answer was cut off (max_tokens reached)")
+        detail = redact(" ".join(str(exc).split())[:300], endpoint.api_key)
+        return ModelOutputError(
+            f"model output did not validate after {attempts} attempt(s): {detail}"
+        )
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return AuthenticationError(
+            f"authentication failed at {where} (HTTP {exc.status_code}, not retried): "
+            "check OPENAI_API_KEY"
+        )
+    if isinstance(exc, openai.NotFoundError):
+        msg = f"{where} answered 404: model {endpoint.model!r} or path not found (not retried)"
+    elif isinstance(exc, openai.BadRequestError):
+        msg = f"{where} rejected the request (HTTP 400, not retried): {exc.message}"
+    elif isinstance(exc, openai.APIStatusError):
+        msg = f"{where} failed with HTTP {exc.status_code} after retries: {exc.message}"
+    elif isinstance(exc, openai.APITimeoutError):
+        msg = f"{where} timed out after retries"
+    elif isinstance(exc, openai.APIConnectionError):
+        msg = f"cannot reach {where}: {exc.__cause__ or exc}"
+    else:
+        msg = f"model call failed: {type(exc).__name__}: {exc}"
+    return EndpointError(redact(" ".join(msg.split())[:500], endpoint.api_key))
+
+
+async def acall(
+    endpoint: Endpoint,
+    messages: list[dict[str, str]],
+    response_model: type[T],
+    *,
+    max_reasks: int,
+    max_tokens: int,
+    problems: Callable[[T], list[str]] | None = None,
+    policy: RetryPolicy | None = None,
+) -> tuple[T, Meter]:
+    """Ask until the answer validates and `problems` finds nothing, or the re-asks run out:
+    the last attempt is accepted as it is and the caller drops what is still wrong."""
+    meter = Meter(allowed=max_reasks + 1)
+
+    def check(draft: T) -> None:
+        found = problems(draft) if problems and not meter.last_attempt else []
+        if found:
+            raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
+
+    openai_client = openai_async(endpoint, policy or RetryPolicy())
+    client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
+    client.on("completion:kwargs", meter.on_kwargs)
+    client.on("completion:response", meter.on_response)
+    try:
+        result = await client.chat.completions.create(
+            model=endpoint.model,
+            messages=messages,  # type: ignore[arg-type]
+            response_model=response_model,
+            max_retries=max_reasks,
+            context={"checker": check},
+            temperature=0,
+            seed=0,
+            max_tokens=max_tokens,
+        )
+    except Exception as exc:
+        raise translate_error(exc, endpoint, meter.count) from None
+    finally:
+        await openai_client.close()
+    return result, meter

@@ -1,0 +1,124 @@
+"""Splitting long articles, and map/reduce over a fake model: spans index the whole text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fake_openai import Reply, completion, serve
+from newsbrief import summarize
+from newsbrief.chunking import article_budget, count_tokens, split
+from newsbrief.endpoint import resolve_endpoint
+
+ECTSUM = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ectsum" / "ects"
+
+
+def long_article(paragraphs: int = 60) -> str:
+    out = ["Quarterly report"]
+    for i in range(1, paragraphs + 1):
+        out.append(
+            f"Segment {i} revenue rose {i}.5% to ${100 + i} million in the quarter. "
+            f"Management said demand in region {i} stayed firm and margins held. "
+            "The central bank is expected to keep rates on hold."
+        )
+    return "\n\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("max_chars", [500, 2_000, 9_000])
+def test_split_covers_everything_with_overlap_and_bounds(max_chars: int) -> None:
+    text = long_article()
+    chunks = split(text, max_chars)
+    assert len(chunks) > 1
+    assert all(c.end - c.start <= max_chars for c in chunks)
+    assert not text[: chunks[0].start].strip() and not text[chunks[-1].end :].strip()
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        # whole paragraphs overlap when two fit in a chunk; else chunks just touch
+        assert b.start < a.end if max_chars >= 2_000 else b.start <= a.end + 2
+        assert b.end > a.end, "every chunk adds something new"
+        assert text[b.start - 1] == "\n" or b.start == 0, "chunks start on a paragraph boundary"
+
+
+def test_huge_sentence_is_cut_at_spaces() -> None:
+    text = "word " * 5_000
+    chunks = split(text, 1_000)
+    assert all(c.end - c.start <= 1_000 for c in chunks)
+    assert chunks[-1].end >= len(text.rstrip())
+
+
+def test_real_transcript_splits_on_lines() -> None:
+    path = ECTSUM / "ABM_q4_2021.txt"
+    if not path.exists():
+        pytest.fail(f"the ECTSum sample is expected beside the checkout at {path}")
+    text = path.read_text(encoding="utf-8")
+    chunks = split(text, 12_000)
+    assert 4 <= len(chunks) <= 8
+    assert all(text[c.end : c.end + 1] in ("\n", "") for c in chunks)
+
+
+def test_remote_budget_is_conservative(monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = resolve_endpoint(base_url="http://127.0.0.1:9/v1")
+    assert count_tokens("x" * 3_000, endpoint) == 1_001
+    monkeypatch.setenv("NEWSBRIEF_CONTEXT", "6000")
+    assert article_budget(endpoint) == 6000 - 4448
+
+
+def _router(body: dict[str, Any]) -> Reply:
+    messages = body["messages"]
+    last = messages[-1]["content"]
+    if "read in parts" in messages[0]["content"]:
+        answer = {
+            "summary": ["Revenue rose in every segment.", "The central bank holds rates."],
+            "policy_implications": [
+                {"statement": "Rates stay on hold.", "actor": "central bank", "source": 1}
+            ],
+        }
+        return Reply(body=completion(json.dumps(answer)))
+    article = last.split("<<<", 1)[1].split(">>>", 1)[0]
+    figures = [
+        {
+            "label": f"Segment {m.group(1)} revenue growth",
+            "quote": m.group(0),
+            "number_text": m.group(2),
+        }
+        for m in re.finditer(r"Segment (\d+) revenue rose (\d+\.5%)", article)
+    ][:3]
+    answer = {
+        "summary": ["Revenue rose.", "Margins held."],
+        "key_figures": figures,
+        "policy_implications": [
+            {
+                "statement": "Rates on hold.",
+                "actor": "central bank",
+                "evidence": "The central bank is expected to keep rates on hold.",
+            }
+        ],
+    }
+    return Reply(body=completion(json.dumps(answer)))
+
+
+def test_map_reduce_gives_an_ordinary_brief_over_the_whole_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSBRIEF_CONTEXT", "6000")  # budget ~1.5k tokens: several chunks
+    text = long_article()
+    steps: list[str] = []
+    with serve(_router) as fake:
+        brief = summarize(text, base_url=fake.base_url, on_progress=steps.append)
+        reduce_calls = sum("read in parts" in b["messages"][0]["content"] for b in fake.requests)
+    chunk_steps = [s for s in steps if s.startswith("chunk ")]
+    assert len(chunk_steps) >= 3 and steps[-1] == "combining chunks" and reduce_calls == 1
+    assert brief.source.text == text
+    assert len(brief.key_figures) >= 6
+    starts = [f.start for f in brief.key_figures]
+    assert max(starts) > len(text) // 2  # figures from late chunks, at whole-text offsets
+    for f in brief.key_figures:
+        assert text[f.start : f.end] == f.quote
+    assert len({(f.value, f.unit) for f in brief.key_figures}) == len(brief.key_figures)
+    assert brief.summary == "Revenue rose in every segment. The central bank holds rates."
+    (imp,) = brief.policy_implications
+    assert imp.statement == "Rates stay on hold."
+    assert text[imp.evidence.start : imp.evidence.end] == imp.evidence.quote
