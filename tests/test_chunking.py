@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_openai import Reply, completion, serve
+
 from newsbrief import summarize
 from newsbrief.chunking import article_budget, count_tokens, split
 from newsbrief.endpoint import resolve_endpoint
@@ -35,7 +36,7 @@ def test_split_covers_everything_with_overlap_and_bounds(max_chars: int) -> None
     assert len(chunks) > 1
     assert all(c.end - c.start <= max_chars for c in chunks)
     assert not text[: chunks[0].start].strip() and not text[chunks[-1].end :].strip()
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         # whole paragraphs overlap when two fit in a chunk; else chunks just touch
         assert b.start < a.end if max_chars >= 2_000 else b.start <= a.end + 2
         assert b.end > a.end, "every chunk adds something new"

@@ -155,7 +155,7 @@ def test_html_page_is_briefed_end_to_end(site: Site, capsys: pytest.CaptureFixtu
     assert "Christine Lagarde" in sent and "Buy gold" not in sent and "<p>" not in sent
     assert site.hits == ["/news/ecb"]
     assert "text/html" in site.headers[0]["accept"]
-    assert site.headers[0]["user-agent"].startswith("newsbrief/")
+    assert site.headers[0]["user-agent"].startswith("newsbrief")
 
 
 def test_redirects_are_followed_up_to_the_limit(site: Site) -> None:

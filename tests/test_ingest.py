@@ -312,6 +312,26 @@ def test_read_is_bounded_when_stat_lies(tmp_path: Path, monkeypatch: pytest.Monk
         read_path(str(path))
 
 
+def test_an_endless_file_is_read_only_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    asked: list[int] = []
+
+    class Endless(io.RawIOBase):  # like /dev/zero: any read is answered in full
+        def read(self, size: int | None = -1) -> bytes:
+            assert size is not None and 0 <= size <= 10_000, f"unbounded read({size})"
+            asked.append(size)
+            return b"a" * size
+
+    path = tmp_path / "endless.txt"
+    path.touch()
+    monkeypatch.setattr(Path, "open", lambda self, *a, **kw: Endless())
+    with pytest.raises(InputError, match=r"endless\.txt is over the 1,000 bytes limit"):
+        read_path(str(path))
+    assert asked == [1001]
+
+
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As root a mode-000 file is readable, so the OS refusal is simulated."""
     path = tmp_path / "secret.txt"

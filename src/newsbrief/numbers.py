@@ -10,8 +10,10 @@ Documented choices
 * Thousands separators: ``,`` or a no-break / narrow no-break / thin space
   (U+00A0, U+202F, U+2009), used consistently inside one number and always
   followed by exactly three digits.  Any other comma ends the number:
-  ``"3, 4 and 5"`` is three numbers, ``"1,5"`` is 1 then 5, ``"12,34"`` is 12
-  then 34 (decimal commas are not supported).  A plain space never groups
+  ``"3, 4 and 5"`` is three numbers.  Decimal commas are not supported, so a
+  number touching a digit-comma-digit junction that is not a thousands group
+  (``"1,5"``, ``"12,34"``, ``"18.234,56"``) is not reported at all: no value
+  beats a value off by a factor of 1000.  A plain space never groups
   digits: ``"57 890"`` is 57 then 890.
 * Signs: ``-``, ``+``, U+2212 (minus) and U+2013 (en dash) make a sign only when
   not glued to a word or number on the left, and not right after "digit + space".
@@ -171,7 +173,21 @@ def _to_match(m: re.Match[str]) -> NumberMatch:
 def find_numbers(text: str) -> list[NumberMatch]:
     """All number expressions in text, left to right, non-overlapping, each as long as
     possible (symbol + number + scale word + unit word)."""
-    return [_to_match(m) for m in _NUMBER_RE.finditer(text)]
+    return [
+        _to_match(m)
+        for m in _NUMBER_RE.finditer(text)
+        if not _decimal_comma(text, m.start(), m.end())
+    ]
+
+
+def _decimal_comma(text: str, start: int, end: int) -> bool:
+    """A number touching an unconsumed digit-comma-digit junction ("18.234,56", "3,5%") is
+    written with a decimal comma we do not read: no value beats a wrong one."""
+    after = text[end : end + 2]
+    before = text[max(0, start - 2) : start]
+    return (len(after) == 2 and after[0] == "," and after[1].isdigit()) or (
+        len(before) == 2 and before[1] == "," and before[0].isdigit()
+    )
 
 
 def parse_number(number_text: str) -> tuple[float, str]:
