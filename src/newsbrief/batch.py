@@ -2,11 +2,17 @@
 
 Every input ends as exactly one ArticleResult, summarized or failed with its reason, in input
 order. Each brief is written to the cache the moment it completes, so a killed run resumes.
+Nothing about one article (unreadable input, endpoint failure, a bug, a cache that cannot
+be read or written) may sink the others: the cache is an optimisation, so its failures cost
+a model call or a warning, never an article. Cache calls run in worker threads: SQLite may
+wait up to its busy timeout for another process, and the event loop must not wait with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +22,11 @@ from pydantic import BaseModel, ValidationError
 
 from .cache import BriefCache, cache_key
 from .endpoint import Endpoint
-from .errors import InputError, NewsbriefError
+from .errors import NewsbriefError
 from .ingest import Article, read_path
 from .models import Brief, text_id
 from .pipeline import asummarize, ready
-from .redact import redact
+from .redact import redact, remember
 from .retry import RetryPolicy
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -85,45 +91,65 @@ async def run_batch(
     tpm = AsyncLimiter(options.tpm, 60) if options.tpm else None
     cache = cache if options.use_cache else None
 
+    remember(endpoint.api_key)  # redacted from every message and log line from now on
+
+    async def cached(key: str) -> Brief | None:
+        if cache is None or options.refresh:
+            return None
+        try:
+            hit = await asyncio.to_thread(cache.get, key)
+            if hit is None:
+                return None
+            return Brief.model_validate_json(hit)
+        except ValidationError:
+            # A damaged or outdated row is recomputed, never trusted.
+            with contextlib.suppress(sqlite3.Error):
+                await asyncio.to_thread(cache.delete, key)
+        except sqlite3.Error:
+            pass  # an unreadable cache costs a model call, never the article
+        return None
+
+    async def store(key: str, brief: Brief) -> None:
+        if cache is None:
+            return
+        try:
+            await asyncio.to_thread(cache.put, key, "brief", brief.model_dump_json())
+        except sqlite3.Error as exc:  # locked past the busy timeout, disk full, read-only
+            brief.warnings.append(f"not cached ({exc}): a later run will ask the model again")
+
+    async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
+        article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
+        key = cache_key("brief", text_id(article.text), endpoint)
+        hit = await cached(key)
+        if hit is not None:
+            return ArticleResult(article_id=article_id, origin=origin, brief=hit, cached=True)
+        async with gate:
+            live = await asyncio.to_thread(ready, endpoint)
+            if rpm is not None:
+                await rpm.acquire()
+            if tpm is not None:
+                await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
+            brief = await asummarize(
+                article.text, title=article.title, endpoint=live, retry=options.retry
+            )
+        brief.warnings[:0] = article.warnings
+        # Committed before this article is reported done: a kill after this line loses
+        # nothing, a kill before it costs one model call on the next run.
+        await store(key, brief)
+        return ArticleResult(article_id=article_id, origin=origin, brief=brief)
+
     async def one(index: int, item: Article | str) -> ArticleResult:
+        """Exactly one result per input, whatever happens inside (cancellation aside)."""
         article_id = f"A{index + 1}"
         origin = item.origin if isinstance(item, Article) else item
         try:
-            article = (
-                item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
-            )
-        except InputError as exc:
-            return ArticleResult(article_id=article_id, origin=origin, error=str(exc))
-        key = cache_key("brief", text_id(article.text), endpoint)
-        if cache is not None and not options.refresh:
-            hit = cache.get(key)
-            if hit is not None:
-                try:
-                    brief = Brief.model_validate_json(hit)
-                    return ArticleResult(
-                        article_id=article_id, origin=origin, brief=brief, cached=True
-                    )
-                except ValidationError:
-                    cache.delete(key)  # a damaged row is recomputed, never trusted
-        async with gate:
-            try:
-                live = await asyncio.to_thread(ready, endpoint)
-                if rpm is not None:
-                    await rpm.acquire()
-                if tpm is not None:
-                    await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
-                brief = await asummarize(
-                    article.text, title=article.title, endpoint=live, retry=options.retry
-                )
-            except NewsbriefError as exc:
-                return ArticleResult(article_id=article_id, origin=origin, error=str(exc))
-            except Exception as exc:  # one article's bug must not sink the others
-                message = redact(f"internal error: {type(exc).__name__}: {exc}", endpoint.api_key)
-                return ArticleResult(article_id=article_id, origin=origin, error=message)
-        brief.warnings[:0] = article.warnings
-        if cache is not None:
-            cache.put(key, "brief", brief.model_dump_json())
-        return ArticleResult(article_id=article_id, origin=origin, brief=brief)
+            return await brief_one(article_id, origin, item)
+        except NewsbriefError as exc:
+            error = redact(" ".join(str(exc).split()), endpoint.api_key)
+        except Exception as exc:  # one article's bug must not sink the others
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+            error = redact(f"internal error: {detail}", endpoint.api_key)
+        return ArticleResult(article_id=article_id, origin=origin, error=error)
 
     async def reported(index: int, item: Article | str) -> ArticleResult:
         result = await one(index, item)

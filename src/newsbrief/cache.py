@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .endpoint import Endpoint
+from .errors import NewsbriefError
 from .local import cache_dir
 from .models import SCHEMA_VERSION
 from .prompts import prompt_version
@@ -38,13 +39,33 @@ def cache_key(kind: str, content_id: str, endpoint: Endpoint) -> str:
 
 
 class BriefCache:
-    """One row per answer; WAL mode and a busy timeout let several processes share it."""
+    """One row per answer; WAL mode and a busy timeout let several processes share it.
+
+    Each write is its own committed transaction (INSERT OR REPLACE of a whole row), so a
+    reader in another process sees a row whole or not at all, and two processes briefing
+    the same article both write the same answer: last writer wins, nothing is torn.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db = db
+            self._setup()
+        except (OSError, sqlite3.Error) as exc:
+            if db is not None:
+                db.close()
+            # A damaged file, a folder we cannot write, a disk that is full: one line the
+            # user can act on, instead of a traceback from the middle of a digest.
+            raise NewsbriefError(
+                f"the brief cache at {self.path} is unusable ({exc}); "
+                "delete it, choose another --cache-dir, or run with --no-cache"
+            ) from None
+
+    def _setup(self) -> None:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbrief", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summarize", help="brief one article")
-    s.add_argument("path", help="a .txt, .md or .html file, or - for standard input")
+    s.add_argument("path", help="a .txt, .md or .html file, an http(s) URL, or - for stdin")
     s.add_argument("--format", choices=["md", "json"], default="md")
     _endpoint_flags(s)
     d = sub.add_parser("digest", help="brief many articles into one briefing")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
+from pydantic import BaseModel, Field, create_model
+
+from .llm import CheckedModel, bounded
 
 MAX_FIGURES = 8
 MAX_IMPLICATIONS = 4
@@ -41,20 +43,11 @@ class ImplicationDraft(BaseModel):
     )
 
 
-class BriefDraft(BaseModel):
+class BriefDraft(CheckedModel):
     # A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it.
-    summary: list[str] = Field(min_length=2, max_length=4, description="2 to 4 sentences")
-    key_figures: list[FigureDraft] = Field(max_length=MAX_FIGURES)
-    policy_implications: list[ImplicationDraft] = Field(max_length=MAX_IMPLICATIONS)
-
-    @model_validator(mode="after")
-    def _grounded_or_reask(self, info: ValidationInfo) -> BriefDraft:
-        """Raising here makes instructor re-ask with our message; on the last attempt we
-        accept, and the caller drops what is still ungrounded with a warning."""
-        checker = (info.context or {}).get("checker")
-        if checker is not None:
-            checker(self)
-        return self
+    summary: list[str] = bounded(2, 4, description="2 to 4 sentences")
+    key_figures: list[FigureDraft] = bounded(max_items=MAX_FIGURES)
+    policy_implications: list[ImplicationDraft] = bounded(max_items=MAX_IMPLICATIONS)
 
 
 @lru_cache(maxsize=8)
@@ -66,5 +59,5 @@ def draft_model(min_figures: int) -> type[BriefDraft]:
     """
     if min_figures <= 0:
         return BriefDraft
-    figures = (list[FigureDraft], Field(min_length=min_figures, max_length=MAX_FIGURES))
+    figures = (list[FigureDraft], bounded(min_figures, MAX_FIGURES))
     return create_model("BriefDraft", __base__=BriefDraft, key_figures=figures)

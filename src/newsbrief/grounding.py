@@ -17,6 +17,9 @@ from .models import Evidence, KeyFigure, PolicyImplication
 from .numbers import NumberMatch, find_numbers, parse_number
 
 MIN_FIGURES = 4
+MAX_KEPT_FIGURES = 10  # the schema asks for 8; a little more that grounds is still welcome
+MAX_IMPLICATIONS = 4
+MAX_SUMMARY_SENTENCES = 4
 LABEL_CONTEXT = 300  # chars before the sentence where the label's subject may be named
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'-]+")
 _LABEL_STOP = {
@@ -254,7 +257,7 @@ def ground(draft: BriefDraft, text: str, wanted: int | None = None) -> Grounded:
         )
     in_text = asserted_numbers(text)
     kept = []
-    for sentence in draft.summary:
+    for sentence in draft.summary[:MAX_SUMMARY_SENTENCES]:
         invented = ungrounded_numbers(sentence, in_text)
         if invented:
             result.dropped.append(
@@ -263,5 +266,12 @@ def ground(draft: BriefDraft, text: str, wanted: int | None = None) -> Grounded:
             )
         elif sentence.strip():
             kept.append(" ".join(sentence.split()))
+    if len(draft.summary) > MAX_SUMMARY_SENTENCES:
+        result.notes.append(f"summary cut to its first {MAX_SUMMARY_SENTENCES} sentences")
     result.summary = " ".join(kept)
+    for name, limit in (("figures", MAX_KEPT_FIGURES), ("implications", MAX_IMPLICATIONS)):
+        items = getattr(result, name)
+        if len(items) > limit:
+            result.notes.append(f"kept the first {limit} of {len(items)} grounded {name}")
+            setattr(result, name, items[:limit])
     return result

@@ -15,16 +15,40 @@ import httpx2
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from .endpoint import Endpoint
 from .errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
 from .models import SCHEMA_VERSION, Usage
 from .prompts import prompt_version
 from .redact import redact
-from .retry import AsyncRetryingTransport, RetryPolicy
+from .retry import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
 
 T = TypeVar("T", bound=BaseModel)
+
+
+def bounded(min_items: int | None = None, max_items: int | None = None, **kwargs: Any) -> Any:
+    """A list field whose bounds are advertised in the JSON schema (the endpoint's grammar may
+    enforce them) but not enforced by pydantic: a model that returns 11 items where 8 were
+    asked must not fail the whole answer. Our code trims or warns instead."""
+    extra: dict[str, Any] = {}
+    if min_items is not None:
+        extra["minItems"] = min_items
+    if max_items is not None:
+        extra["maxItems"] = max_items
+    return Field(json_schema_extra=extra or None, **kwargs)
+
+
+class CheckedModel(BaseModel):
+    """A response model whose validation calls the `checker` passed in instructor's context:
+    raising there makes instructor re-ask with our message (see acall)."""
+
+    @model_validator(mode="after")
+    def _run_checker(self, info: ValidationInfo) -> CheckedModel:
+        checker = (info.context or {}).get("checker")
+        if checker is not None:
+            checker(self)
+        return self
 
 
 @dataclass
@@ -93,6 +117,8 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
         msg = f"{where} answered 404: model {endpoint.model!r} or path not found (not retried)"
     elif isinstance(exc, openai.BadRequestError):
         msg = f"{where} rejected the request (HTTP 400, not retried): {exc.message}"
+    elif isinstance(exc, openai.APIStatusError) and exc.status_code in NEVER_RETRY_STATUS:
+        msg = f"{where} rejected the request (HTTP {exc.status_code}, not retried): {exc.message}"
     elif isinstance(exc, openai.APIStatusError):
         msg = f"{where} failed with HTTP {exc.status_code} after retries: {exc.message}"
     elif isinstance(exc, openai.APITimeoutError):

@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, Field
 
 from .chunking import Chunk
 from .endpoint import Endpoint
 from .extract import aextract
 from .grounding import asserted_numbers, figures_wanted, ungrounded_numbers
-from .llm import acall
+from .llm import CheckedModel, acall, bounded
 from .models import Evidence, KeyFigure, PolicyImplication, Usage
 from .prompts import render
 from .retry import RetryPolicy
@@ -34,16 +34,9 @@ class ReducedImplication(BaseModel):
     source: int = Field(description="number of the candidate implication it comes from")
 
 
-class ReduceDraft(BaseModel):
-    summary: list[str] = Field(min_length=2, max_length=4, description="2 to 4 sentences")
-    policy_implications: list[ReducedImplication] = Field(max_length=4)
-
-    @model_validator(mode="after")
-    def _checked(self, info: ValidationInfo) -> ReduceDraft:
-        checker = (info.context or {}).get("checker")
-        if checker is not None:
-            checker(self)
-        return self
+class ReduceDraft(CheckedModel):
+    summary: list[str] = bounded(2, 4, description="2 to 4 sentences")
+    policy_implications: list[ReducedImplication] = bounded(max_items=4)
 
 
 @dataclass
@@ -132,7 +125,7 @@ async def abrief_chunks(
     )
     usage, attempts = usage + meter.usage, attempts + meter.count
     kept_implications = []
-    for p in draft.policy_implications:
+    for p in draft.policy_implications[:4]:
         if 1 <= p.source <= len(implications):
             base = implications[p.source - 1]
             kept_implications.append(
@@ -147,7 +140,7 @@ async def abrief_chunks(
             warnings.append(f"dropped: implication citing unknown candidate {p.source}")
     in_text = asserted_numbers(text)
     sentences = []
-    for s in draft.summary:
+    for s in draft.summary[:4]:
         invented = ungrounded_numbers(s, in_text)
         if invented:
             warnings.append(

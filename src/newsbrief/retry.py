@@ -2,6 +2,10 @@
 
 The openai client's own retries are switched off (max_retries=0) so the two never
 multiply; instructor's re-asks sit above this layer and only ever see a final answer.
+
+Every model request passes through here, so this is also where the key actually in use
+(however it was given: environment, --api-key, an Endpoint built by hand) is handed to
+redact.remember, before any response that could reflect it is logged or raised.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+
+from .redact import remember
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
@@ -129,6 +135,23 @@ def _retrying_kwargs(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
+CREDENTIAL_HEADERS = ("authorization", "api-key", "x-api-key", "x-goog-api-key")
+# Shorter "keys" are placeholders for servers that want none ("not-needed", "EMPTY"):
+# redacting those everywhere would garble text and protect nothing.
+MIN_HARVESTED_KEY_LEN = 16
+
+
+def remember_credentials(request: httpx2.Request) -> None:
+    """Whatever key this request carries is redacted from everything written from now on."""
+    for name in CREDENTIAL_HEADERS:
+        value = request.headers.get(name)
+        if value:
+            token = value.split(" ", 1)[1] if value.lower().startswith("bearer ") else value
+            token = token.strip()
+            if len(token) >= MIN_HARVESTED_KEY_LEN:
+                remember(token)
+
+
 def _check(response: httpx2.Response) -> httpx2.Response:
     if response.status_code in RETRYABLE_STATUS:
         response.read()
@@ -144,6 +167,8 @@ class RetryingTransport(httpx2.BaseTransport):
         self.requests_sent = 0
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        remember_credentials(request)
+
         def send() -> httpx2.Response:
             self.requests_sent += 1
             return _check(self.inner.handle_request(request))
@@ -164,6 +189,8 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
         self.requests_sent = 0
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        remember_credentials(request)
+
         async def send() -> httpx2.Response:
             self.requests_sent += 1
             response = await self.inner.handle_async_request(request)

@@ -9,46 +9,41 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, Field
 
 from .endpoint import Endpoint
-from .llm import acall
+from .llm import CheckedModel, acall, bounded
 from .models import Brief, Usage
 from .prompts import render
 from .retry import RetryPolicy
 
 MAX_REASKS = 1
+MAX_THEMES = 6
+MAX_ITEMS = 5
 
 
 class ThemeDraft(BaseModel):
     title: str = Field(description="a few words")
     summary: str = Field(description="one or two sentences")
-    article_ids: list[str] = Field(min_length=1, description="ids like A1 of supporting articles")
+    article_ids: list[str] = bounded(1, description="ids like A1 of supporting articles")
 
 
 class ImplicationDraft(BaseModel):
     statement: str
     actor: str = Field(description="central bank, government, regulator... or ''")
-    article_ids: list[str] = Field(min_length=1)
+    article_ids: list[str] = bounded(1)
 
 
 class DiscrepancyDraft(BaseModel):
     description: str = Field(description="what the sources disagree on")
-    article_ids: list[str] = Field(min_length=2)
+    article_ids: list[str] = bounded(2)
 
 
-class SynthesisDraft(BaseModel):
+class SynthesisDraft(CheckedModel):
     headline: str = Field(description="one line for the whole briefing")
-    themes: list[ThemeDraft] = Field(min_length=1, max_length=6)
-    implications: list[ImplicationDraft] = Field(max_length=5)
-    discrepancies: list[DiscrepancyDraft] = Field(max_length=5)
-
-    @model_validator(mode="after")
-    def _citations_known(self, info: ValidationInfo) -> SynthesisDraft:
-        checker = (info.context or {}).get("checker")
-        if checker is not None:
-            checker(self)
-        return self
+    themes: list[ThemeDraft] = bounded(1, MAX_THEMES)
+    implications: list[ImplicationDraft] = bounded(max_items=MAX_ITEMS)
+    discrepancies: list[DiscrepancyDraft] = bounded(max_items=MAX_ITEMS)
 
 
 def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
@@ -75,11 +70,17 @@ def keep_known(draft: SynthesisDraft, known: set[str]) -> tuple[SynthesisDraft, 
             item.article_ids = [a for a in item.article_ids if a in known]
             if bad:
                 warnings.append(f"{kind}: removed citation of unknown article ids {bad}")
-            if item.article_ids:
+            needed = 2 if kind == "discrepancies" else 1
+            if len(item.article_ids) >= needed:
                 kept.append(item)
             else:
-                warnings.append(f"{kind}: dropped an item with no valid citation")
-        setattr(out, kind, kept)
+                warnings.append(
+                    f"{kind}: dropped an item citing fewer than {needed} known articles"
+                )
+        limit = MAX_THEMES if kind == "themes" else MAX_ITEMS
+        if len(kept) > limit:
+            warnings.append(f"{kind}: kept the first {limit} of {len(kept)}")
+        setattr(out, kind, kept[:limit])
     return out, warnings
 
 
