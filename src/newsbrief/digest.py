@@ -22,9 +22,7 @@ from .endpoint import Endpoint, resolve_endpoint
 from .errors import NewsbriefError
 from .ingest import Article
 from .models import Brief, Usage
-from .pipeline import ready
 from .pricing import estimate_cost
-from .synthesis import Synthesis, SynthesisDraft, synthesize
 
 
 class Theme(BaseModel):
@@ -95,28 +93,50 @@ def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
     return f"Briefing: {len(briefs)} of {total} articles summarized"
 
 
-async def _synthesis(
+class CrossView(BaseModel):
+    """The synthesis as stored in the cache: what a repeat run shows without a model call."""
+
+    headline: str
+    themes: list[Theme]
+    implications: list[CrossImplication]
+    discrepancies: list[Discrepancy]
+    warnings: list[str] = Field(default_factory=list)
+
+
+async def _cross_view(
     briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, refresh: bool
-) -> tuple[Synthesis | None, bool, list[str]]:
-    """(synthesis, served from cache, warnings). Cached like briefs: a repeat run makes no call."""
+) -> tuple[CrossView | None, Usage, int, list[str]]:
+    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing."""
     if not briefs:
-        return None, False, []
+        return None, Usage(), 0, []
     ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
     key = cache_key("synthesis", ident, endpoint)
     if cache is not None and not refresh:
         hit = cache.get(key)
         if hit is not None:
-            data = json.loads(hit)
-            draft = SynthesisDraft.model_validate(data["draft"])
-            return Synthesis(draft, data["warnings"], Usage(), 0, 0.0), True, []
+            try:
+                view = CrossView.model_validate_json(hit)
+                return view, Usage(), 0, view.warnings
+            except ValueError:
+                cache.delete(key)
+    from .pipeline import ready  # model-calling code loads only when a call is due
+    from .synthesis import synthesize
+
     try:
         result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint))
     except NewsbriefError as exc:
-        return None, False, [f"cross-article synthesis failed: {exc}"]
+        return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
+    d = result.draft
+    view = CrossView(
+        headline=d.headline,
+        themes=[Theme(**t.model_dump()) for t in d.themes],
+        implications=[CrossImplication(**i.model_dump()) for i in d.implications],
+        discrepancies=[Discrepancy(**x.model_dump()) for x in d.discrepancies],
+        warnings=result.warnings,
+    )
     if cache is not None:
-        payload = {"draft": result.draft.model_dump(), "warnings": result.warnings}
-        cache.put(key, "synthesis", json.dumps(payload))
-    return result, False, []
+        cache.put(key, "synthesis", view.model_dump_json())
+    return view, result.usage, 1, view.warnings
 
 
 async def abuild_digest(
@@ -131,26 +151,17 @@ async def abuild_digest(
     cache = cache if options.use_cache else None
     results = await run_batch(inputs, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    synthesis, synth_cached, warnings = await _synthesis(briefs, endpoint, cache, options.refresh)
-    usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), Usage())
-    calls = sum(1 for r in results if r.brief is not None and not r.cached)
-    if synthesis is not None and not synth_cached:
-        usage = usage + synthesis.usage
-        calls += 1
-        warnings += synthesis.warnings
-    elif synthesis is not None:
-        warnings += synthesis.warnings
-    draft = synthesis.draft if synthesis else None
+    view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options.refresh)
+    usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
+    calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(
-        headline=draft.headline if draft else _fallback_headline(briefs, len(results)),
-        themes=[Theme(**t.model_dump()) for t in draft.themes] if draft else [],
-        implications=[CrossImplication(**i.model_dump()) for i in draft.implications]
-        if draft
-        else [],
-        discrepancies=[Discrepancy(**d.model_dump()) for d in draft.discrepancies] if draft else [],
+        headline=view.headline if view else _fallback_headline(briefs, len(results)),
+        themes=view.themes if view else [],
+        implications=view.implications if view else [],
+        discrepancies=view.discrepancies if view else [],
         figure_groups=group_figures(briefs),
         articles=results,
-        warnings=warnings,
+        warnings=list(warnings),
         stats=DigestStats(
             articles=len(results),
             summarized=len(briefs),

@@ -8,8 +8,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import instructor
+if TYPE_CHECKING:
+    import instructor
 
 from .local import MODEL_NAME
 
@@ -23,12 +25,8 @@ def normalise_loopback(uri: str) -> str:
     return _LOOPBACK.sub(NORMAL_LOOPBACK, uri)
 
 
-MODES = {
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
+# Our names for instructor's modes (imported lazily: a fully cached digest never loads it).
+MODES = {"json_schema": "JSON_SCHEMA", "tools": "TOOLS", "json": "JSON", "md_json": "MD_JSON"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,9 @@ class Endpoint:
 
     @property
     def instructor_mode(self) -> instructor.Mode:
-        return MODES[self.mode]
+        import instructor
+
+        return instructor.Mode[MODES[self.mode]]
 
     def with_base_url(self, base_url: str) -> Endpoint:
         return replace(self, base_url=base_url)

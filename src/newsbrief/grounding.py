@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from . import align
 from .draft import BriefDraft, FigureDraft, ImplicationDraft
+from .injection import injected_sentences, overlaps_injection
 from .models import Evidence, KeyFigure, PolicyImplication
 from .numbers import NumberMatch, find_numbers, parse_number
 
@@ -29,28 +30,10 @@ _LABEL_STOP = {
 }  # fmt: skip
 
 
-# Sentences that address the model rather than the reader. A number inside one is in the
-# text, but the article does not assert it: such spans never ground a figure or evidence.
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|rules)\b"
-    r"|\bsystem prompt\b|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|llm)\b"
-    r"|\b(?:report|output|return|include) (?:a|the) (?:key )?figure of\b",
-    re.IGNORECASE,
-)
-
-
-def injected_sentences(text: str) -> list[tuple[int, int]]:
-    return [align.sentence_bounds(text, m.start()) for m in _INJECTION.finditer(text)]
-
-
-def _injected(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < b and a < end for a, b in spans)
-
-
 def asserted_numbers(text: str) -> list[NumberMatch]:
     """The article's numbers, less those inside sentences addressed to the model."""
     injected = injected_sentences(text)
-    return [n for n in find_numbers(text) if not _injected(n.start, n.end, injected)]
+    return [n for n in find_numbers(text) if not overlaps_injection(n.start, n.end, injected)]
 
 
 _INJECTED = "comes from a sentence that gives instructions to the model (possible prompt injection)"
@@ -140,7 +123,7 @@ def ground_figure(
     if span is None:
         return f"{where}: quote {draft.quote!r} is not in the article; copy the words verbatim"
     quote = text[span.start : span.end]
-    if _injected(
+    if overlaps_injection(
         span.start, span.end, injected if injected is not None else injected_sentences(text)
     ):
         return f"{where}: quote {quote!r} {_INJECTED}"
@@ -174,7 +157,7 @@ def ground_implication(
             "is not in the article; copy the words verbatim"
         )
     quote = text[span.start : span.end]
-    if _injected(
+    if overlaps_injection(
         span.start, span.end, injected if injected is not None else injected_sentences(text)
     ):
         return f"policy_implications[{i}] ({draft.statement!r}): evidence {quote!r} {_INJECTED}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import fetch
 from .errors import InputError
-from .grounding import injected_sentences
+from .injection import injected_sentences
 
 MAX_BYTES = int(os.environ.get("NEWSBRIEF_MAX_BYTES", str(2 * 1024 * 1024)))
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -180,7 +180,7 @@ def _article(text: str, title: str | None, origin: str, warnings: list[str]) -> 
         raise InputError(f"{origin} is empty or whitespace only")
     if "\x00" in text:
         raise InputError(f"{origin} contains NUL bytes; it looks like binary content")
-    injected = injected_sentences(text)  # grounding's definition: one place decides
+    injected = injected_sentences(text)  # one definition, shared with grounding
     if injected:
         start, end = injected[0]
         sentence = " ".join(text[start:end].split())
