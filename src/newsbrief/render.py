@@ -1,36 +1,46 @@
-"""A Brief as Markdown for people; JSON is the pydantic model itself."""
+"""A Brief as Markdown for people; JSON is the pydantic model itself.
+
+Everything article-derived is escaped: no raw HTML survives into a Markdown renderer, and
+table cells cannot break out of their table.
+"""
 
 from __future__ import annotations
 
 from .models import Brief
 
 
-def _md_escape_cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+def md_text(text: str) -> str:
+    """Article-derived prose in Markdown: one line, and no raw HTML survives a renderer."""
+    cleaned = " ".join(str(text).split())
+    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_cell(text: str) -> str:
+    return md_text(str(text).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def brief_to_markdown(brief: Brief) -> str:
-    lines = [f"# {brief.source.title}", "", brief.summary, ""]
+    lines = [f"# {md_text(brief.source.title)}", "", md_text(brief.summary), ""]
     if brief.key_figures:
         lines += ["## Key figures", "", "| Figure | Value | Quote (offsets) |", "|---|---|---|"]
         for f in brief.key_figures:
             mark = "" if f.grounding == "exact" else " (aligned)"
             lines.append(
-                f"| {_md_escape_cell(f.label)} | {_md_escape_cell(f.number_text)} | "
-                f'"{_md_escape_cell(f.quote)}" [{f.start}:{f.end}]{mark} |'
+                f"| {md_cell(f.label)} | {md_cell(f.number_text)} | "
+                f'"{md_cell(f.quote)}" [{f.start}:{f.end}]{mark} |'
             )
         lines.append("")
     if brief.policy_implications:
         lines += ["## Policy implications", ""]
         for p in brief.policy_implications:
-            actor = f"**{p.actor}**: " if p.actor else ""
-            lines.append(f"- {actor}{p.statement}")
+            actor = f"**{md_text(p.actor)}**: " if p.actor else ""
+            lines.append(f"- {actor}{md_text(p.statement)}")
             lines.append(
-                f'  > "{" ".join(p.evidence.quote.split())}" [{p.evidence.start}:{p.evidence.end}]'
+                f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]'
             )
         lines.append("")
     if brief.warnings:
-        lines += ["## Warnings", ""] + [f"- {w}" for w in brief.warnings] + [""]
+        lines += ["## Warnings", ""] + [f"- {md_text(w)}" for w in brief.warnings] + [""]
     pv = brief.provenance
     lines.append(
         f"_{pv.model} ({pv.endpoint}), prompt {pv.prompt_version}, {pv.attempts} attempt(s), "

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from .models import Brief
+from .render import md_cell, md_text
 
 if TYPE_CHECKING:
     from .digest import Digest
@@ -53,16 +54,6 @@ def excerpts(article_id: str, brief: Brief) -> list[Excerpt]:
         e = _cut(text, p.evidence.start, p.evidence.end)
         out.append(Excerpt(f"{article_id}-e{i}", e.before, e.quote, e.after))
     return out
-
-
-def md_text(text: str) -> str:
-    """Article-derived prose in Markdown: one line, and no raw HTML survives a renderer."""
-    cleaned = " ".join(str(text).split())
-    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def md_cell(text: str) -> str:
-    return md_text(str(text).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 _env.filters["md_cell"] = md_cell
