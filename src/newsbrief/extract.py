@@ -13,7 +13,7 @@ from .models import Usage
 from .prompts import render
 from .retry import RetryPolicy
 
-MAX_REASKS = 2
+MAX_REASKS = 1  # a small model rarely fixes a re-asked answer; a strong one does it at once
 MAX_TOKENS = 2048
 
 

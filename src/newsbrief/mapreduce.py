@@ -24,7 +24,7 @@ from .prompts import render
 from .retry import RetryPolicy
 
 MAX_FIGURES = 12
-CHUNK_REASKS = 1
+CHUNK_REASKS = 0  # chunks are many; what a chunk misses, another may ground
 REDUCE_REASKS = 1
 
 
