@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 from .local import MODEL_NAME
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+REMOTE_TIMEOUT_S = 300.0
+EMBEDDED_TIMEOUT_S = 1800.0
 _LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
 NORMAL_LOOPBACK = r"\g<1>127.0.0.1:8080"
 
@@ -70,8 +72,12 @@ def resolve_endpoint(
     mode = mode or os.environ.get("NEWSBRIEF_MODE") or "json_schema"
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    timeout = timeout_s or float(os.environ.get("NEWSBRIEF_TIMEOUT", "300"))
-    if base_url is None and api_key is None:
+    embedded = base_url is None and api_key is None
+    # The embedded model on 2 cores can take minutes for one long answer: a timeout there
+    # would only restart the same generation.
+    default_timeout = EMBEDDED_TIMEOUT_S if embedded else REMOTE_TIMEOUT_S
+    timeout = timeout_s or float(os.environ.get("NEWSBRIEF_TIMEOUT", default_timeout))
+    if embedded:
         return Endpoint(
             model=model or MODEL_NAME, base_url=None, mode=mode, embedded=True, timeout_s=timeout
         )

@@ -27,7 +27,12 @@ from .retry import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
 T = TypeVar("T", bound=BaseModel)
 
 
-def bounded(min_items: int | None = None, max_items: int | None = None, **kwargs: Any) -> Any:
+def bounded(
+    min_items: int | None = None,
+    max_items: int | None = None,
+    item_max_chars: int | None = None,
+    **kwargs: Any,
+) -> Any:
     """A list field whose bounds are advertised in the JSON schema (the endpoint's grammar may
     enforce them) but not enforced by pydantic: a model that returns 11 items where 8 were
     asked must not fail the whole answer. Our code trims or warns instead."""
@@ -36,7 +41,15 @@ def bounded(min_items: int | None = None, max_items: int | None = None, **kwargs
         extra["minItems"] = min_items
     if max_items is not None:
         extra["maxItems"] = max_items
+    if item_max_chars is not None:  # a list of strings, each bounded
+        extra["items"] = {"type": "string", "maxLength": item_max_chars}
     return Field(json_schema_extra=extra or None, **kwargs)
+
+
+def short_text(max_chars: int, **kwargs: Any) -> Any:
+    """A string whose length bound goes to the endpoint's grammar only: it keeps a small
+    model from rambling (generation time is the cost here), without failing an answer."""
+    return Field(json_schema_extra={"maxLength": max_chars}, **kwargs)
 
 
 class CheckedModel(BaseModel):
