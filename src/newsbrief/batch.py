@@ -2,6 +2,8 @@
 
 Every input ends as exactly one ArticleResult, summarized or failed with its reason, in input
 order. Each brief is written to the cache the moment it completes, so a killed run resumes.
+A fixed pool of `concurrency` workers takes the inputs in order, so runs are reproducible
+(with concurrency 1, strictly one article after the other) and resumes pick up in order.
 Nothing about one article (unreadable input, endpoint failure, a bug, a cache that cannot
 be read or written) may sink the others: the cache is an optimisation, so its failures cost
 a model call or a warning, never an article. Cache calls run in worker threads: SQLite may
@@ -11,7 +13,7 @@ wait up to its busy timeout for another process, and the event loop must not wai
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +27,10 @@ from .endpoint import Endpoint
 from .errors import NewsbriefError
 from .ingest import Article, read_path
 from .models import Brief, text_id
-from .pipeline import asummarize, ready
 from .redact import redact, remember
 from .retry import RetryPolicy
+
+log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -85,8 +88,7 @@ async def run_batch(
     items = expand(inputs)
     if options.on_start:
         options.on_start(len(items))
-    concurrency = options.concurrency or (1 if endpoint.embedded else 4)
-    gate = asyncio.Semaphore(max(1, concurrency))
+    concurrency = max(1, options.concurrency or (1 if endpoint.embedded else 4))
     rpm = AsyncLimiter(options.rpm, 60) if options.rpm else None
     tpm = AsyncLimiter(options.tpm, 60) if options.tpm else None
     cache = cache if options.use_cache else None
@@ -97,25 +99,25 @@ async def run_batch(
         if cache is None or options.refresh:
             return None
         try:
-            hit = await asyncio.to_thread(cache.get, key)
-            if hit is None:
-                return None
-            return Brief.model_validate_json(hit)
+            hit = await asyncio.to_thread(cache.get, key)  # None also when unreadable
+            return None if hit is None else Brief.model_validate_json(hit)
         except ValidationError:
             # A damaged or outdated row is recomputed, never trusted.
-            with contextlib.suppress(sqlite3.Error):
-                await asyncio.to_thread(cache.delete, key)
+            await asyncio.to_thread(cache.delete, key)
         except sqlite3.Error:
-            pass  # an unreadable cache costs a model call, never the article
+            pass  # a BriefCache subclass that raises: still only a miss
         return None
 
     async def store(key: str, brief: Brief) -> None:
         if cache is None:
             return
         try:
-            await asyncio.to_thread(cache.put, key, "brief", brief.model_dump_json())
-        except sqlite3.Error as exc:  # locked past the busy timeout, disk full, read-only
-            brief.warnings.append(f"not cached ({exc}): a later run will ask the model again")
+            stored = await asyncio.to_thread(cache.put, key, "brief", brief.model_dump_json())
+            reason = None if stored is not False else cache.last_error
+        except sqlite3.Error as exc:
+            reason = str(exc)
+        if reason is not None:
+            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
 
     async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
         article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
@@ -123,15 +125,16 @@ async def run_batch(
         hit = await cached(key)
         if hit is not None:
             return ArticleResult(article_id=article_id, origin=origin, brief=hit, cached=True)
-        async with gate:
-            live = await asyncio.to_thread(ready, endpoint)
-            if rpm is not None:
-                await rpm.acquire()
-            if tpm is not None:
-                await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
-            brief = await asummarize(
-                article.text, title=article.title, endpoint=live, retry=options.retry
-            )
+        from .pipeline import asummarize, ready  # model-calling code loads only when needed
+
+        live = await asyncio.to_thread(ready, endpoint)
+        if rpm is not None:
+            await rpm.acquire()
+        if tpm is not None:
+            await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
+        brief = await asummarize(
+            article.text, title=article.title, endpoint=live, retry=options.retry
+        )
         brief.warnings[:0] = article.warnings
         # Committed before this article is reported done: a kill after this line loses
         # nothing, a kill before it costs one model call on the next run.
@@ -151,10 +154,28 @@ async def run_batch(
             error = redact(f"internal error: {detail}", endpoint.api_key)
         return ArticleResult(article_id=article_id, origin=origin, error=error)
 
-    async def reported(index: int, item: Article | str) -> ArticleResult:
-        result = await one(index, item)
-        if options.on_done:
-            options.on_done(result)
-        return result
+    results: list[ArticleResult | None] = [None] * len(items)
+    pending = iter(enumerate(items))
 
-    return list(await asyncio.gather(*(reported(i, item) for i, item in enumerate(items))))
+    async def worker() -> None:
+        # A shared iterator, not a semaphore race: each input is taken exactly once, and
+        # in input order, so with --concurrency 1 article n+1 starts only after article n.
+        for index, item in pending:
+            result = await one(index, item)
+            results[index] = result
+            if options.on_done:
+                try:
+                    options.on_done(result)
+                except Exception:  # a progress display must not sink the digest
+                    log.exception("on_done callback failed for %s", result.article_id)
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
+    return [r if r is not None else _unprocessed(i, items[i]) for i, r in enumerate(results)]
+
+
+def _unprocessed(index: int, item: Article | str) -> ArticleResult:
+    """Unreachable unless a worker itself died: even then, the input is listed, not lost."""
+    origin = item.origin if isinstance(item, Article) else item
+    return ArticleResult(
+        article_id=f"A{index + 1}", origin=origin, error="internal error: not processed"
+    )

@@ -7,8 +7,10 @@ without asking the model again for what it already finished.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -19,6 +21,8 @@ from .errors import NewsbriefError
 from .local import cache_dir
 from .models import SCHEMA_VERSION
 from .prompts import prompt_version
+
+log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
@@ -44,11 +48,15 @@ class BriefCache:
     Each write is its own committed transaction (INSERT OR REPLACE of a whole row), so a
     reader in another process sees a row whole or not at all, and two processes briefing
     the same article both write the same answer: last writer wins, nothing is torn.
+
+    The cache is an optimisation: once open, its failures are logged and reported through
+    return values (get -> None, put -> False), never raised into a digest.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self._lock = threading.Lock()
+        self.last_error: str | None = None  # why the last failed read or write failed
         db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,24 +83,50 @@ class BriefCache:
             )
             self._db.commit()
 
+    def _failed(self, what: str, exc: sqlite3.Error) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.rollback()  # an open write transaction would keep other processes out
+        self.last_error = f"cannot {what} the brief cache at {self.path}: {exc}"
+        log.warning("%s", self.last_error)
+
     def get(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT json FROM answers WHERE key = ?", (key,)).fetchone()
+        """The cached answer, or None: also when the cache cannot be read, since a miss is
+        always safe (it costs a model call, never a result)."""
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT json FROM answers WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            with self._lock:
+                self._failed("read", exc)
+            return None
         return None if row is None else str(row[0])
 
-    def put(self, key: str, kind: str, value: str) -> None:
-        # Committed immediately: this row survives a SIGKILL one instruction later.
+    def put(self, key: str, kind: str, value: str) -> bool:
+        """Store and commit one answer; False (see last_error) if the cache cannot be written.
+
+        Committed immediately: this row survives a SIGKILL one instruction later. A failed
+        write (locked past the busy timeout, disk full, read-only file) never raises: the
+        answer in hand is still good, only the next run pays for it again.
+        """
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
-                (key, kind, value, time.time()),
-            )
-            self._db.commit()
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
+                    (key, kind, value, time.time()),
+                )
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._failed("write", exc)
+                return False
+        return True
 
     def delete(self, key: str) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM answers WHERE key = ?", (key,))
-            self._db.commit()
+            try:
+                self._db.execute("DELETE FROM answers WHERE key = ?", (key,))
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._failed("write", exc)
 
     def count(self) -> int:
         with self._lock:

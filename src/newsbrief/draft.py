@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
-from .llm import CheckedModel, bounded, short_text
+from .llm import CheckedModel, bounded
 
 MAX_FIGURES = 6
 MAX_IMPLICATIONS = 4
@@ -24,30 +24,28 @@ NUMBER_PATTERN = r"^[^0-9]{0,4}[0-9][0-9,.]*( ?[A-Za-z%]+){0,3}$"
 
 
 class FigureDraft(BaseModel):
-    label: str = short_text(80, description="what the number measures, e.g. 'Nikkei 225 close'")
-    quote: str = short_text(
-        160,
+    label: str = Field(description="what the number measures, e.g. 'Nikkei 225 close'")
+    quote: str = Field(
         pattern=QUOTE_PATTERN,
         description="a short phrase of the article containing the number, copied exactly",
     )
-    number_text: str = short_text(
-        40,
+    number_text: str = Field(
         pattern=NUMBER_PATTERN,
         description="the number exactly as written in the quote, e.g. '57,890', '$4.9 trillion'",
     )
 
 
 class ImplicationDraft(BaseModel):
-    statement: str = short_text(240, description="one sentence: what this means for policy")
-    actor: str = short_text(60, description="who would act: central bank, government... or ''")
-    evidence: str = short_text(
-        240, description="a short phrase of the article that supports it, copied exactly"
+    statement: str = Field(description="one sentence: what this means for policy")
+    actor: str = Field(description="who would act: central bank, government... or ''")
+    evidence: str = Field(
+        description="a short phrase of the article that supports it, copied exactly"
     )
 
 
 class BriefDraft(CheckedModel):
     # A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it.
-    summary: list[str] = bounded(2, 4, item_max_chars=300, description="2 to 4 sentences")
+    summary: list[str] = bounded(2, 4, description="2 to 4 sentences")
     key_figures: list[FigureDraft] = bounded(max_items=MAX_FIGURES)
     policy_implications: list[ImplicationDraft] = bounded(max_items=MAX_IMPLICATIONS)
 

@@ -25,12 +25,12 @@ from .redact import redact
 from .retry import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
 
 T = TypeVar("T", bound=BaseModel)
+FREQUENCY_PENALTY = 0.5
 
 
 def bounded(
     min_items: int | None = None,
     max_items: int | None = None,
-    item_max_chars: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """A list field whose bounds are advertised in the JSON schema (the endpoint's grammar may
@@ -41,15 +41,7 @@ def bounded(
         extra["minItems"] = min_items
     if max_items is not None:
         extra["maxItems"] = max_items
-    if item_max_chars is not None:  # a list of strings, each bounded
-        extra["items"] = {"type": "string", "maxLength": item_max_chars}
     return Field(json_schema_extra=extra or None, **kwargs)
-
-
-def short_text(max_chars: int, **kwargs: Any) -> Any:
-    """A string whose length bound goes to the endpoint's grammar only: it keeps a small
-    model from rambling (generation time is the cost here), without failing an answer."""
-    return Field(json_schema_extra={"maxLength": max_chars}, **kwargs)
 
 
 class CheckedModel(BaseModel):
@@ -162,7 +154,9 @@ async def acall(
         if found:
             raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
 
-    openai_client = openai_async(endpoint, policy or RetryPolicy())
+    # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
+    default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
+    openai_client = openai_async(endpoint, policy or default)
     client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
     client.on("completion:kwargs", meter.on_kwargs)
     client.on("completion:response", meter.on_response)
@@ -175,6 +169,9 @@ async def acall(
             context={"checker": check},
             temperature=0,
             seed=0,
+            # Greedy decoding makes a small model loop (the same figure ten times, until
+            # max_tokens truncates the JSON): a mild penalty ends the loop.
+            frequency_penalty=FREQUENCY_PENALTY,
             max_tokens=max_tokens,
         )
     except Exception as exc:

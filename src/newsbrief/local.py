@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import hashlib
 import importlib
 import json
@@ -112,6 +113,7 @@ class EmbeddedServer:
         self.threads = threads or os.cpu_count() or 1
         self._server: Any = None
         self.port = 0
+        self._at_exit = False
 
     @property
     def base_url(self) -> str:
@@ -138,6 +140,12 @@ class EmbeddedServer:
         params.cpuparams.n_threads = self.threads
         params.cpuparams_batch.n_threads = self.threads
         params.cache_prompt = True
+        # llama.cpp checks for cancelled requests (a client gone, Ctrl-C) and for shutdown
+        # between logical batches. With its default 2048-token batch, one article's prompt
+        # is a single ~40 s step on 2 cores, and stop() would wait for it. Logical batch =
+        # physical batch: the same computation in the same 512-token pieces (identical
+        # output), but a stop or an abandoned request waits for one piece, a few seconds.
+        params.n_batch = params.n_ubatch
         params.verbosity = -1
         params.hostnames = ["127.0.0.1"]
         last_error: Exception | None = None
@@ -150,12 +158,25 @@ class EmbeddedServer:
                 last_error = exc
         if self._server is None:
             raise EmbeddedModelError(f"embedded model server failed to start: {last_error}")
-        atexit.register(self.stop)
+        if not self._at_exit:  # once per instance, however often it is restarted
+            atexit.register(self.stop)
+            self._at_exit = True
         return self
 
     def stop(self) -> None:
+        """Stop the server and close its port; safe to call any number of times.
+
+        Registered with atexit by start(), so a normal exit, an uncaught exception and
+        Ctrl-C (KeyboardInterrupt unwinds, then atexit runs) all stop it. xllamacpp has no
+        stop method: llama.cpp's destructor stops the HTTP server and joins its threads
+        when the last reference goes, so we drop ours and collect, in case a cycle (a
+        traceback frame, a bound method) still holds one.
+        """
         server, self._server = self._server, None
-        del server  # llama.cpp's destructor joins its threads and closes the port
+        if server is None:
+            return
+        del server
+        gc.collect()
 
     def tokenize(self, text: str) -> int:
         """Token count from the model's own tokenizer (no download, exact budget)."""

@@ -18,7 +18,7 @@ from .chunking import Chunk
 from .endpoint import Endpoint
 from .extract import aextract
 from .grounding import asserted_numbers, figures_wanted, ungrounded_numbers
-from .llm import CheckedModel, acall, bounded, short_text
+from .llm import CheckedModel, acall, bounded
 from .models import Evidence, KeyFigure, PolicyImplication, Usage
 from .prompts import render
 from .retry import RetryPolicy
@@ -29,13 +29,13 @@ REDUCE_REASKS = 1
 
 
 class ReducedImplication(BaseModel):
-    statement: str = short_text(240)
-    actor: str = short_text(60, description="central bank, government, regulator... or ''")
+    statement: str = Field()
+    actor: str = Field(description="central bank, government, regulator... or ''")
     source: int = Field(description="number of the candidate implication it comes from")
 
 
 class ReduceDraft(CheckedModel):
-    summary: list[str] = bounded(2, 4, item_max_chars=300, description="2 to 4 sentences")
+    summary: list[str] = bounded(2, 4, description="2 to 4 sentences")
     policy_implications: list[ReducedImplication] = bounded(max_items=4)
 
 

@@ -34,10 +34,21 @@ NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How one request is retried: attempts in all (not retries), exponential backoff with
+    jitter between initial_wait_s and max_wait_s, and a ceiling on what a Retry-After header
+    may ask for (a server asking for an hour gets max_retry_after_s, then one more try)."""
+
     max_attempts: int = 4
     initial_wait_s: float = 1.0
     max_wait_s: float = 20.0
-    max_retry_after_s: float = 60.0  # a server asking for longer is treated as down
+    max_retry_after_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        # A zero or negative bound would make tenacity loop or never send: refuse it here.
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {self.max_attempts}")
+        if min(self.initial_wait_s, self.max_wait_s, self.max_retry_after_s) < 0:
+            raise ValueError("retry waits cannot be negative")
 
     def worst_case_wait_s(self) -> float:
         """Upper bound on time spent sleeping between attempts for one request."""

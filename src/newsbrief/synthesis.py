@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .endpoint import Endpoint
-from .llm import CheckedModel, acall, bounded, short_text
+from .llm import CheckedModel, acall, bounded
 from .models import Brief, Usage
 from .prompts import render
 from .retry import RetryPolicy
@@ -23,24 +23,24 @@ MAX_ITEMS = 5
 
 
 class ThemeDraft(BaseModel):
-    title: str = short_text(80, description="a few words")
-    summary: str = short_text(300, description="one or two sentences")
+    title: str = Field(description="a few words")
+    summary: str = Field(description="one or two sentences")
     article_ids: list[str] = bounded(1, description="ids like A1 of supporting articles")
 
 
 class ImplicationDraft(BaseModel):
-    statement: str = short_text(240)
-    actor: str = short_text(60, description="central bank, government, regulator... or ''")
+    statement: str = Field()
+    actor: str = Field(description="central bank, government, regulator... or ''")
     article_ids: list[str] = bounded(1)
 
 
 class DiscrepancyDraft(BaseModel):
-    description: str = short_text(300, description="what the sources disagree on")
+    description: str = Field(description="what the sources disagree on")
     article_ids: list[str] = bounded(2)
 
 
 class SynthesisDraft(CheckedModel):
-    headline: str = short_text(160, description="one line for the whole briefing")
+    headline: str = Field(description="one line for the whole briefing")
     themes: list[ThemeDraft] = bounded(1, MAX_THEMES)
     implications: list[ImplicationDraft] = bounded(max_items=MAX_ITEMS)
     discrepancies: list[DiscrepancyDraft] = bounded(max_items=MAX_ITEMS)
