@@ -22,7 +22,7 @@ def article(i: int, index_level: str = "57,890") -> str:
 
 def brief_answer(text: str) -> dict[str, Any]:
     level = re.search(r"closed at ([0-9,.]+)", text)
-    gain = re.search(r"up (1\.[0-9]%)", text)
+    gain = re.search(r"up (1\.[0-9]+%)", text)
     exporters = re.search(r"Exporters gained ([0-9.]+%)", text)
     figures = []
     if level:

@@ -25,7 +25,8 @@ def test_version_is_a_hash_of_the_files(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_fixed_instructions_come_before_the_article() -> None:
     turns = messages("ARTICLE BODY")
-    assert [t["role"] for t in turns] == ["system", "user", "assistant", "user"]
+    assert [t["role"] for t in turns] == ["user", "assistant", "user"]
+    assert turns[0]["content"].startswith("You are a careful financial news analyst")
     assert all("ARTICLE BODY" not in t["content"] for t in turns[:-1])
     assert turns[-1]["content"].index("ARTICLE BODY") > 0
 

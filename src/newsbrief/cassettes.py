@@ -69,7 +69,7 @@ def _normalise_host_header(headers: dict[str, Any]) -> None:
 
 def _before_record_request(secrets: tuple[str, ...]) -> Any:
     def hook(request: Any) -> Any:
-        request.uri = normalise_uri(request.uri)
+        request.uri = redact(normalise_uri(request.uri), *secrets)
         _normalise_host_header(request.headers)
         _scrub_headers(request.headers, secrets)
         request.body = _scrub_body(request.body, secrets)

@@ -104,14 +104,14 @@ class CrossView(BaseModel):
 
 
 async def _cross_view(
-    briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, refresh: bool
+    briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, options: BatchOptions
 ) -> tuple[CrossView | None, Usage, int, list[str]]:
     """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing."""
     if not briefs:
         return None, Usage(), 0, []
     ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
     key = cache_key("synthesis", ident, endpoint)
-    if cache is not None and not refresh:
+    if cache is not None and not options.refresh:
         hit = cache.get(key)
         if hit is not None:
             try:
@@ -123,7 +123,7 @@ async def _cross_view(
     from .synthesis import synthesize
 
     try:
-        result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint))
+        result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint), options.retry)
     except NewsbriefError as exc:
         return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
     d = result.draft
@@ -151,7 +151,7 @@ async def abuild_digest(
     cache = cache if options.use_cache else None
     results = await run_batch(inputs, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options.refresh)
+    view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options)
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(

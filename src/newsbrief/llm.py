@@ -98,6 +98,23 @@ def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
     )
 
 
+def _last_error(exc: BaseException) -> str:
+    """The final validation error in one line, without instructor's <failed_attempts> dump."""
+    text = str(exc)
+    if "</failed_attempts>" in text:
+        text = text.rsplit("</failed_attempts>", 1)[1] or text
+    return " ".join(text.split())[:300]
+
+
+def _api_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return exc.message
+
+
 def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
     """One line a user can act on; never a key, never a traceback."""
     where = endpoint.base_url or "the embedded model"
@@ -109,7 +126,7 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
             return translate_error(cause, endpoint)
         if isinstance(exc, IncompleteOutputException):
             return ModelOutputError("model answer was cut off (max_tokens reached)")
-        detail = redact(" ".join(str(exc).split())[:300], endpoint.api_key)
+        detail = redact(_last_error(exc), endpoint.api_key)
         return ModelOutputError(
             f"model output did not validate after {attempts} attempt(s): {detail}"
         )
@@ -120,12 +137,11 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
         )
     if isinstance(exc, openai.NotFoundError):
         msg = f"{where} answered 404: model {endpoint.model!r} or path not found (not retried)"
-    elif isinstance(exc, openai.BadRequestError):
-        msg = f"{where} rejected the request (HTTP 400, not retried): {exc.message}"
     elif isinstance(exc, openai.APIStatusError) and exc.status_code in NEVER_RETRY_STATUS:
-        msg = f"{where} rejected the request (HTTP {exc.status_code}, not retried): {exc.message}"
+        code = exc.status_code
+        msg = f"{where} rejected the request (HTTP {code}, not retried): {_api_message(exc)}"
     elif isinstance(exc, openai.APIStatusError):
-        msg = f"{where} failed with HTTP {exc.status_code} after retries: {exc.message}"
+        msg = f"{where} failed with HTTP {exc.status_code} after retries: {_api_message(exc)}"
     elif isinstance(exc, openai.APITimeoutError):
         msg = f"{where} timed out after retries"
     elif isinstance(exc, openai.APIConnectionError):

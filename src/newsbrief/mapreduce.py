@@ -114,8 +114,12 @@ async def abrief_chunks(
     draft, meter = await acall(
         endpoint,
         [
-            {"role": "system", "content": render("reduce_system")},
-            {"role": "user", "content": render("reduce_user", parts=parts, candidates=listed)},
+            {
+                "role": "user",  # no system role: see extract.messages
+                "content": render("reduce_system")
+                + "\n\n"
+                + render("reduce_user", parts=parts, candidates=listed),
+            }
         ],
         ReduceDraft,
         max_reasks=REDUCE_REASKS,

@@ -110,10 +110,9 @@ async def synthesize(
 ) -> Synthesis:
     known = set(briefs)
     started = time.monotonic()
-    messages = [
-        {"role": "system", "content": render("digest_system")},
-        {"role": "user", "content": render("digest_user", briefs=briefs_digest_input(briefs))},
-    ]
+    prompt = render("digest_system") + "\n\n"
+    prompt += render("digest_user", briefs=briefs_digest_input(briefs))
+    messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
     draft, meter = await acall(
         endpoint,
         messages,
