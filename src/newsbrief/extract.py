@@ -14,7 +14,7 @@ from .prompts import render
 from .retry import RetryPolicy
 
 MAX_REASKS = 1  # a small model rarely fixes a re-asked answer; a strong one does it at once
-MAX_TOKENS = 2048
+MAX_TOKENS = 1200  # a good answer is ~400 tokens; a loop is cut early and salvaged
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 import httpx2
 import instructor
@@ -23,6 +23,7 @@ from .models import SCHEMA_VERSION, Usage
 from .prompts import prompt_version
 from .redact import redact
 from .retry import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
+from .salvage import complete_prefix
 
 T = TypeVar("T", bound=BaseModel)
 FREQUENCY_PENALTY = 0.5
@@ -190,8 +191,33 @@ async def acall(
             frequency_penalty=FREQUENCY_PENALTY,
             max_tokens=max_tokens,
         )
+    except IncompleteOutputException as exc:
+        salvaged = _salvage(exc, response_model)
+        if salvaged is None:
+            raise translate_error(exc, endpoint, meter.count) from None
+        result = salvaged
     except Exception as exc:
         raise translate_error(exc, endpoint, meter.count) from None
     finally:
         await openai_client.close()
     return result, meter
+
+
+def _salvage(exc: IncompleteOutputException, response_model: type[T]) -> T | None:
+    """A truncated answer's complete part, if it validates (lists it lacks count as empty).
+    The caller's grounding then decides what survives, as for any answer."""
+    completion = getattr(exc, "last_completion", None)
+    try:
+        content = completion.choices[0].message.content  # type: ignore[union-attr]
+    except (AttributeError, IndexError):
+        return None
+    data = complete_prefix(content or "")
+    if not isinstance(data, dict):
+        return None
+    for name, info in response_model.model_fields.items():
+        if name not in data and get_origin(info.annotation) is list:
+            data[name] = []
+    try:
+        return response_model.model_validate(data)
+    except ValueError:
+        return None
