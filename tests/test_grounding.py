@@ -19,14 +19,13 @@ def fig(label: str, quote: str, number_text: str) -> FigureDraft:
     return FigureDraft.model_construct(label=label, quote=quote, number_text=number_text)
 
 
-def test_schema_refuses_figures_without_digits() -> None:
-    from pydantic import ValidationError
+def test_schema_asks_the_grammar_for_digits_but_grounding_decides() -> None:
+    from newsbrief.draft import draft_model
 
-    with pytest.raises(ValidationError):
-        FigureDraft(label="x", quote="led by Samsung", number_text="5%")
-    with pytest.raises(ValidationError):
-        FigureDraft(label="x", quote="rose 5%", number_text="Samsung")
-    assert FigureDraft(label="x", quote="rose 5%", number_text="5%").number_text == "5%"
+    schema = draft_model(4).model_json_schema()["$defs"]["FigureDraft"]["properties"]
+    assert "[0-9]" in schema["quote"]["pattern"] and "[0-9]" in schema["number_text"]["pattern"]
+    loose = FigureDraft(label="x", quote="led by Samsung", number_text="Samsung")
+    assert isinstance(ground_figure(0, loose, TEXT), str)  # not a validation error: dropped
 
 
 def test_exact_quote_gives_exact_figure_with_parsed_value() -> None:

@@ -16,9 +16,9 @@ MAX_FIGURES = 6
 MAX_IMPLICATIONS = 4
 
 
-# Enforced by the endpoint's grammar (llama.cpp, OpenAI structured outputs): a figure's
-# quote must contain a digit and its number_text must look like a number, so a small model
-# cannot propose "Sanae Takaichi" as a figure. Our own parser still decides the value.
+# Sent to the endpoint's grammar (where it is enforced, a small model cannot propose
+# "Sanae Takaichi" as a figure) but not enforced here: one bad item must not fail a whole
+# answer, and grounding drops it by name anyway. Our own parser decides every value.
 QUOTE_PATTERN = r"^.*[0-9].*$"
 NUMBER_PATTERN = r"^[^0-9]{0,4}[0-9][0-9,.]*( ?[A-Za-z%]+){0,3}$"
 
@@ -26,11 +26,11 @@ NUMBER_PATTERN = r"^[^0-9]{0,4}[0-9][0-9,.]*( ?[A-Za-z%]+){0,3}$"
 class FigureDraft(BaseModel):
     label: str = Field(description="what the number measures, e.g. 'Nikkei 225 close'")
     quote: str = Field(
-        pattern=QUOTE_PATTERN,
+        json_schema_extra={"pattern": QUOTE_PATTERN},
         description="a short phrase of the article containing the number, copied exactly",
     )
     number_text: str = Field(
-        pattern=NUMBER_PATTERN,
+        json_schema_extra={"pattern": NUMBER_PATTERN},
         description="the number exactly as written in the quote, e.g. '57,890', '$4.9 trillion'",
     )
 
