@@ -32,9 +32,12 @@ def main() -> None:
     sentences = [text[slice(*align.sentence_bounds(text, n.start))] for n in numbers[:20]]
     garbled = [" ".join(s.upper().split()) for s in sentences]
     print(f"input: {len(text):,} chars, {len(numbers)} numbers")
-    print(f"find_numbers (whole text): {timed(lambda: find_numbers(text)) * 1e3:.2f} ms")
-    print(f"locate x20 exact: {timed(lambda: [align.locate(s, text) for s in sentences]) * 1e3:.2f} ms")
-    print(f"locate x20 garbled: {timed(lambda: [align.locate(s, text) for s in garbled]) * 1e3:.2f} ms")
+    parse_ms = timed(lambda: find_numbers(text)) * 1e3
+    exact_ms = timed(lambda: [align.locate(s, text) for s in sentences]) * 1e3
+    garbled_ms = timed(lambda: [align.locate(s, text) for s in garbled]) * 1e3
+    print(f"find_numbers (whole text): {parse_ms:.2f} ms")
+    print(f"locate x20 exact: {exact_ms:.2f} ms")
+    print(f"locate x20 garbled: {garbled_ms:.2f} ms")
 
 
 if __name__ == "__main__":
