@@ -45,3 +45,23 @@ def test_truncated_looping_answer_is_salvaged_and_grounded() -> None:
     assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
     assert any("repeats 57,890" in w for w in brief.warnings)
     assert brief.summary == "Stocks rose. The yen fell."
+
+
+def test_unparseable_reask_keeps_the_earlier_answer() -> None:
+    text = "Markets.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day, and the yen fell 0.8%.\n"
+    first = json.dumps(
+        {
+            "summary": ["Stocks rose.", "The yen fell."],
+            "key_figures": [
+                {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
+                {"label": "invented", "quote": "rose 9.9%", "number_text": "9.9%"},
+            ],
+            "policy_implications": [],
+        }
+    )
+    fenced = "```json\n{broken\n```"
+    with serve([Reply(body=completion(first)), Reply(body=completion(fenced))]) as fake:
+        brief = summarize(text, base_url=fake.base_url)
+        assert len(fake.requests) == 2  # one re-ask, which failed to parse
+    assert [f.number_text for f in brief.key_figures] == ["57,890"]
+    assert any("9.9%" in w for w in brief.warnings)

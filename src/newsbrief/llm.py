@@ -167,7 +167,10 @@ async def acall(
     the last attempt is accepted as it is and the caller drops what is still wrong."""
     meter = Meter(allowed=max_reasks + 1)
 
+    best: list[T] = []  # the last answer that parsed: a failed re-ask must not lose it
+
     def check(draft: T) -> None:
+        best[:] = [draft]
         found = problems(draft) if problems and not meter.last_attempt else []
         if found:
             raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
@@ -195,10 +198,14 @@ async def acall(
             max_tokens=max_tokens,
         )
     except IncompleteOutputException as exc:
-        salvaged = _salvage(exc, response_model)
+        salvaged = _salvage(exc, response_model) or (best[0] if best else None)
         if salvaged is None:
             raise translate_error(exc, endpoint, meter.count) from None
         result = salvaged
+    except InstructorRetryException as exc:
+        if not best:  # nothing ever parsed
+            raise translate_error(exc, endpoint, meter.count) from None
+        result = best[0]  # the re-ask came back unparseable: keep the earlier answer
     except Exception as exc:
         raise translate_error(exc, endpoint, meter.count) from None
     finally:
