@@ -132,7 +132,7 @@ class UserSuite:
     def run(self, *args: str, subprocess: bool = False) -> pytest.RunResult:
         """In-process is fast; a subprocess is a fresh interpreter, as on a CI machine."""
         if subprocess:
-            return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=60)
+            return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=300)
         prompts._load.cache_clear()  # the test may have edited a template since the last run
         return self.pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
