@@ -65,3 +65,20 @@ def test_unparseable_reask_keeps_the_earlier_answer() -> None:
         assert len(fake.requests) == 2  # one re-ask, which failed to parse
     assert [f.number_text for f in brief.key_figures] == ["57,890"]
     assert any("9.9%" in w for w in brief.warnings)
+
+
+def test_fenced_json_answer_is_recovered() -> None:
+    text = "Markets.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
+    answer = json.dumps(
+        {
+            "summary": ["Stocks rose.", "A record close."],
+            "key_figures": [
+                {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"}
+            ],
+            "policy_implications": [],
+        }
+    )
+    fenced = Reply(body=completion("```json\n" + answer + "\n```"))
+    with serve([fenced]) as fake:
+        brief = summarize(text, base_url=fake.base_url)
+    assert [f.number_text for f in brief.key_figures] == ["57,890"]

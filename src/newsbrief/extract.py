@@ -62,9 +62,15 @@ async def aextract(
         problems=lambda d: ground(d, text, wanted).problems,
         policy=policy,
     )
+    # A re-ask can come back worse (a small model copies the example): keep the attempt
+    # that grounds the most, the later one on a tie.
+    attempts = [*(a for a in meter.answers if a is not draft), draft]
+    scored = [(len(g.figures) + len(g.implications), i, d, g)
+              for i, d in enumerate(attempts) for g in [ground(d, text, wanted)]]  # fmt: skip
+    _, _, draft, grounded = max(scored, key=lambda t: (t[0], t[1]))
     return Extraction(
         draft=draft,
-        grounded=ground(draft, text, wanted),
+        grounded=grounded,
         usage=meter.usage,
         attempts=meter.count,
         latency_s=round(time.monotonic() - started, 3),

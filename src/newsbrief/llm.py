@@ -65,6 +65,7 @@ class Meter:
     allowed: int
     count: int = 0
     usage: Usage = field(default_factory=Usage)
+    answers: list[Any] = field(default_factory=list)  # every answer that parsed, in order
 
     @property
     def last_attempt(self) -> bool:
@@ -167,10 +168,8 @@ async def acall(
     the last attempt is accepted as it is and the caller drops what is still wrong."""
     meter = Meter(allowed=max_reasks + 1)
 
-    best: list[T] = []  # the last answer that parsed: a failed re-ask must not lose it
-
     def check(draft: T) -> None:
-        best[:] = [draft]
+        meter.answers.append(draft)
         found = problems(draft) if problems and not meter.last_attempt else []
         if found:
             raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
@@ -198,14 +197,17 @@ async def acall(
             max_tokens=max_tokens,
         )
     except IncompleteOutputException as exc:
-        salvaged = _salvage(exc, response_model) or (best[0] if best else None)
+        salvaged = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
         if salvaged is None:
             raise translate_error(exc, endpoint, meter.count) from None
         result = salvaged
     except InstructorRetryException as exc:
-        if not best:  # nothing ever parsed
+        # The last answer did not parse (often JSON in a Markdown fence): keep its complete
+        # JSON part if that validates, else the earlier parsed answer.
+        recovered = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
+        if recovered is None:
             raise translate_error(exc, endpoint, meter.count) from None
-        result = best[0]  # the re-ask came back unparseable: keep the earlier answer
+        result = recovered
     except Exception as exc:
         raise translate_error(exc, endpoint, meter.count) from None
     finally:
@@ -213,7 +215,7 @@ async def acall(
     return result, meter
 
 
-def _salvage(exc: IncompleteOutputException, response_model: type[T]) -> T | None:
+def _salvage(exc: Exception, response_model: type[T]) -> T | None:
     """A truncated answer's complete part, if it validates (lists it lacks count as empty).
     The caller's grounding then decides what survives, as for any answer."""
     completion = getattr(exc, "last_completion", None)
