@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from digest_support import article, router
 from fake_openai import serve
+
 from newsbrief import Digest, build_digest
 from newsbrief.batch import BatchOptions
 from newsbrief.endpoint import resolve_endpoint

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from digest_support import article, brief_requests, brief_answer, router
+from digest_support import article, brief_answer, brief_requests, router
 from fake_openai import Reply, completion, serve
 
 
