@@ -12,12 +12,10 @@ import contextlib
 import gc
 import hashlib
 import importlib
-import json
 import os
 import socket
 import tempfile
 import threading
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -180,16 +178,6 @@ class EmbeddedServer:
             return
         del server
         gc.collect()
-
-    def tokenize(self, text: str) -> int:
-        """Token count from the model's own tokenizer (no download, exact budget)."""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/tokenize",
-            data=json.dumps({"content": text}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return len(json.loads(response.read())["tokens"])
 
     def __enter__(self) -> EmbeddedServer:
         return self.start()
