@@ -55,6 +55,18 @@ def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
     }
 
 
+# One tiny article and a correct answer for it, shared by the CLI, plugin and secrets tests.
+TINY_ARTICLE = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
+TINY_DRAFT: dict[str, Any] = {
+    "summary": ["The Nikkei rallied.", "It closed at a record."],
+    "key_figures": [
+        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
+        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
+    ],
+    "policy_implications": [],
+}
+
+
 def draft_reply(draft: dict[str, Any]) -> Reply:
     return Reply(body=completion(json.dumps(draft)))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_openai import draft_reply, serve
+from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief import prompts, summarize
 from newsbrief.cassettes import make_vcr
@@ -21,15 +21,8 @@ from newsbrief.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "sk-SENTINEL-0123456789abcdef"
 MODEL = "fake-model-1"
-TEXT = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
-DRAFT = {
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
-    "key_figures": [
-        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
-        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
-    ],
-    "policy_implications": [],
-}
+TEXT = TINY_ARTICLE
+DRAFT = TINY_DRAFT
 
 
 @pytest.fixture(scope="module")

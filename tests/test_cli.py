@@ -8,20 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import Reply, draft_reply, serve
+from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, draft_reply, serve
 
 from newsbrief.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-GOOD_TEXT = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
-GOOD_DRAFT = {
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
-    "key_figures": [
-        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
-        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
-    ],
-    "policy_implications": [],
-}
+GOOD_TEXT = TINY_ARTICLE
+GOOD_DRAFT = TINY_DRAFT
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from fake_openai import FakeOpenAI, Reply, completion
+from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
 
 from newsbrief import prompts, summarize
 from newsbrief.cassettes import inspect_cassette, make_vcr
@@ -35,17 +35,10 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "sk-SENTINEL-0123456789abcdef"
 MODEL = "fake-model-1"
-TEXT = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
+TEXT = TINY_ARTICLE
 CASSETTE = Path("cassettes/test_user/test_brief.yaml")
 COMMAND = "pytest test_user.py::test_brief --newsbrief-record=all"
-DRAFT = {
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
-    "key_figures": [
-        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
-        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
-    ],
-    "policy_implications": [],
-}
+DRAFT = TINY_DRAFT
 # Response headers a hosted provider sends that identify or authenticate the account.
 ACCOUNT_HEADERS = {
     "Set-Cookie": "session=COOKIE-SECRET-VALUE; Path=/",

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from digest_support import article, router
-from fake_openai import ECHO_KEY, Reply, completion, serve
+from fake_openai import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
 
 from newsbrief import build_digest, summarize
 from newsbrief.batch import BatchOptions
@@ -38,15 +38,8 @@ SENTINEL = "sk-SENTINEL-7f3a9c2e5b1d4f60aa"
 # A key of no known shape (a self-hosted proxy's token): only exact-value scrubbing finds it.
 PLAIN_SENTINEL = "SENTINELplainToken0123456789"
 FRAGMENT = "SENTINEL"  # any piece of either key, truncated or not, is a leak
-TEXT = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
-DRAFT = {
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
-    "key_figures": [
-        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
-        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
-    ],
-    "policy_implications": [],
-}
+TEXT = TINY_ARTICLE
+DRAFT = TINY_DRAFT
 ECHO_HEADERS = {
     "x-echo-key": ECHO_KEY,
     "Set-Cookie": f"session={ECHO_KEY}; Path=/; HttpOnly",
