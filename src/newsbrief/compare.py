@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from .models import Brief
+from .models import Brief, KeyFigure
 
 _TOKEN = re.compile(r"[A-Za-z0-9&]+")
 # Words that say what kind of measure a label is; everything else generic is ignored.
@@ -31,16 +31,11 @@ _GENERIC = {
 CONFLICT_TOLERANCE = 0.005  # values within 0.5% are the same figure, rounded differently
 
 
-class FigureEntry(BaseModel):
+class FigureEntry(KeyFigure):
+    """A brief's figure, with where it came from."""
+
     article_id: str
     index: int  # position in that brief's key_figures, for links to its quote
-    label: str
-    number_text: str
-    value: float
-    unit: str
-    quote: str
-    start: int
-    end: int
 
 
 class FigureGroup(BaseModel):
@@ -70,19 +65,8 @@ def group_figures(briefs: dict[str, Brief]) -> list[FigureGroup]:
     buckets: dict[str, list[FigureEntry]] = defaultdict(list)
     for article_id, brief in briefs.items():
         for index, f in enumerate(brief.key_figures):
-            buckets[label_key(f.label, f.unit)].append(
-                FigureEntry(
-                    article_id=article_id,
-                    index=index,
-                    label=f.label,
-                    number_text=f.number_text,
-                    value=f.value,
-                    unit=f.unit,
-                    quote=f.quote,
-                    start=f.start,
-                    end=f.end,
-                )
-            )
+            entry = FigureEntry(article_id=article_id, index=index, **f.model_dump())
+            buckets[label_key(f.label, f.unit)].append(entry)
     groups = []
     for key, entries in buckets.items():
         if len({e.article_id for e in entries}) < 2:
