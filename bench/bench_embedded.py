@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from newsbrief import summarize
-from newsbrief.local import shared_server, stop_shared_server
+from newsbrief.model.embedded import shared_server, stop_shared_server
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from newsbrief import align
-from newsbrief.numbers import find_numbers
+from newsbrief.text import align
+from newsbrief.text.numbers import find_numbers
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/eval/ectsum/ects/ABM_q4_2021.txt"
 

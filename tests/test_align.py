@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from newsbrief.align import MAX_ANCHOR_SPAN, Span, locate, sentence_bounds
+from newsbrief.text.align import MAX_ANCHOR_SPAN, Span, locate, sentence_bounds
 
 ARTICLE = (
     "Jobs Report Beats Forecasts\n"

@@ -14,9 +14,10 @@ import pytest
 import yaml
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
-from newsbrief import prompts, summarize
-from newsbrief.cassettes import make_vcr
-from newsbrief.cli import main
+from newsbrief import summarize
+from newsbrief.cli.main import main
+from newsbrief.model import prompts
+from newsbrief.testing.cassettes import make_vcr
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "sk-SENTINEL-0123456789abcdef"

@@ -5,17 +5,16 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_openai import Reply, completion, serve
+from support import ECTSUM
 
 from newsbrief import summarize
-from newsbrief.chunking import article_budget, count_tokens, split
-from newsbrief.endpoint import resolve_endpoint
-
-ECTSUM = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ectsum" / "ects"
+from newsbrief.brief.chunking import article_budget, split
+from newsbrief.brief.policy import POLICY
+from newsbrief.model.endpoint import resolve_endpoint
 
 
 def long_article(paragraphs: int = 60) -> str:
@@ -62,9 +61,9 @@ def test_real_transcript_splits_on_lines() -> None:
 
 def test_remote_budget_is_conservative(monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint = resolve_endpoint(base_url="http://127.0.0.1:9/v1")
-    assert count_tokens("x" * 3_000, endpoint) == 1_001
+    assert endpoint.count_tokens("x" * 3_000) == 1_001
     monkeypatch.setenv("NEWSBRIEF_CONTEXT", "6000")
-    assert article_budget(endpoint) == 6000 - 4448
+    assert article_budget(endpoint) == 6000 - POLICY.reserved_tokens()
 
 
 def _router(body: dict[str, Any]) -> Reply:

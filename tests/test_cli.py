@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, draft_reply, serve
+from support import no_wait
 
-from newsbrief.cli import main
+from newsbrief.cli.main import main
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 GOOD_TEXT = TINY_ARTICLE
@@ -63,9 +64,9 @@ def test_directory_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_unreachable_endpoint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsbrief import retry
+    from newsbrief.model import transport as retry
 
-    monkeypatch.setattr(retry, "_sleep", lambda s: None)
+    monkeypatch.setattr(retry, "_asleep", no_wait)
     path = tmp_path / "a.txt"
     path.write_text(GOOD_TEXT)
     code, _, err = run(["summarize", str(path), "--base-url", "http://127.0.0.1:9/v1"], capsys)

@@ -19,12 +19,15 @@ from typing import Any
 
 import pytest
 from fake_openai import Reply, draft_reply, serve
+from support import no_wait
 
-from newsbrief import ingest, retry
-from newsbrief.cli import main
-from newsbrief.draft import BriefDraft
-from newsbrief.extract import MAX_REASKS
-from newsbrief.models import Brief
+from newsbrief.brief.drafts import BriefDraft
+from newsbrief.brief.policy import POLICY as BRIEF_POLICY
+from newsbrief.cli.main import main
+from newsbrief.contract import Brief
+from newsbrief.model import transport as retry
+
+MAX_REASKS = BRIEF_POLICY.max_reasks
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: dict[str, Any] = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
@@ -48,8 +51,8 @@ def _ids(cases: list[dict[str, Any]]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _fast_and_default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retry, "_sleep", lambda s: None)
-    monkeypatch.setattr(ingest, "MAX_BYTES", DEFAULT_MAX_BYTES)
+    monkeypatch.setattr(retry, "_asleep", no_wait)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(DEFAULT_MAX_BYTES))
     monkeypatch.delenv("NEWSBRIEF_MAX_BYTES", raising=False)
 
 

@@ -10,10 +10,11 @@ from digest_support import article, brief_requests, router
 from fake_openai import serve
 
 from newsbrief import Digest, build_digest
-from newsbrief.batch import BatchOptions
-from newsbrief.cache import BriefCache
-from newsbrief.cli import main
-from newsbrief.endpoint import resolve_endpoint
+from newsbrief.cli.main import main
+from newsbrief.digest.batch import DigestOptions
+from newsbrief.digest.cache import BriefCache
+from newsbrief.model.endpoint import resolve_endpoint
+from newsbrief.render import to_markdown
 
 
 def write_articles(folder: Path, n: int, level: str = "57,890") -> list[Path]:
@@ -58,9 +59,9 @@ def test_second_run_makes_no_model_call(tmp_path: Path) -> None:
         assert len(fake.requests) == sent == 3
     assert second.stats.model_calls == 0 and second.stats.cached == 2
     assert second.headline == first.headline
-    body = [d.to_markdown().split("## Themes")[1].split("## Sources")[0] for d in (first, second)]
+    body = [to_markdown(d).split("## Themes")[1].split("## Sources")[0] for d in (first, second)]
     assert body[0] == body[1]
-    assert "(cached)" in second.to_markdown().split("## Sources")[1]
+    assert "(cached)" in to_markdown(second).split("## Sources")[1]
 
 
 def test_refresh_and_no_cache_ask_again(tmp_path: Path) -> None:
@@ -70,11 +71,14 @@ def test_refresh_and_no_cache_ask_again(tmp_path: Path) -> None:
         endpoint = resolve_endpoint(base_url=fake.base_url)
         build_digest([tmp_path / "in"], endpoint=endpoint, cache=cache)
         build_digest(
-            [tmp_path / "in"], endpoint=endpoint, cache=cache, options=BatchOptions(refresh=True)
+            [tmp_path / "in"], endpoint=endpoint, cache=cache, options=DigestOptions(refresh=True)
         )
         assert len(fake.requests) == 4
         build_digest(
-            [tmp_path / "in"], endpoint=endpoint, cache=cache, options=BatchOptions(use_cache=False)
+            [tmp_path / "in"],
+            endpoint=endpoint,
+            cache=cache,
+            options=DigestOptions(use_cache=False),
         )
         assert len(fake.requests) == 6
 
@@ -133,7 +137,7 @@ def test_unknown_citations_are_reasked_then_dropped(tmp_path: Path) -> None:
         digest = build_digest(
             [tmp_path / "in"],
             endpoint=resolve_endpoint(base_url=fake.base_url),
-            options=BatchOptions(use_cache=False),
+            options=DigestOptions(use_cache=False),
         )
         synthesis_calls = len(fake.requests) - len(brief_requests(fake.requests))
     assert synthesis_calls == 2  # the re-ask
@@ -148,12 +152,12 @@ def test_conflicting_figures_are_shown_side_by_side(tmp_path: Path) -> None:
         digest = build_digest(
             [tmp_path / "a.txt", tmp_path / "b.txt"],
             endpoint=resolve_endpoint(base_url=fake.base_url),
-            options=BatchOptions(use_cache=False),
+            options=DigestOptions(use_cache=False),
         )
     close = next(g for g in digest.figure_groups if g.label == "Nikkei 225 close")
     assert close.conflicting
     assert sorted(e.number_text for e in close.entries) == ["50,367.38", "57,890"]
-    md = digest.to_markdown()
+    md = to_markdown(digest)
     assert "57,890 (A1) vs 50,367.38 (A2)" in md and "sources disagree" in md
 
 

@@ -14,8 +14,9 @@ from digest_support import article, router
 from fake_openai import serve
 
 from newsbrief import Digest, build_digest
-from newsbrief.batch import BatchOptions
-from newsbrief.endpoint import resolve_endpoint
+from newsbrief.digest.batch import DigestOptions
+from newsbrief.model.endpoint import resolve_endpoint
+from newsbrief.render import to_html, to_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
@@ -64,12 +65,12 @@ def digest(tmp_path_factory: pytest.TempPathFactory) -> Digest:
         return build_digest(
             [folder],
             endpoint=resolve_endpoint(base_url=fake.base_url),
-            options=BatchOptions(use_cache=False),
+            options=DigestOptions(use_cache=False),
         )
 
 
 def test_article_text_is_escaped(digest: Digest) -> None:
-    html = digest.to_html()
+    html = to_html(digest)
     dom = parse(html)
     assert "script" not in dom.tags and "img" not in dom.tags
     assert "onerror" not in dom.attrs_seen
@@ -78,7 +79,7 @@ def test_article_text_is_escaped(digest: Digest) -> None:
 
 
 def test_self_contained(digest: Digest) -> None:
-    dom = parse(digest.to_html())
+    dom = parse(to_html(digest))
     assert dom.srcs == []
     assert all(h.startswith("#") for h in dom.hrefs), [
         h for h in dom.hrefs if not h.startswith("#")
@@ -87,7 +88,7 @@ def test_self_contained(digest: Digest) -> None:
 
 
 def test_every_link_has_a_target(digest: Digest) -> None:
-    dom = parse(digest.to_html())
+    dom = parse(to_html(digest))
     targets = {h[1:] for h in dom.hrefs}
     assert targets <= dom.ids, targets - dom.ids
     figures = sum(len(b.key_figures) for b in digest.briefs.values())
@@ -95,7 +96,7 @@ def test_every_link_has_a_target(digest: Digest) -> None:
 
 
 def test_markdown_escapes_html_too(digest: Digest) -> None:
-    md = digest.to_markdown()
+    md = to_markdown(digest)
     assert "<script>" not in md and "&lt;script&gt;" in md
 
 
@@ -118,7 +119,7 @@ CHROME_FLAGS = [
 def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
     chromium = _chromium()
     page = tmp_path / "digest.html"
-    page.write_text(digest.to_html(), encoding="utf-8")
+    page.write_text(to_html(digest), encoding="utf-8")
     profile = tmp_path / "profile"
     dumped = subprocess.run(
         [chromium, *CHROME_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],

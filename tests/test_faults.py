@@ -42,17 +42,21 @@ from fake_openai import (
     rate_limited,
     serve,
 )
+from support import RecordedWaits
 
-from newsbrief import local, retry
-from newsbrief.batch import BatchOptions, run_batch
-from newsbrief.cache import BriefCache
-from newsbrief.cli import main
-from newsbrief.digest import build_digest
-from newsbrief.endpoint import Endpoint, resolve_endpoint
-from newsbrief.extract import MAX_REASKS
-from newsbrief.ingest import Article
-from newsbrief.models import Brief
-from newsbrief.retry import RetryPolicy
+from newsbrief.brief.policy import POLICY as BRIEF_POLICY
+from newsbrief.cli.main import main
+from newsbrief.contract import Brief
+from newsbrief.digest.batch import DigestOptions, run_batch
+from newsbrief.digest.build import build_digest
+from newsbrief.digest.cache import BriefCache
+from newsbrief.ingest.read import Article
+from newsbrief.model import embedded as local
+from newsbrief.model import transport as retry
+from newsbrief.model.endpoint import Endpoint, resolve_endpoint
+from newsbrief.model.transport import RetryPolicy
+
+MAX_REASKS = BRIEF_POLICY.max_reasks
 
 SEED = 1234
 ARTICLES = 200
@@ -185,7 +189,7 @@ def test_digest_of_200_articles_survives_30_percent_faults(tmp_path: Path) -> No
     script = FaultScript(article_key, answer, plan, good_draft, HANG_S, RETRY_AFTER_S)
     reported: list[str] = []
     cache = BriefCache(tmp_path / "cache.sqlite")
-    options = BatchOptions(
+    options = DigestOptions(
         concurrency=CONCURRENCY, retry=POLICY, on_done=lambda r: reported.append(r.article_id)
     )
     with serve(script, key=article_key) as fake:
@@ -270,7 +274,7 @@ def test_articles_start_in_input_order_within_the_concurrency_bound(concurrency:
     inputs = [Article(text=article(i), title=None, origin=f"a{i}") for i in range(1, 10)]
     with serve(slow, key=article_key) as fake:
         endpoint = resolve_endpoint(base_url=fake.base_url, timeout_s=5)
-        options = BatchOptions(concurrency=concurrency, retry=POLICY, use_cache=False)
+        options = DigestOptions(concurrency=concurrency, retry=POLICY, use_cache=False)
         results = asyncio.run(run_batch(inputs, endpoint, options, None))
         order = [article_key(b) for b in fake.requests]
         assert fake.max_in_flight <= concurrency
@@ -311,8 +315,8 @@ def test_async_transport_retries_then_returns_the_last_status(
 ) -> None:
     """The transport every model call uses. Its waits once crashed (a blocking sleep
     handed to tenacity's async loop), failing every retry as an internal error."""
-    slept: list[float] = []
-    monkeypatch.setattr(retry, "_sleep", slept.append)
+    slept = RecordedWaits()
+    monkeypatch.setattr(retry, "_asleep", slept)
     inner = _AsyncScript(503)
     assert _send_async(retry.AsyncRetryingTransport(inner, POLICY)).status_code == 503
     assert inner.calls == POLICY.max_attempts and len(slept) == POLICY.max_attempts - 1
@@ -353,7 +357,7 @@ def _brief_once(endpoint: Endpoint, policy: RetryPolicy = POLICY) -> tuple[Any, 
         run_batch(
             [Article(text=article(1), title=None, origin="a1")],
             endpoint,
-            BatchOptions(retry=policy, use_cache=False),
+            DigestOptions(retry=policy, use_cache=False),
             None,
         )
     )
@@ -389,8 +393,8 @@ def test_retry_after_goes_through_the_sleep_hook(
     monkeypatch: pytest.MonkeyPatch, header: dict[str, str], waited: float
 ) -> None:
     """The async transport sleeps through retry._sleep (one hook for both transports)."""
-    slept: list[float] = []
-    monkeypatch.setattr(retry, "_sleep", slept.append)
+    slept = RecordedWaits()
+    monkeypatch.setattr(retry, "_asleep", slept)
     limited = Reply(429, {"error": {"message": "slow down"}}, header, fault="429")
     with serve([limited, answer_for_article_1()]) as fake:
         started = time.monotonic()
@@ -404,8 +408,8 @@ def test_retry_after_goes_through_the_sleep_hook(
 def test_429_without_retry_after_backs_off_within_the_policy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr(retry, "_sleep", slept.append)
+    slept = RecordedWaits()
+    monkeypatch.setattr(retry, "_asleep", slept)
     with serve([rate_limited(None)]) as fake:
         (result,) = _brief_once(_one_article_endpoint(fake.base_url))
         assert fake.count == POLICY.max_attempts
@@ -432,7 +436,7 @@ def test_retry_waits_do_not_block_other_articles() -> None:
         return reply
 
     done: dict[str, float] = {}
-    options = BatchOptions(
+    options = DigestOptions(
         retry=policy, use_cache=False, on_done=lambda r: done.update({r.origin: time.monotonic()})
     )
     inputs = [Article(text=article(i), title=None, origin=f"a{i}") for i in (1, 2, 3)]
@@ -563,7 +567,7 @@ def test_a_failing_cache_costs_a_model_call_never_an_article(
             inputs,
             endpoint=_one_article_endpoint(fake.base_url),
             cache=cache,
-            options=BatchOptions(retry=POLICY),
+            options=DigestOptions(retry=POLICY),
         )
         assert sum(fake.per_key.values()) == 3
         assert fake.count == 4  # and the synthesis call
@@ -636,7 +640,7 @@ def test_embedded_server_stop_is_idempotent_and_registered_with_atexit(
 
     registered: list[Any] = []
     monkeypatch.setattr(
-        "newsbrief.local.atexit.register", lambda fn, *a, **k: registered.append(fn)
+        "newsbrief.model.embedded.atexit.register", lambda fn, *a, **k: registered.append(fn)
     )
     monkeypatch.setattr(xllamacpp, "Server", _FakeLlamaServer)
     monkeypatch.setattr(local, "model_path", lambda: tmp_path / "model.gguf")

@@ -16,11 +16,14 @@ from typing import Any
 
 import pytest
 from fake_openai import draft_reply, serve
+from support import no_wait
 
-from newsbrief import fetch, ingest, retry
-from newsbrief.cli import main
+from newsbrief.cli.main import main
+from newsbrief.contract import Brief
 from newsbrief.errors import InputError
-from newsbrief.models import Brief
+from newsbrief.ingest import fetch
+from newsbrief.ingest import read as ingest
+from newsbrief.model import transport as retry
 
 CORPUS = Path(__file__).parent / "corpus"
 ARTICLE_HTML = (CORPUS / "html_article_in_nav.html").read_bytes()
@@ -117,10 +120,10 @@ def _direct_and_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)  # never send 127.0.0.1 through a proxy
     monkeypatch.setenv("NEWSBRIEF_FETCH_TIMEOUT", "5")
-    monkeypatch.setattr(ingest, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(2 * 1024 * 1024))
     # Should a fetch wrongly succeed, the model call fails fast instead of starting a model.
     monkeypatch.setenv("NEWSBRIEF_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setattr(retry, "_sleep", lambda s: None)
+    monkeypatch.setattr(retry, "_asleep", no_wait)
 
 
 def html(body: bytes = ARTICLE_HTML, **kw: Any) -> Page:
@@ -232,7 +235,7 @@ def test_binary_behind_a_text_content_type_is_still_refused(site: Site) -> None:
 def test_oversized_body_with_content_length(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 100_000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(100_000))
     site.pages["/big"] = Page(
         b"Stocks rose 1.5%.\n" * 20_000, headers={"Content-Type": "text/plain"}
     )
@@ -244,7 +247,7 @@ def test_oversized_body_with_content_length(
 
 
 def test_endless_stream_is_cut_at_the_limit(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 100_000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(100_000))
     body = b"Stocks rose 1.5%.\n" * 3_000_000  # 54 MB, no Content-Length to warn us
     site.pages["/stream"] = Page(body, headers={"Content-Type": "text/plain"}, chunk=16_384)
     started = time.monotonic()
@@ -254,7 +257,7 @@ def test_endless_stream_is_cut_at_the_limit(site: Site, monkeypatch: pytest.Monk
 
 
 def test_gzip_bomb_is_capped_on_decoded_size(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 100_000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(100_000))
     bomb = gzip.compress(b" " * 50_000_000, mtime=0)  # 50 MB of spaces in ~50 KB
     headers = {"Content-Type": "text/plain", "Content-Encoding": "gzip"}
     site.pages["/bomb"] = Page(bomb, headers=headers)

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from newsbrief import ingest
+from newsbrief import settings
+from newsbrief.contract import Source
 from newsbrief.errors import InputError
-from newsbrief.ingest import Article, decode, from_bytes, read_path
-from newsbrief.models import Source
+from newsbrief.ingest.read import Article, decode, from_bytes, read_path
 
 CORPUS = Path(__file__).parent / "corpus"
 TEXT = "The euro rose 0.4% to $1.09 \u2014 a \u20ac-zone high; Z\u00fcrich gained 1.2%.\n"
@@ -35,7 +35,7 @@ RUSSIAN = (
 
 @pytest.fixture(autouse=True)
 def _default_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(2 * 1024 * 1024))
 
 
 # ---- decode -----------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def test_ordinary_news_is_not_flagged(sentence: str) -> None:
 
 
 def test_size_limit_from_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 200_000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(200_000))
     path = tmp_path / "big.txt"
     path.write_bytes(b"Stocks rose 1.5%.\n" * 20_000)
     with pytest.raises(InputError) as exc:
@@ -289,7 +289,7 @@ def test_size_limit_from_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_small_limits_are_stated_in_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(1000))
     path = tmp_path / "a.txt"
     path.write_bytes(b"x" * 1500)
     with pytest.raises(InputError, match=r"is 1,500 bytes, over the 1,000 bytes limit"):
@@ -298,7 +298,7 @@ def test_small_limits_are_stated_in_bytes(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_read_is_bounded_when_stat_lies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pipe, /proc file or growing file reports size 0; we still stop at the limit."""
-    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(1000))
     path = tmp_path / "a.txt"
     path.write_bytes(b"y" * 5000)
     real_stat = Path.stat
@@ -315,7 +315,7 @@ def test_read_is_bounded_when_stat_lies(tmp_path: Path, monkeypatch: pytest.Monk
 def test_an_endless_file_is_read_only_to_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(1000))
     asked: list[int] = []
 
     class Endless(io.RawIOBase):  # like /dev/zero: any read is answered in full
@@ -353,14 +353,14 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_stdin_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    monkeypatch.setenv("NEWSBRIEF_MAX_BYTES", str(1000))
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"z" * 5000)))
     with pytest.raises(InputError, match=r"^standard input is over the 1,000 bytes limit"):
         read_path("-")
 
 
 def test_urls_go_to_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsbrief import fetch
+    from newsbrief.ingest import fetch
 
     calls: list[tuple[str, int]] = []
 
@@ -371,7 +371,7 @@ def test_urls_go_to_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetch, "fetch", fake_fetch)
     article = read_path("HTTPS://x.test/a")
     assert (article.text, article.origin) == ("Rates rose 1%.", "https://x.test/a")
-    assert calls == [("HTTPS://x.test/a", ingest.MAX_BYTES)]
+    assert calls == [("HTTPS://x.test/a", settings.max_bytes())]
 
 
 @pytest.mark.parametrize("path", ["ftp://example.com/a.txt", "s3://bucket/key", "file:///tmp/a"])

@@ -8,7 +8,7 @@ import pytest
 from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
-from newsbrief.local import shared_server, stop_shared_server
+from newsbrief.model.embedded import shared_server, stop_shared_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "004_c079fb98a94b3a61.txt"

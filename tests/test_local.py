@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief.errors import EmbeddedModelError
-from newsbrief.local import MODEL_SHA256, PART_COUNT, join_parts
+from newsbrief.model.embedded import MODEL_SHA256, PART_COUNT, join_parts
 
 
 def parts(tmp_path: Path, chunks: list[bytes]) -> list[Path]:
@@ -48,7 +48,7 @@ def test_a_corrupted_cached_file_is_rebuilt(tmp_path: Path) -> None:
 
 def test_the_installed_parts_are_the_official_model() -> None:
     """The real 1.1 GB file: the cache copy must carry the official hash marker."""
-    from newsbrief.local import model_path, part_paths
+    from newsbrief.model.embedded import model_path, part_paths
 
     assert len(part_paths()) == PART_COUNT
     path = model_path()

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from newsbrief import Brief
-from newsbrief.models import Evidence, KeyFigure, PolicyImplication, Provenance, Source
+from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, Provenance, Source
 
 TEXT = "Stocks: the index closed at 57,890, up 1.5%. The central bank will hold rates."
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from newsbrief.numbers import NumberMatch, find_numbers, parse_number
+from newsbrief.text.numbers import NumberMatch, find_numbers, parse_number
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

@@ -27,8 +27,9 @@ import pytest
 import yaml
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
 
-from newsbrief import prompts, summarize
-from newsbrief.cassettes import inspect_cassette, make_vcr
+from newsbrief import summarize
+from newsbrief.model import prompts
+from newsbrief.testing.cassettes import inspect_cassette, make_vcr
 
 pytest_plugins = ["pytester"]
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief import prompts
-from newsbrief.extract import messages
+from newsbrief.brief.extract import messages
+from newsbrief.model import prompts
+from newsbrief.text.article import ArticleText
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +25,7 @@ def test_version_is_a_hash_of_the_files(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_fixed_instructions_come_before_the_article() -> None:
-    turns = messages("ARTICLE BODY")
+    turns = messages(ArticleText("ARTICLE BODY"))
     assert [t["role"] for t in turns] == ["user", "assistant", "user"]
     assert turns[0]["content"].startswith("You are a careful financial news analyst")
     assert all("ARTICLE BODY" not in t["content"] for t in turns[:-1])
@@ -32,7 +33,7 @@ def test_fixed_instructions_come_before_the_article() -> None:
 
 
 def test_article_text_is_not_interpreted_as_a_template() -> None:
-    user = messages("{{ 7 * 7 }} {% if x %}")[-1]
+    user = messages(ArticleText("{{ 7 * 7 }} {% if x %}"))[-1]
     assert "{{ 7 * 7 }} {% if x %}" in user["content"]
 
 

@@ -8,7 +8,7 @@ import pytest
 from fake_openai import Reply, completion, serve
 
 from newsbrief import summarize
-from newsbrief.salvage import complete_prefix
+from newsbrief.model.salvage import complete_prefix
 
 FIG = '{"label": "close", "quote": "closed at 57,890", "number_text": "57,890"}'
 

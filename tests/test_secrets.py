@@ -26,13 +26,13 @@ from digest_support import article, router
 from fake_openai import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
 
 from newsbrief import build_digest, summarize
-from newsbrief.batch import BatchOptions
-from newsbrief.cache import BriefCache
-from newsbrief.cassettes import inspect_cassette, make_vcr
-from newsbrief.cli import main
-from newsbrief.endpoint import resolve_endpoint
+from newsbrief.cli.main import main
+from newsbrief.digest.batch import DigestOptions
+from newsbrief.digest.cache import BriefCache
 from newsbrief.errors import AuthenticationError
+from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.redact import SECRET_HEADERS
+from newsbrief.testing.cassettes import inspect_cassette, make_vcr
 
 SENTINEL = "sk-SENTINEL-7f3a9c2e5b1d4f60aa"
 # A key of no known shape (a self-hosted proxy's token): only exact-value scrubbing finds it.
@@ -237,7 +237,7 @@ def test_digest_outputs_cache_logs_and_errors_keep_no_trace_of_the_key(
         failed = build_digest(
             [folder],
             endpoint=resolve_endpoint(base_url=fake.base_url),
-            options=BatchOptions(use_cache=False),
+            options=DigestOptions(use_cache=False),
         )
         assert failed.stats.failed == 3
         assert all("authentication failed" in (a.error or "") for a in failed.articles)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from newsbrief import Brief, summarize
-from newsbrief.endpoint import Endpoint
-from newsbrief.ingest import read_path
-from newsbrief.numbers import parse_number
+from newsbrief.ingest.read import read_path
+from newsbrief.model.endpoint import Endpoint
+from newsbrief.render import to_html, to_markdown
+from newsbrief.text.numbers import parse_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted(p.name for p in (ROOT / "seeds").glob("*.txt"))
@@ -46,7 +47,7 @@ def test_seed_brief_replays_grounded(seed: str, newsbrief_endpoint: Endpoint) ->
 def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> None:
     """Both seeds through build_digest: briefs, cross-article synthesis, conflicting Nikkei."""
     from newsbrief import build_digest
-    from newsbrief.cache import BriefCache
+    from newsbrief.digest.cache import BriefCache
 
     digest = build_digest(
         [ROOT / "seeds"], endpoint=newsbrief_endpoint, cache=BriefCache(tmp_path / "c.sqlite")
@@ -59,7 +60,7 @@ def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> No
     assert all(set(t.article_ids) <= {"A1", "A2"} for t in digest.themes)
     values = {f.number_text for b in digest.briefs.values() for f in b.key_figures}
     assert {"57,890", "50,367.38"} <= values
-    md, html = digest.to_markdown(), digest.to_html()
+    md, html = to_markdown(digest), to_html(digest)
     assert "57,890" in md and "50,367.38" in md
     assert html.startswith("<!DOCTYPE html>")
 

@@ -1,24 +1,104 @@
-"""newsbrief: grounded, verifiable briefs from news and financial articles."""
+"""newsbrief: grounded, verifiable briefs from news and financial articles.
+
+The public API, loaded lazily: `import newsbrief` is cheap and changes no process-wide
+state, and the model-calling stack (openai, instructor) loads only when first used.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .digest import Digest, abuild_digest, build_digest
-from .models import Brief
-
 if TYPE_CHECKING:
-    from .pipeline import asummarize, summarize
+    from newsbrief.brief.summarize import asummarize, summarize
+    from newsbrief.contract import Brief
+    from newsbrief.digest.batch import DigestOptions
+    from newsbrief.digest.build import Digest, abuild_digest, build_digest
+    from newsbrief.digest.cache import BriefCache
+    from newsbrief.errors import (
+        AuthenticationError,
+        ConfigError,
+        EmbeddedModelError,
+        EndpointError,
+        InputError,
+        ModelOutputError,
+        NewsbriefError,
+    )
+    from newsbrief.ingest.read import Article, read_path
+    from newsbrief.model.endpoint import Endpoint, embedded, resolve_endpoint
+    from newsbrief.model.transport import RetryPolicy
+    from newsbrief.redact import install_log_redaction
+    from newsbrief.render import to_html, to_markdown
 
-__all__ = ["Brief", "Digest", "abuild_digest", "asummarize", "build_digest", "summarize"]
 __version__ = "0.1.0"
+
+_WHERE = {
+    "summarize": "newsbrief.brief.summarize",
+    "asummarize": "newsbrief.brief.summarize",
+    "Brief": "newsbrief.contract",
+    "Digest": "newsbrief.digest.build",
+    "build_digest": "newsbrief.digest.build",
+    "abuild_digest": "newsbrief.digest.build",
+    "DigestOptions": "newsbrief.digest.batch",
+    "BriefCache": "newsbrief.digest.cache",
+    "Article": "newsbrief.ingest.read",
+    "read_path": "newsbrief.ingest.read",
+    "Endpoint": "newsbrief.model.endpoint",
+    "resolve_endpoint": "newsbrief.model.endpoint",
+    "embedded": "newsbrief.model.endpoint",
+    "RetryPolicy": "newsbrief.model.transport",
+    "install_log_redaction": "newsbrief.redact",
+    "to_markdown": "newsbrief.render",
+    "to_html": "newsbrief.render",
+    **{
+        name: "newsbrief.errors"
+        for name in (
+            "NewsbriefError",
+            "ConfigError",
+            "InputError",
+            "EndpointError",
+            "AuthenticationError",
+            "ModelOutputError",
+            "EmbeddedModelError",
+        )
+    },
+}
+__all__ = [
+    "Article",
+    "AuthenticationError",
+    "Brief",
+    "BriefCache",
+    "ConfigError",
+    "Digest",
+    "DigestOptions",
+    "EmbeddedModelError",
+    "Endpoint",
+    "EndpointError",
+    "InputError",
+    "ModelOutputError",
+    "NewsbriefError",
+    "RetryPolicy",
+    "abuild_digest",
+    "asummarize",
+    "build_digest",
+    "embedded",
+    "install_log_redaction",
+    "read_path",
+    "resolve_endpoint",
+    "summarize",
+    "to_html",
+    "to_markdown",
+]
 
 
 def __getattr__(name: str) -> Any:
-    # The model-calling stack (openai, instructor) takes a second to import; a fully
-    # cached digest or `newsbrief --help` should not pay for it.
-    if name in ("summarize", "asummarize"):
-        from . import pipeline
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'newsbrief' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
 
-        return getattr(pipeline, name)
-    raise AttributeError(f"module 'newsbrief' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

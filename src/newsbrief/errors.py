@@ -11,6 +11,10 @@ class NewsbriefError(Exception):
     """Base class: str(error) is a complete one-line explanation."""
 
 
+class ConfigError(NewsbriefError):
+    """A setting (environment variable or option) has a value we cannot use."""
+
+
 class InputError(NewsbriefError):
     """The article cannot be read or is not usable text (missing, empty, binary...)."""
 

@@ -119,19 +119,15 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-class RedactingFilter(logging.Filter):
-    """The same redaction as a filter, for a handler of your own (covers every logger)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        redact_record(record)
-        return True
-
-
 _installed = False
 
 
 def install_log_redaction() -> None:
-    """Chain a redacting step onto the current log-record factory (once per process)."""
+    """Chain a redacting step onto the current log-record factory (once per process).
+
+    The CLI and the pytest plugin install it; a library user who logs openai, httpx or
+    instructor at DEBUG calls it once. Importing newsbrief changes no process-wide state.
+    """
     global _installed
     with _lock:
         if _installed:
@@ -144,6 +140,3 @@ def install_log_redaction() -> None:
 
         logging.setLogRecordFactory(factory)
         _installed = True
-
-
-install_log_redaction()

@@ -1,0 +1,1 @@
+"""One article to one grounded Brief: policy, drafts, grounding, chunked map/reduce."""

@@ -1,0 +1,155 @@
+"""Long articles: brief each overlapping chunk (map), then rewrite the whole (reduce).
+
+Chunk figures and evidence are grounded inside their chunk and shifted to whole-article
+offsets, so the result is an ordinary Brief whose spans index the full text. The reduce call
+only rewrites prose and picks implications by number; evidence spans are carried over by our
+code, never re-quoted by the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from newsbrief.brief.chunking import Chunk
+from newsbrief.brief.extract import aextract
+from newsbrief.brief.grounding import distinct_figures, summary_sentences
+from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
+from newsbrief.model.client import Spent, acall
+from newsbrief.model.endpoint import Endpoint
+from newsbrief.model.prompts import render
+from newsbrief.model.schema import CheckedModel, bounded
+from newsbrief.model.transport import RetryPolicy
+from newsbrief.text.article import ArticleText
+
+
+class ReducedImplication(BaseModel):
+    statement: str = Field()
+    actor: str = Field(description="central bank, government, regulator... or ''")
+    source: int = Field(description="number of the candidate implication it comes from")
+
+
+class ReduceDraft(CheckedModel):
+    summary: list[str] = bounded(
+        POLICY.min_summary_sentences,
+        POLICY.max_summary_sentences,
+        description=f"{POLICY.min_summary_sentences} to {POLICY.max_summary_sentences} sentences",
+    )
+    policy_implications: list[ReducedImplication] = bounded(max_items=POLICY.max_implications)
+
+
+@dataclass
+class Reduced:
+    """A whole article's grounded content, from one answer or from its chunks."""
+
+    summary: str
+    figures: list[KeyFigure]
+    implications: list[PolicyImplication]
+    warnings: list[str]
+    spent: Spent = field(default_factory=Spent)
+
+
+def _shift_figure(f: KeyFigure, offset: int) -> KeyFigure:
+    return f.model_copy(update={"start": f.start + offset, "end": f.end + offset})
+
+
+def _shift_implication(p: PolicyImplication, offset: int) -> PolicyImplication:
+    e = p.evidence
+    moved = Evidence(quote=e.quote, start=e.start + offset, end=e.end + offset)
+    return p.model_copy(update={"evidence": moved})
+
+
+def _reduce_problems(
+    draft: ReduceDraft, candidates: int, article: ArticleText, policy: BriefPolicy
+) -> list[str]:
+    problems = [
+        f"policy_implications[{i}] source {p.source} is not a candidate number (1..{candidates})"
+        for i, p in enumerate(draft.policy_implications)
+        if not 1 <= p.source <= candidates
+    ]
+    return problems + summary_sentences(draft.summary, article, policy.max_summary_sentences)[1]
+
+
+async def abrief_chunks(
+    article: ArticleText,
+    chunks: list[Chunk],
+    endpoint: Endpoint,
+    retry: RetryPolicy | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    policy: BriefPolicy = POLICY,
+) -> Reduced:
+    text = article.text
+    figures: list[KeyFigure] = []
+    implications: list[PolicyImplication] = []
+    summaries: list[str] = []
+    warnings = [f"long article: briefed in {len(chunks)} overlapping chunks"]
+    spent = Spent()
+    for n, chunk in enumerate(chunks, 1):
+        if on_progress:
+            on_progress(f"chunk {n}/{len(chunks)}")
+        piece = ArticleText(text[chunk.start : chunk.end])
+        result = await aextract(
+            piece,
+            endpoint,
+            retry,
+            max_reasks=policy.chunk_reasks,
+            min_figures=min(2, policy.figures_wanted(piece.distinct_numbers)),
+            policy=policy,
+        )
+        spent += result.spent
+        summaries.append(result.grounded.summary)
+        warnings += [f"chunk {n}/{len(chunks)}: {w}" for w in result.warnings]
+        figures += [_shift_figure(f, chunk.start) for f in result.grounded.figures]
+        implications += [_shift_implication(p, chunk.start) for p in result.grounded.implications]
+    figures = distinct_figures(figures)[0]  # overlap and repetition collapse here
+    if on_progress:
+        on_progress("combining chunks")
+    parts = "\n\n".join(f"Part {i}: {s}" for i, s in enumerate(summaries, 1) if s)
+    listed = "\n".join(f"{i}. {p.statement}" for i, p in enumerate(implications, 1)) or "(none)"
+    limits = {
+        "min_sentences": policy.min_summary_sentences,
+        "max_sentences": policy.max_summary_sentences,
+        "max_implications": policy.max_implications,
+    }
+    prompt = render("reduce_system", **limits) + "\n\n"
+    prompt += render("reduce_user", parts=parts, candidates=listed)
+    draft, meter = await acall(
+        endpoint,
+        [{"role": "user", "content": prompt}],  # no system role: see extract.messages
+        ReduceDraft,
+        max_reasks=policy.reduce_reasks,
+        max_tokens=policy.reduce_tokens,
+        problems=lambda d: _reduce_problems(d, len(implications), article, policy),
+        policy=retry,
+    )
+    spent += meter.spent()
+    kept_implications = []
+    for p in draft.policy_implications[: policy.max_implications]:
+        if 1 <= p.source <= len(implications):
+            base = implications[p.source - 1]
+            kept_implications.append(
+                base.model_copy(
+                    update={
+                        "statement": p.statement.strip(),
+                        "actor": p.actor.strip() or base.actor,
+                    }
+                )
+            )
+        else:
+            warnings.append(f"dropped: implication citing unknown candidate {p.source}")
+    sentences, problems = summary_sentences(draft.summary, article, policy.max_summary_sentences)
+    warnings += [f"dropped: {p}" for p in problems]
+    figures.sort(key=lambda f: f.start)
+    most = policy.max_figures_long
+    if len(figures) > most:
+        warnings.append(f"kept the first {most} of {len(figures)} grounded figures")
+    return Reduced(
+        summary=" ".join(sentences),
+        figures=figures[:most],
+        implications=kept_implications,
+        warnings=warnings,
+        spent=spent,
+    )

@@ -1,0 +1,165 @@
+"""Text in, Brief out: the public summarize / asummarize entry points.
+
+Short articles take one model call; articles over the endpoint's context budget are split
+into overlapping chunks and briefed by map/reduce. Either way the result is one Brief whose
+spans index the full text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from newsbrief.aio import run_sync
+from newsbrief.brief.chunking import article_budget, split
+from newsbrief.brief.extract import aextract
+from newsbrief.brief.mapreduce import Reduced, abrief_chunks
+from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.contract import Brief, Provenance, Source
+from newsbrief.errors import ConfigError, InputError
+from newsbrief.ingest.read import Article
+from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.prompts import prompt_version
+from newsbrief.model.transport import RetryPolicy
+from newsbrief.text.article import ArticleText
+
+
+def check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"article must be text, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError("article is empty or whitespace only")
+    if "\x00" in text:
+        raise InputError("article contains NUL bytes; it looks like binary content")
+    return text
+
+
+def endpoint_from(
+    endpoint: Endpoint | None,
+    model: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    mode: str | None,
+) -> Endpoint:
+    """The endpoint to use; an Endpoint together with loose settings is a conflict."""
+    loose = {"model": model, "base_url": base_url, "api_key": api_key, "mode": mode}
+    given = [name for name, value in loose.items() if value is not None]
+    if endpoint is not None and given:
+        raise ConfigError(
+            f"pass either endpoint= or {', '.join(given)}=, not both "
+            "(the endpoint already carries them)"
+        )
+    return endpoint or resolve_endpoint(model, base_url, api_key, mode)
+
+
+async def brief_text(
+    article: ArticleText,
+    title: str | None,
+    endpoint: Endpoint,
+    retry: RetryPolicy | None,
+    on_progress: Callable[[str], None] | None,
+    policy: BriefPolicy = POLICY,
+) -> Brief:
+    """One Brief for text, on an endpoint that is ready (see model.endpoint.ready)."""
+    text = article.text
+    budget = article_budget(endpoint, policy)
+    tokens = await asyncio.to_thread(endpoint.count_tokens, text)
+    if tokens <= budget:
+        one = await aextract(article, endpoint, retry, policy=policy)
+        g = one.grounded
+        result = Reduced(g.summary, g.figures, g.implications, one.warnings, one.spent)
+    else:
+        chars_per_token = len(text) / tokens
+        chunks = split(text, max_chars=int(budget * chars_per_token * 0.9))
+        result = await abrief_chunks(article, chunks, endpoint, retry, on_progress, policy)
+    if not result.figures:
+        result.warnings.append("no key figure could be grounded in the article")
+    return Brief(
+        source=Source.from_text(text, title),
+        summary=result.summary,
+        key_figures=result.figures,
+        policy_implications=result.implications,
+        warnings=result.warnings,
+        provenance=Provenance(
+            model=endpoint.model,
+            endpoint="embedded" if endpoint.embedded else "openai-compatible",
+            mode=endpoint.mode,
+            prompt_version=prompt_version(),
+            usage=result.spent.usage,
+            attempts=result.spent.attempts,
+            latency_s=result.spent.latency_s,
+        ),
+    )
+
+
+async def asummarize(
+    article: Article | str,
+    *,
+    title: str | None = None,
+    endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    retry: RetryPolicy | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Brief:
+    """Brief one article. With no endpoint configured, runs the embedded model.
+
+    Args:
+        article: the article's plain text, or an Article from newsbrief's readers (its title
+            and reading warnings are carried into the Brief).
+        title: the title to show; default the Article's title, else the first line.
+        endpoint: where to send the request (see resolve_endpoint); exclusive with the four
+            loose settings below.
+        model, base_url, api_key, mode: build the endpoint from these (then environment).
+        retry: transport retry policy; default 4 attempts remote, 1 embedded.
+        on_progress: called with a short status line (chunks of a long article).
+
+    Raises:
+        InputError: the text is empty, binary or not text.
+        ConfigError: conflicting or unusable settings.
+        EndpointError, ModelOutputError: the model could not be reached or never answered.
+    """
+    warnings: list[str] = []
+    if isinstance(article, Article):
+        title = title or article.title
+        warnings = list(article.warnings)
+        text = article.text
+    else:
+        text = article
+    check_text(text)
+    chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
+    live = await asyncio.to_thread(ready, chosen)
+    brief = await brief_text(ArticleText(text), title, live, retry, on_progress)
+    brief.warnings[:0] = warnings
+    return brief
+
+
+def summarize(
+    article: Article | str,
+    *,
+    title: str | None = None,
+    endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    retry: RetryPolicy | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Brief:
+    """Brief one article; the blocking form of asummarize (same arguments), usable inside a
+    running event loop too."""
+    return run_sync(
+        asummarize(
+            article,
+            title=title,
+            endpoint=endpoint,
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            mode=mode,
+            retry=retry,
+            on_progress=on_progress,
+        )
+    )

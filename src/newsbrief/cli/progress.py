@@ -1,0 +1,62 @@
+"""Progress for long runs: a rich bar on a terminal, one plain line per article otherwise."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from newsbrief.digest.batch import ArticleResult
+
+
+class Reporter:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.total = 0
+        self.finished = 0
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.console.is_terminal:
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("Briefing articles", total=total)
+        else:
+            print(f"newsbrief: briefing {total} article(s)", file=sys.stderr, flush=True)
+
+    def done(self, result: ArticleResult) -> None:
+        self.finished += 1
+        status = "failed" if result.brief is None else ("cached" if result.cached else "ok")
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, advance=1, description=f"{result.article_id} {status}")
+        else:
+            detail = f": {result.error}" if result.error else ""
+            print(
+                f"newsbrief: [{self.finished}/{self.total}] {result.article_id} {status} "
+                f"{result.origin}{detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

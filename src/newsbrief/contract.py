@@ -1,0 +1,120 @@
+"""The Brief: the public, self-checking JSON contract.
+
+A Brief re-verifies its own spans and values whenever it is built or loaded, so a
+Brief that exists is a Brief whose every figure and quote points at its source text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from newsbrief.text.numbers import parse_number
+
+SCHEMA_VERSION = "1"
+
+Grounding = Literal["exact", "aligned"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Strict):
+    id: str = Field(description="sha256 of text")
+    title: str
+    text: str = Field(description="the exact plain text summarized; every offset indexes it")
+
+    @classmethod
+    def from_text(cls, text: str, title: str | None = None) -> Source:
+        return cls(id=text_id(text), title=title or first_line(text), text=text)
+
+
+class Span(_Strict):
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class KeyFigure(Span):
+    label: str
+    number_text: str
+    value: float
+    unit: str = ""
+    grounding: Grounding
+
+
+class Evidence(Span):
+    pass
+
+
+class PolicyImplication(_Strict):
+    statement: str
+    actor: str = ""
+    evidence: Evidence
+
+
+class Usage(_Strict):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Provenance(_Strict):
+    model: str
+    endpoint: Literal["embedded", "openai-compatible"]
+    mode: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    usage: Usage = Field(default_factory=Usage)
+    attempts: int = 0
+    latency_s: float = 0.0
+
+
+class Brief(_Strict):
+    source: Source
+    summary: str
+    key_figures: list[KeyFigure] = Field(default_factory=list)
+    policy_implications: list[PolicyImplication] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _every_span_points_at_the_source(self) -> Brief:
+        text = self.source.text
+        if text_id(text) != self.source.id:
+            raise ValueError("source.id is not the sha256 of source.text")
+        spans: list[tuple[str, Span]] = [(f"key figure {f.label!r}", f) for f in self.key_figures]
+        spans += [(f"evidence for {p.statement!r}", p.evidence) for p in self.policy_implications]
+        for what, span in spans:
+            if text[span.start : span.end] != span.quote:
+                raise ValueError(f"{what}: text[{span.start}:{span.end}] != quote")
+        for figure in self.key_figures:
+            if figure.number_text not in figure.quote:
+                raise ValueError(f"key figure {figure.label!r}: number_text not in its quote")
+            value, unit = parse_number(figure.number_text)
+            if value != figure.value or unit != figure.unit:
+                raise ValueError(
+                    f"key figure {figure.label!r}: value/unit is not the parse of number_text"
+                )
+        return self
+
+
+def text_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def first_line(text: str, limit: int = 200) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return ""

@@ -1,0 +1,4 @@
+"""Many articles to one Digest: batching, the cache, figure comparison, synthesis, cost.
+
+Does not render: see newsbrief.render.
+"""

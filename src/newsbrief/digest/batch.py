@@ -1,0 +1,202 @@
+"""Brief many articles: bounded concurrency, rate limits, cache hits, one result per input.
+
+Every input ends as exactly one ArticleResult, summarized or failed with its reason, in input
+order. Each brief is written to the cache the moment it completes, so a killed run resumes.
+A fixed pool of `concurrency` workers takes the inputs in order, so runs are reproducible
+(with concurrency 1, strictly one article after the other) and resumes pick up in order.
+Nothing about one article (unreadable input, endpoint failure, a bug, a cache that cannot
+be read or written) may sink the others: the cache is an optimisation, so its failures cost
+a model call or a warning, never an article. Cache calls run in worker threads: SQLite may
+wait up to its busy timeout for another process, and the event loop must not wait with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiolimiter import AsyncLimiter
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from newsbrief.contract import Brief, text_id
+from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.errors import ConfigError, NewsbriefError
+from newsbrief.ingest.read import Article, read_path
+from newsbrief.model.endpoint import Endpoint
+from newsbrief.model.transport import RetryPolicy
+from newsbrief.redact import redact, remember
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+class ArticleResult(BaseModel):
+    """One input's outcome: a Brief, or the reason there is none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    origin: str
+    brief: Brief | None = None
+    error: str | None = None
+    cached: bool = False
+
+
+@dataclass
+class DigestOptions:
+    """How a digest runs its articles.
+
+    Args:
+        concurrency: articles in flight (default 1 for the embedded model, 4 otherwise).
+        rpm: at most this many requests per minute.
+        tpm: at most this many (estimated) tokens per minute.
+        use_cache: read and write the brief cache.
+        refresh: ignore cached answers and overwrite them.
+        retry: transport retry policy for every request.
+        prices: USD per million tokens (input, output) by model name, for the cost estimate.
+        on_start: called once with the number of articles.
+        on_done: called with each article's result as it finishes.
+    """
+
+    concurrency: int | None = None
+    rpm: int | None = None
+    tpm: int | None = None
+    use_cache: bool = True
+    refresh: bool = False
+    retry: RetryPolicy | None = None
+    prices: dict[str, tuple[float, float]] | None = None
+    on_start: Callable[[int], None] | None = None
+    on_done: Callable[[ArticleResult], None] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("concurrency", "rpm", "tpm"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"{name} must be a positive whole number, not {value}")
+
+
+def expand(inputs: Sequence[Article | str | Path]) -> list[Article | str]:
+    """Folders become their article files (sorted); everything else stays as given."""
+    out: list[Article | str] = []
+    for item in inputs:
+        if isinstance(item, Article):
+            out.append(item)
+            continue
+        path = Path(item)
+        is_url = str(item).startswith(("http://", "https://"))
+        if not is_url and path.is_dir():
+            out.extend(
+                str(p) for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )  # fmt: skip
+            continue
+        out.append(str(item))
+    return out
+
+
+def _estimated_tokens(text: str) -> int:
+    return len(text) // 3 + 1500  # prompt plus answer, deliberately generous
+
+
+async def run_batch(
+    inputs: Sequence[Article | str | Path],
+    endpoint: Endpoint,
+    options: DigestOptions,
+    cache: BriefCache | None,
+) -> list[ArticleResult]:
+    items = expand(inputs)
+    if options.on_start:
+        options.on_start(len(items))
+    concurrency = max(1, options.concurrency or (1 if endpoint.embedded else 4))
+    rpm = AsyncLimiter(options.rpm, 60) if options.rpm else None
+    tpm = AsyncLimiter(options.tpm, 60) if options.tpm else None
+    cache = cache if options.use_cache else None
+
+    remember(endpoint.api_key)  # redacted from every message and log line from now on
+
+    async def cached(key: str) -> Brief | None:
+        if cache is None or options.refresh:
+            return None
+        try:
+            hit = await asyncio.to_thread(cache.get, key)  # None also when unreadable
+            return None if hit is None else Brief.model_validate_json(hit)
+        except ValidationError:
+            # A damaged or outdated row is recomputed, never trusted.
+            await asyncio.to_thread(cache.delete, key)
+        except sqlite3.Error:
+            pass  # a BriefCache subclass that raises: still only a miss
+        return None
+
+    async def store(key: str, brief: Brief) -> None:
+        if cache is None:
+            return
+        try:
+            stored = await asyncio.to_thread(cache.put, key, "brief", brief.model_dump_json())
+            reason = None if stored is not False else cache.last_error
+        except sqlite3.Error as exc:
+            reason = str(exc)
+        if reason is not None:
+            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
+
+    async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
+        article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
+        key = cache_key("brief", text_id(article.text), endpoint)
+        hit = await cached(key)
+        if hit is not None:
+            return ArticleResult(article_id=article_id, origin=origin, brief=hit, cached=True)
+        # The model-calling stack loads only when a call is due: a cached run never pays.
+        from newsbrief.brief.summarize import asummarize
+
+        if rpm is not None:
+            await rpm.acquire()
+        if tpm is not None:
+            await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
+        brief = await asummarize(article, endpoint=endpoint, retry=options.retry)
+        # Committed before this article is reported done: a kill after this line loses
+        # nothing, a kill before it costs one model call on the next run.
+        await store(key, brief)
+        return ArticleResult(article_id=article_id, origin=origin, brief=brief)
+
+    async def one(index: int, item: Article | str) -> ArticleResult:
+        """Exactly one result per input, whatever happens inside (cancellation aside)."""
+        article_id = f"A{index + 1}"
+        origin = item.origin if isinstance(item, Article) else item
+        try:
+            return await brief_one(article_id, origin, item)
+        except NewsbriefError as exc:
+            error = redact(" ".join(str(exc).split()), endpoint.api_key)
+        except Exception as exc:  # one article's bug must not sink the others
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+            error = redact(f"internal error: {detail}", endpoint.api_key)
+        return ArticleResult(article_id=article_id, origin=origin, error=error)
+
+    results: list[ArticleResult | None] = [None] * len(items)
+    pending = iter(enumerate(items))
+
+    async def worker() -> None:
+        # A shared iterator, not a semaphore race: each input is taken exactly once, and
+        # in input order, so with --concurrency 1 article n+1 starts only after article n.
+        for index, item in pending:
+            result = await one(index, item)
+            results[index] = result
+            if options.on_done:
+                try:
+                    options.on_done(result)
+                except Exception:  # a progress display must not sink the digest
+                    log.exception("on_done callback failed for %s", result.article_id)
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
+    return [r if r is not None else _unprocessed(i, items[i]) for i, r in enumerate(results)]
+
+
+def _unprocessed(index: int, item: Article | str) -> ArticleResult:
+    """Unreachable unless a worker itself died: even then, the input is listed, not lost."""
+    origin = item.origin if isinstance(item, Article) else item
+    return ArticleResult(
+        article_id=f"A{index + 1}", origin=origin, error="internal error: not processed"
+    )

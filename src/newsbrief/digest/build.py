@@ -1,0 +1,201 @@
+"""Many articles in, one briefing out: the Digest model and build_digest.
+
+Articles are briefed (cached, resumable, bounded concurrency) by batch.py; this module adds
+the cross-article view: figures grouped by our code, then one synthesis call over the briefs.
+One bad article becomes a "not summarized" entry; it never sinks the digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from newsbrief.aio import run_sync
+from newsbrief.contract import Brief, Usage
+from newsbrief.digest.batch import ArticleResult, DigestOptions, run_batch
+from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.digest.compare import FigureGroup, group_figures
+from newsbrief.digest.pricing import estimate_cost
+from newsbrief.errors import NewsbriefError
+from newsbrief.ingest.read import Article
+from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+
+DIGEST_SCHEMA_VERSION = "1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Theme(_Strict):
+    title: str
+    summary: str
+    article_ids: list[str]
+
+
+class CrossImplication(_Strict):
+    statement: str
+    actor: str = ""
+    article_ids: list[str]
+
+
+class Discrepancy(_Strict):
+    description: str
+    article_ids: list[str]
+
+
+class DigestStats(_Strict):
+    articles: int
+    summarized: int
+    failed: int
+    model_calls: int
+    cached: int
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+class Digest(_Strict):
+    """The briefing: cross-article view, every article's result, and what it cost.
+
+    Strict (unknown fields are refused) and versioned like Brief: `schema_version` changes
+    whenever the JSON shape does. Render it with newsbrief.to_markdown / to_html.
+    """
+
+    schema_version: str = DIGEST_SCHEMA_VERSION
+    headline: str
+    themes: list[Theme] = Field(default_factory=list)
+    implications: list[CrossImplication] = Field(default_factory=list)
+    discrepancies: list[Discrepancy] = Field(default_factory=list)
+    figure_groups: list[FigureGroup] = Field(default_factory=list)
+    articles: list[ArticleResult] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    stats: DigestStats
+    model: str
+    generated_at: str
+
+    @property
+    def briefs(self) -> dict[str, Brief]:
+        return {a.article_id: a.brief for a in self.articles if a.brief is not None}
+
+    @property
+    def failures(self) -> list[ArticleResult]:
+        return [a for a in self.articles if a.brief is None]
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failures)
+
+
+
+def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
+    if len(briefs) == 1:
+        return next(iter(briefs.values())).source.title
+    return f"Briefing: {len(briefs)} of {total} articles summarized"
+
+
+class CrossView(_Strict):
+    """The synthesis as stored in the cache: what a repeat run shows without a model call."""
+
+    headline: str
+    themes: list[Theme]
+    implications: list[CrossImplication]
+    discrepancies: list[Discrepancy]
+    warnings: list[str] = Field(default_factory=list)
+
+
+async def _cross_view(
+    briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, options: DigestOptions
+) -> tuple[CrossView | None, Usage, int, list[str]]:
+    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing."""
+    if not briefs:
+        return None, Usage(), 0, []
+    ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
+    key = cache_key("synthesis", ident, endpoint)
+    if cache is not None and not options.refresh:
+        hit = cache.get(key)
+        if hit is not None:
+            try:
+                view = CrossView.model_validate_json(hit)
+                return view, Usage(), 0, view.warnings
+            except ValueError:
+                cache.delete(key)
+    from newsbrief.digest.synthesis import synthesize  # loads the model stack: only when due
+
+    try:
+        result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint), options.retry)
+    except NewsbriefError as exc:
+        return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
+    d = result.draft
+    view = CrossView(
+        headline=d.headline,
+        themes=[Theme(**t.model_dump()) for t in d.themes],
+        implications=[CrossImplication(**i.model_dump()) for i in d.implications],
+        discrepancies=[Discrepancy(**x.model_dump()) for x in d.discrepancies],
+        warnings=result.warnings,
+    )
+    if cache is not None:
+        cache.put(key, "synthesis", view.model_dump_json())
+    return view, result.spent.usage, 1, view.warnings
+
+
+async def abuild_digest(
+    inputs: Sequence[Article | str | Path],
+    *,
+    endpoint: Endpoint | None = None,
+    options: DigestOptions | None = None,
+    cache: BriefCache | None = None,
+) -> Digest:
+    """Brief every input and add the cross-article view. One bad input never sinks the rest:
+    it is listed in Digest.articles with its reason.
+
+    Args:
+        inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, or Article
+            objects, in the order they should appear.
+        endpoint: where to send requests (default: resolve_endpoint(), the environment).
+        options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
+        cache: the brief cache to read and write; None with use_cache means no cache.
+    """
+    endpoint = endpoint or resolve_endpoint()
+    options = options or DigestOptions()
+    cache = cache if options.use_cache else None
+    results = await run_batch(inputs, endpoint, options, cache)
+    briefs = {r.article_id: r.brief for r in results if r.brief is not None}
+    view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options)
+    usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
+    calls += sum(1 for r in results if r.brief is not None and not r.cached)
+    return Digest(
+        headline=view.headline if view else _fallback_headline(briefs, len(results)),
+        themes=view.themes if view else [],
+        implications=view.implications if view else [],
+        discrepancies=view.discrepancies if view else [],
+        figure_groups=group_figures(briefs),
+        articles=results,
+        warnings=list(warnings),
+        stats=DigestStats(
+            articles=len(results),
+            summarized=len(briefs),
+            failed=len(results) - len(briefs),
+            model_calls=calls,
+            cached=sum(1 for r in results if r.cached),
+            usage=usage,
+            cost_usd=estimate_cost(endpoint, usage, options.prices),
+        ),
+        model=endpoint.model,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def build_digest(
+    inputs: Sequence[Article | str | Path],
+    *,
+    endpoint: Endpoint | None = None,
+    options: DigestOptions | None = None,
+    cache: BriefCache | None = None,
+) -> Digest:
+    """Blocking form of abuild_digest (same arguments), usable inside a running event loop."""
+    return run_sync(abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache))

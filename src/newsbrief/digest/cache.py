@@ -1,0 +1,137 @@
+"""A content-addressed brief cache in SQLite, safe for concurrent runs.
+
+Keyed by everything that could change the answer (article text, model, endpoint, prompt and
+schema versions, mode), and written one article at a time, so a killed digest resumes
+without asking the model again for what it already finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from newsbrief.contract import SCHEMA_VERSION
+from newsbrief.errors import NewsbriefError
+from newsbrief.model.endpoint import Endpoint
+from newsbrief.model.prompts import prompt_version
+from newsbrief.settings import cache_dir
+
+log = logging.getLogger(__name__)
+
+
+def default_path() -> Path:
+    return cache_dir() / "briefs.sqlite"
+
+
+def cache_key(kind: str, content_id: str, endpoint: Endpoint) -> str:
+    parts = [
+        kind,
+        content_id,
+        endpoint.model,
+        endpoint.identity,
+        endpoint.mode,
+        prompt_version(),
+        SCHEMA_VERSION,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+class BriefCache:
+    """One row per answer; WAL mode and a busy timeout let several processes share it.
+
+    Each write is its own committed transaction (INSERT OR REPLACE of a whole row), so a
+    reader in another process sees a row whole or not at all, and two processes briefing
+    the same article both write the same answer: last writer wins, nothing is torn.
+
+    The cache is an optimisation: once open, its failures are logged and reported through
+    return values (get -> None, put -> False), never raised into a digest.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self._lock = threading.Lock()
+        self.last_error: str | None = None  # why the last failed read or write failed
+        db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db = db
+            self._setup()
+        except (OSError, sqlite3.Error) as exc:
+            if db is not None:
+                db.close()
+            # A damaged file, a folder we cannot write, a disk that is full: one line the
+            # user can act on, instead of a traceback from the middle of a digest.
+            raise NewsbriefError(
+                f"the brief cache at {self.path} is unusable ({exc}); "
+                "delete it, choose another --cache-dir, or run with --no-cache"
+            ) from None
+
+    def _setup(self) -> None:
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY,"
+                " kind TEXT NOT NULL, json TEXT NOT NULL, created REAL NOT NULL)"
+            )
+            self._db.commit()
+
+    def _failed(self, what: str, exc: sqlite3.Error) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.rollback()  # an open write transaction would keep other processes out
+        self.last_error = f"cannot {what} the brief cache at {self.path}: {exc}"
+        log.warning("%s", self.last_error)
+
+    def get(self, key: str) -> str | None:
+        """The cached answer, or None: also when the cache cannot be read, since a miss is
+        always safe (it costs a model call, never a result)."""
+        try:
+            with self._lock:
+                row = self._db.execute("SELECT json FROM answers WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            with self._lock:
+                self._failed("read", exc)
+            return None
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, kind: str, value: str) -> bool:
+        """Store and commit one answer; False (see last_error) if the cache cannot be written.
+
+        Committed immediately: this row survives a SIGKILL one instruction later. A failed
+        write (locked past the busy timeout, disk full, read-only file) never raises: the
+        answer in hand is still good, only the next run pays for it again.
+        """
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
+                    (key, kind, value, time.time()),
+                )
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._failed("write", exc)
+                return False
+        return True
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            try:
+                self._db.execute("DELETE FROM answers WHERE key = ?", (key,))
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._failed("write", exc)
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,157 @@
+"""Getting an article's bytes and content type from an http(s) URL, and nothing else.
+
+Kept apart from ingest so the network policy lives in one place: a web page is untrusted
+input, so every fetch is bounded in time (NEWSBRIEF_FETCH_TIMEOUT, for connecting, each read
+and the whole download), in size (the body is streamed and abandoned past max_bytes, so a
+huge or endless page never sits in memory) and in redirects, and only text types are
+accepted. Every failure is a one-line InputError naming the URL; turning the bytes into text
+is ingest's job.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import time
+from dataclasses import dataclass
+from email.message import Message
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from newsbrief import settings
+from newsbrief.errors import InputError
+
+MAX_REDIRECTS = 5
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})
+ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES
+_ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9, text/markdown;q=0.9, */*;q=0.1"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    origin: str  # the URL as shown to users: credentials removed
+    data: bytes
+    media_type: str | None  # lower case, no parameters; None if the server sent none
+    charset: str | None  # from Content-Type, as sent
+
+
+def _user_agent() -> str:
+    try:
+        return f"newsbrief/{importlib.metadata.version('newsbrief')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "newsbrief"
+
+
+def is_url(path: str) -> bool:
+    return path[:8].lower().startswith(("http://", "https://"))
+
+
+def display_url(url: str) -> str:
+    """The URL without user:password@ or control characters, fit for messages and Briefs."""
+    url = "".join(c if c.isprintable() else f"%{ord(c):02X}" for c in url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
+    """('text/html', 'utf-8') from 'text/html; charset="UTF-8"'; (None, None) if absent."""
+    if not header or not header.strip():
+        return None, None
+    media_type = header.split(";", 1)[0].strip().lower() or None
+    message = Message()  # the stdlib's parser handles quoting and RFC 2231 parameters
+    message["content-type"] = header
+    charset = message.get_param("charset")
+    return media_type, charset.strip() if isinstance(charset, str) and charset.strip() else None
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def too_big(origin: str, max_bytes: int, size: int | None = None) -> InputError:
+    """The one size-limit message, for files, standard input and URLs alike.
+    size None: reading stopped at the limit, so we only know it is over."""
+    limit = f"the {_size(max_bytes)} limit (set NEWSBRIEF_MAX_BYTES to raise it)"
+    if size is None:
+        return InputError(f"{origin} is over {limit}")
+    return InputError(f"{origin} is {_size(size)}, over {limit}")
+
+
+def _status_error(origin: str, response: httpx.Response) -> InputError:
+    reason = response.reason_phrase or "error"
+    return InputError(f"cannot fetch {origin}: HTTP {response.status_code} {reason}")
+
+
+def _read_capped(response: httpx.Response, origin: str, max_bytes: int, deadline: float) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_big(origin, max_bytes, int(declared))  # refuse before downloading it
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # decoded (gunzipped) bytes: the cap is on what we keep
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_big(origin, max_bytes)
+        if time.monotonic() > deadline:  # a server dripping bytes never trips the read timeout
+            raise httpx.ReadTimeout("download took too long")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout_s: float | None = None,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Fetched:
+    """GET url, following at most max_redirects redirects; only ACCEPTED_TYPES come back."""
+    origin = display_url(url)
+    timeout = settings.fetch_timeout_s() if timeout_s is None else timeout_s
+    deadline = time.monotonic() + timeout
+    headers = {"User-Agent": _user_agent(), "Accept": _ACCEPT}
+    try:
+        with (
+            httpx.Client(
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=True,
+                max_redirects=max_redirects,
+                headers=headers,
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if not response.is_success:  # 4xx, 5xx, or a 3xx with nowhere to go
+                raise _status_error(origin, response)
+            media_type, charset = parse_content_type(response.headers.get("content-type"))
+            if media_type is not None and media_type not in ACCEPTED_TYPES:
+                raise InputError(
+                    f"{origin} is {media_type}, not an article "
+                    f"(accepted: {', '.join(sorted(ACCEPTED_TYPES))})"
+                )
+            data = _read_capped(response, origin, max_bytes, deadline)
+    except httpx.TooManyRedirects:
+        raise InputError(f"cannot fetch {origin}: more than {max_redirects} redirects") from None
+    except httpx.TimeoutException:
+        raise InputError(
+            f"cannot fetch {origin}: timed out after {timeout:g} s "
+            "(set NEWSBRIEF_FETCH_TIMEOUT to raise it)"
+        ) from None
+    except httpx.UnsupportedProtocol as exc:  # e.g. a redirect to ftp:// or file://
+        raise InputError(f"cannot fetch {origin}: {exc}") from None
+    except httpx.HTTPError as exc:  # connection refused, DNS, TLS, broken stream, bad gzip...
+        raise InputError(f"cannot fetch {origin}: {_reason(exc)}") from None
+    except httpx.InvalidURL as exc:
+        raise InputError(f"invalid URL {origin}: {exc}") from None
+    return Fetched(origin=origin, data=data, media_type=media_type, charset=charset)
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    # httpx wraps the OS error; its own text ("[Errno 111] Connection refused") is the reason.
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

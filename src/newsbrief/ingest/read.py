@@ -1,0 +1,258 @@
+"""Anything a user points us at becomes plain text, or a one-line InputError.
+
+Inputs are untrusted: a path, standard input or an http(s) URL (fetched by fetch.py) may
+hold anything. Decoding never crashes on bytes: a byte-order mark wins, then the charset a
+server declared, then UTF-8, then a detected encoding with a warning. HTML is reduced to
+its main text by trafilatura, keeping the title. Reads are bounded by NEWSBRIEF_MAX_BYTES, so
+/dev/zero or a 20 MB dump is refused instead of loaded. Text that reads like instructions
+to the model is kept (it is the article) but named in a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsbrief import settings
+from newsbrief.errors import InputError
+from newsbrief.ingest import fetch
+from newsbrief.text.injection import injected_sentences
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x7fELF": "an executable",
+    b"\x1f\x8b": "a gzip file",
+}
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_WIDE = re.compile(r"(?i)(utf|ucs)[-_]?(16|32|2|4)")
+_NOT_ARTICLE = ["//nav", "//noscript", "//*[@role='navigation']"]
+# A sentence (15+ characters ending in . ! ? or their CJK forms) or a long line: not a menu.
+_PROSE = re.compile(
+    r"^.{15,}[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*[ \t]*$|^.{80,}$", re.MULTILINE
+)
+_MD_TITLE = re.compile(r"[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)  # "# Title"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass
+class Article:
+    text: str
+    title: str | None
+    origin: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def too_big(origin: str, size: int | None = None) -> InputError:
+    return fetch.too_big(origin, settings.max_bytes(), size)
+
+
+def _binary_kind(data: bytes, wide: bool = False) -> str | None:
+    """wide: a declared UTF-16/32, where NUL bytes are normal."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if not wide and b"\x00" in data[:8192]:
+        return "binary data"
+    return None
+
+
+def _bom(data: bytes) -> tuple[int, str] | None:
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            return len(mark), codec
+    return None
+
+
+def _declared(data: bytes, charset: str) -> str | None:
+    """data decoded with a server's charset, or None if the name is unknown or wrong."""
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeError, ValueError):  # unknown, not a text codec, or lying
+        return None
+
+
+def _detected(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes as detect
+
+    results = detect(data)
+    best = results.best()
+    encoding = best.encoding if best is not None else "cp1252"
+    # Short Western text fits several code pages equally well (cp1250, cp775...); a tie goes
+    # to windows-1252, the web's default for unlabelled text.
+    if best is not None and any(
+        m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in results
+    ):
+        encoding = "cp1252"
+    try:
+        return data.decode(encoding, errors="replace"), encoding
+    except (LookupError, UnicodeError, ValueError):
+        return data.decode("cp1252", errors="replace"), "cp1252"  # never raises
+
+
+def decode(data: bytes, origin: str, charset: str | None = None) -> tuple[str, list[str]]:
+    """(text, warnings), or InputError for binary content: never any other exception."""
+    warnings: list[str] = []
+    bom = _bom(data)
+    if bom is not None:
+        skip, codec = bom
+        if codec != "utf-8":  # UTF-8 goes on below: the mark is dropped, the text checked
+            try:
+                return _clean(data[skip:].decode(codec), origin, warnings)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{origin} has a {codec.upper()} byte-order mark but does not decode: "
+                    f"{exc.reason}"
+                ) from None
+        data = data[skip:]
+    wide = charset is not None and _WIDE.match(charset) is not None
+    kind = _binary_kind(data, wide)
+    if kind:
+        raise InputError(f"{origin} is {kind}, not text")
+    if charset and bom is None:
+        text = _declared(data, charset)
+        if text is not None:
+            return _clean(text, origin, warnings)
+        warnings.append(f"{origin} is not {charset} as declared; ignored the declared charset")
+    try:
+        return _clean(data.decode("utf-8"), origin, warnings)
+    except UnicodeDecodeError:
+        pass
+    # UTF-8 with a few bad bytes (a cut-off tail, one stray byte) is still UTF-8: guessing a
+    # code page for the whole text would garble every correct character.
+    valid = data.decode("utf-8", errors="ignore")
+    invalid_bytes = len(data) - len(valid.encode("utf-8"))
+    if invalid_bytes <= sum(not c.isascii() for c in valid):
+        warnings.append(
+            f"{origin} is UTF-8 with {invalid_bytes} invalid byte(s); replaced them with U+FFFD"
+        )
+        return _clean(data.decode("utf-8", errors="replace"), origin, warnings)
+    text, encoding = _detected(data)
+    warnings.append(f"{origin} is not valid UTF-8; decoded as {encoding}")
+    return _clean(text, origin, warnings)
+
+
+def _clean(text: str, origin: str, warnings: list[str]) -> tuple[str, list[str]]:
+    # Lone surrogates (UTF-7, or a lying charset) cannot be written as UTF-8 in a Brief.
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+        warnings.append(f"{origin} has invalid characters; replaced them with U+FFFD")
+    return text, warnings
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in text[:2000].lower()
+
+
+def html_to_article(html: str, origin: str, warnings: list[str]) -> Article:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, prune_xpath=_NOT_ARTICLE
+    )
+    text = getattr(extracted, "text", None) if extracted is not None else None
+    # A page of menus and links still "extracts": demand at least one line of prose.
+    if not text or not _PROSE.search(text):
+        raise InputError(f"{origin}: no article text found in the HTML (only markup or navigation)")
+    title = getattr(extracted, "title", None)
+    return _article(text, title, origin, warnings)
+
+
+def _article(text: str, title: str | None, origin: str, warnings: list[str]) -> Article:
+    if not text.strip():
+        raise InputError(f"{origin} is empty or whitespace only")
+    if "\x00" in text:
+        raise InputError(f"{origin} contains NUL bytes; it looks like binary content")
+    injected = injected_sentences(text)  # one definition, shared with grounding
+    if injected:
+        start, end = injected[0]
+        sentence = " ".join(text[start:end].split())
+        sentence = sentence if len(sentence) <= 80 else sentence[:77] + "..."
+        warnings.append(
+            f"{origin} contains text addressed to a model ({sentence!r}); "
+            "it was treated as article text, not as instructions"
+        )
+    return Article(text=text, title=title or None, origin=origin, warnings=warnings)
+
+
+def _to_article(data: bytes, origin: str, html: bool | None, charset: str | None) -> Article:
+    """html None: decide from the text itself."""
+    if len(data) > settings.max_bytes():
+        raise too_big(origin, len(data))
+    text, warnings = decode(data, origin, charset)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if html or (html is None and looks_like_html(text)):
+        return html_to_article(text, origin, warnings)
+    return _article(text, None, origin, warnings)
+
+
+def from_bytes(data: bytes, origin: str, suffix: str = "") -> Article:
+    if suffix in HTML_SUFFIXES:
+        html: bool | None = True
+    elif suffix in TEXT_SUFFIXES - {""}:
+        html = False
+    else:
+        html = None
+    article = _to_article(data, origin, html, None)
+    if suffix in MARKDOWN_SUFFIXES and article.title is None:
+        heading = _MD_TITLE.match(article.text.lstrip("\n"))
+        article.title = heading.group(1) if heading else None
+    return article
+
+
+def from_url(url: str) -> Article:
+    got = fetch.fetch(url, max_bytes=settings.max_bytes())
+    html = None if got.media_type is None else got.media_type in fetch.HTML_TYPES
+    return _to_article(got.data, got.origin, html, got.charset)
+
+
+def read_path(path: str) -> Article:
+    """A file path, an http(s) URL, or '-' for standard input."""
+    max_bytes = settings.max_bytes()
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_big("standard input")
+        return from_bytes(data, "standard input")
+    if fetch.is_url(path):
+        return from_url(path)
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", path)
+    if scheme:
+        raise InputError(f"cannot read {path}: only http:// and https:// URLs are supported")
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(f"{path} is a directory, not a file")
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise too_big(path, size)
+        # Bounded even when stat says 0: /dev/zero, a pipe, a file still growing.
+        with p.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise too_big(path)
+    return from_bytes(data, path, p.suffix.lower())

@@ -1,0 +1,229 @@
+"""One structured model call through instructor: client, re-ask bound, metering, errors.
+
+Validation failures (bad JSON, ungrounded quotes, unknown citations) go back to the model
+through instructor's re-ask, bounded; transport failures are retried below, in retry.py.
+Every openai error becomes one of our one-line errors here, with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, get_origin
+
+import httpx2
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel
+
+from newsbrief.contract import SCHEMA_VERSION, Usage
+from newsbrief.errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
+from newsbrief.model.endpoint import Endpoint
+from newsbrief.model.prompts import prompt_version
+from newsbrief.model.salvage import complete_prefix
+from newsbrief.model.schema import checking
+from newsbrief.model.transport import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
+from newsbrief.redact import redact
+
+T = TypeVar("T", bound=BaseModel)
+TEMPERATURE = 0.3
+PENALTY = 0.5
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What model calls cost: the one record of usage, attempts and wall time."""
+
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0
+    latency_s: float = 0.0
+
+    def __add__(self, other: Spent) -> Spent:
+        return Spent(
+            self.usage + other.usage,
+            self.attempts + other.attempts,
+            round(self.latency_s + other.latency_s, 3),
+        )
+
+
+@dataclass
+class Meter:
+    """Shared by instructor's hooks and our validator: which attempt is this, what it cost."""
+
+    allowed: int
+    count: int = 0
+    usage: Usage = field(default_factory=Usage)
+    answers: list[Any] = field(default_factory=list)  # every answer that parsed, in order
+    started: float = field(default_factory=time.monotonic)
+
+    def spent(self) -> Spent:
+        return Spent(self.usage, self.count, round(time.monotonic() - self.started, 3))
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.count >= self.allowed
+
+    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
+
+    def on_response(self, response: Any) -> None:
+        u = getattr(response, "usage", None)
+        if u is not None:
+            self.usage = self.usage + Usage(
+                prompt_tokens=u.prompt_tokens or 0,
+                completion_tokens=u.completion_tokens or 0,
+                total_tokens=u.total_tokens or 0,
+            )
+
+
+def _headers() -> dict[str, str]:
+    # Recorded into cassettes, so a stale cassette can say which prompt it was made with.
+    return {"X-Newsbrief-Prompt-Version": prompt_version(), "X-Newsbrief-Schema": SCHEMA_VERSION}
+
+
+def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
+    transport = AsyncRetryingTransport(httpx2.AsyncHTTPTransport(), policy)
+    return openai.AsyncOpenAI(
+        http_client=openai.DefaultAsyncHttpxClient(transport=transport),
+        base_url=endpoint.base_url,
+        api_key=endpoint.api_key or "not-needed",
+        max_retries=0,  # retry.py owns transport retries; never multiply them
+        timeout=endpoint.timeout_s,
+        default_headers=_headers(),
+    )
+
+
+def _last_error(exc: BaseException) -> str:
+    """The final validation error in one line, without instructor's <failed_attempts> dump."""
+    text = str(exc)
+    if "</failed_attempts>" in text:
+        text = text.rsplit("</failed_attempts>", 1)[1] or text
+    return " ".join(text.split())[:300]
+
+
+def _api_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return exc.message
+
+
+def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
+    """One line a user can act on; never a key, never a traceback."""
+    where = endpoint.base_url or "the embedded model"
+    if isinstance(exc, NewsbriefError):
+        return exc
+    if isinstance(exc, InstructorRetryException | IncompleteOutputException):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, openai.OpenAIError):
+            return translate_error(cause, endpoint)
+        if isinstance(exc, IncompleteOutputException):
+            return ModelOutputError("model answer was cut off (max_tokens reached)")
+        detail = redact(_last_error(exc), endpoint.api_key)
+        return ModelOutputError(
+            f"model output did not validate after {attempts} attempt(s): {detail}"
+        )
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return AuthenticationError(
+            f"authentication failed at {where} (HTTP {exc.status_code}, not retried): "
+            "check OPENAI_API_KEY"
+        )
+    if isinstance(exc, openai.NotFoundError):
+        msg = f"{where} answered 404: model {endpoint.model!r} or path not found (not retried)"
+    elif isinstance(exc, openai.APIStatusError) and exc.status_code in NEVER_RETRY_STATUS:
+        code = exc.status_code
+        msg = f"{where} rejected the request (HTTP {code}, not retried): {_api_message(exc)}"
+    elif isinstance(exc, openai.APIStatusError):
+        msg = f"{where} failed with HTTP {exc.status_code} after retries: {_api_message(exc)}"
+    elif isinstance(exc, openai.APITimeoutError):
+        msg = f"{where} timed out after retries"
+    elif isinstance(exc, openai.APIConnectionError):
+        msg = f"cannot reach {where}: {exc.__cause__ or exc}"
+    else:
+        msg = f"model call failed: {type(exc).__name__}: {exc}"
+    return EndpointError(redact(" ".join(msg.split())[:500], endpoint.api_key))
+
+
+async def acall(
+    endpoint: Endpoint,
+    messages: list[dict[str, str]],
+    response_model: type[T],
+    *,
+    max_reasks: int,
+    max_tokens: int,
+    problems: Callable[[T], list[str]] | None = None,
+    policy: RetryPolicy | None = None,
+) -> tuple[T, Meter]:
+    """Ask until the answer validates and `problems` finds nothing, or the re-asks run out:
+    the last attempt is accepted as it is and the caller drops what is still wrong."""
+    meter = Meter(allowed=max_reasks + 1)
+
+    def check(draft: T) -> None:
+        meter.answers.append(draft)
+        found = problems(draft) if problems and not meter.last_attempt else []
+        if found:
+            raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
+
+    # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
+    default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
+    openai_client = openai_async(endpoint, policy or default)
+    client = instructor.from_openai(openai_client, mode=endpoint.instructor_mode)
+    client.on("completion:kwargs", meter.on_kwargs)
+    client.on("completion:response", meter.on_response)
+    try:
+        with checking(check):
+            result = await client.chat.completions.create(
+                model=endpoint.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_model=response_model,
+                max_retries=max_reasks,
+                # Greedy decoding made the 1.5B model loop (one figure thirty times, until
+                # max_tokens): light seeded sampling and repetition penalties end the loop, and
+                # the seed keeps answers reproducible on one machine.
+                temperature=TEMPERATURE,
+                seed=0,
+                frequency_penalty=PENALTY,
+                presence_penalty=PENALTY,
+                max_tokens=max_tokens,
+            )
+    except IncompleteOutputException as exc:
+        salvaged = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
+        if salvaged is None:
+            raise translate_error(exc, endpoint, meter.count) from None
+        result = salvaged
+    except InstructorRetryException as exc:
+        # The last answer did not parse (often JSON in a Markdown fence): keep its complete
+        # JSON part if that validates, else the earlier parsed answer.
+        recovered = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
+        if recovered is None:
+            raise translate_error(exc, endpoint, meter.count) from None
+        result = recovered
+    except Exception as exc:
+        raise translate_error(exc, endpoint, meter.count) from None
+    finally:
+        await openai_client.close()
+    return result, meter
+
+
+def _salvage(exc: Exception, response_model: type[T]) -> T | None:
+    """A truncated answer's complete part, if it validates (lists it lacks count as empty).
+    The caller's grounding then decides what survives, as for any answer."""
+    completion = getattr(exc, "last_completion", None)
+    try:
+        content = completion.choices[0].message.content  # type: ignore[union-attr]
+    except (AttributeError, IndexError):
+        return None
+    data = complete_prefix(content or "")
+    if not isinstance(data, dict):
+        return None
+    for name, info in response_model.model_fields.items():
+        if name not in data and get_origin(info.annotation) is list:
+            data[name] = []
+    try:
+        return response_model.model_validate(data)
+    except ValueError:
+        return None

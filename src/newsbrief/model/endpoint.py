@@ -1,0 +1,160 @@
+"""Which model we talk to, resolved once from arguments, then environment, then defaults.
+
+No endpoint configured means the embedded model: a new user with no key gets real output.
+What we know about an endpoint's context window and tokenizer lives here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from newsbrief import settings
+from newsbrief.errors import ConfigError, EndpointError
+from newsbrief.model import embedded as llama
+
+if TYPE_CHECKING:
+    import instructor
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+REMOTE_TIMEOUT_S = 300.0
+# The embedded model on 2 cores can take minutes for one long answer: a timeout there would
+# only restart the same generation.
+EMBEDDED_TIMEOUT_S = 1800.0
+REMOTE_CONTEXT = 16000  # remote context windows vary; NEWSBRIEF_CONTEXT overrides
+_LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
+NORMAL_LOOPBACK = r"\g<1>127.0.0.1:8080"
+
+
+def normalise_loopback(uri: str) -> str:
+    """Local servers get random ports; who answers is the same either way."""
+    return _LOOPBACK.sub(NORMAL_LOOPBACK, uri)
+
+
+# Our names for instructor's modes (imported lazily: a fully cached digest never loads it).
+MODES = {"json_schema": "JSON_SCHEMA", "tools": "TOOLS", "json": "JSON", "md_json": "MD_JSON"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An OpenAI-compatible endpoint, or the embedded model (embedded=True).
+
+    Args:
+        model: model name sent with every request.
+        base_url: the API root ("http://host/v1"); None with embedded=True until the
+            embedded server is started (see ready()).
+        api_key: sent as a bearer token; never printed, logged or recorded.
+        mode: instructor mode, one of MODES.
+        embedded: the in-process llama.cpp model.
+        timeout_s: seconds allowed per request.
+    """
+
+    model: str
+    base_url: str | None
+    api_key: str | None = field(default=None, repr=False)
+    mode: str = "json_schema"
+    embedded: bool = False
+    timeout_s: float = REMOTE_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if not self.timeout_s > 0:
+            raise ConfigError(f"timeout must be a positive number of seconds, not {self.timeout_s}")
+
+    @property
+    def identity(self) -> str:
+        """What answers, for cache keys: never the key, never a random loopback port."""
+        return "embedded" if self.embedded else normalise_loopback(self.base_url or "openai")
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        import instructor
+
+        return instructor.Mode[MODES[self.mode]]
+
+    def with_base_url(self, base_url: str) -> Endpoint:
+        return replace(self, base_url=base_url)
+
+    def context_tokens(self) -> int:
+        if self.embedded:
+            return llama.DEFAULT_CONTEXT
+        return settings.CONTEXT.get() or REMOTE_CONTEXT
+
+    def count_tokens(self, text: str) -> int:
+        """Exact with the embedded model's own tokenizer; otherwise a conservative 1 token
+        per 3 characters (no tokenizer that downloads data at run time)."""
+        if self.embedded and self.base_url:
+            try:
+                return llama.count_tokens(self.base_url, text)
+            except OSError as exc:
+                raise EndpointError(f"cannot reach the embedded model's tokenizer: {exc}") from None
+        return len(text) // 3 + 1
+
+
+def resolve_endpoint(
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+    timeout_s: float | None = None,
+) -> Endpoint:
+    """Arguments first, then NEWSBRIEF_* variables, then defaults; ConfigError on a bad value.
+
+    Args:
+        model: model name (NEWSBRIEF_MODEL; default gpt-4o-mini, or the embedded model).
+        base_url: OpenAI-compatible base URL (NEWSBRIEF_BASE_URL).
+        api_key: API key (OPENAI_API_KEY). With neither base URL nor key: embedded model.
+        mode: instructor mode (NEWSBRIEF_MODE; default json_schema).
+        timeout_s: seconds per request (NEWSBRIEF_TIMEOUT; default 1800 embedded, 300 remote).
+    """
+    base_url = base_url or settings.BASE_URL.get()
+    api_key = api_key or settings.API_KEY.get()
+    model = model or settings.MODEL.get()
+    mode = mode or settings.MODE.get() or "json_schema"
+    embedded_model = base_url is None and api_key is None
+    default_timeout = EMBEDDED_TIMEOUT_S if embedded_model else REMOTE_TIMEOUT_S
+    timeout = timeout_s or settings.TIMEOUT.get() or default_timeout
+    if embedded_model:
+        return Endpoint(
+            model=model or llama.MODEL_NAME,
+            base_url=None,
+            mode=mode,
+            embedded=True,
+            timeout_s=timeout,
+        )
+    return Endpoint(
+        model=model or DEFAULT_OPENAI_MODEL,
+        base_url=base_url,
+        api_key=api_key,
+        mode=mode,
+        timeout_s=timeout,
+    )
+
+
+def ready(endpoint: Endpoint) -> Endpoint:
+    """The endpoint with a base URL: starts the process-wide embedded server on first need."""
+    if endpoint.embedded and endpoint.base_url is None:
+        return endpoint.with_base_url(llama.shared_server().base_url)
+    return endpoint
+
+
+@contextmanager
+def embedded(context_size: int = llama.DEFAULT_CONTEXT) -> Iterator[Endpoint]:
+    """The embedded model with its lifetime in your hands: started on entry, stopped on
+    exit. Without it, the first call that needs the model starts one per process, stopped
+    at exit.
+
+    Args:
+        context_size: llama.cpp context window in tokens.
+    """
+    with llama.EmbeddedServer(context_size=context_size) as server:
+        yield Endpoint(
+            model=llama.MODEL_NAME,
+            base_url=server.base_url,
+            embedded=True,
+            timeout_s=EMBEDDED_TIMEOUT_S,
+        )

@@ -1,0 +1,46 @@
+"""Briefs and digests as Markdown for people; JSON is the pydantic model itself.
+
+Everything article-derived is escaped (see escape.py): no raw HTML survives into a Markdown
+renderer, and table cells cannot break out of their table.
+"""
+
+from __future__ import annotations
+
+from newsbrief.contract import Brief
+from newsbrief.digest.build import Digest
+from newsbrief.render.escape import md_cell, md_text
+from newsbrief.render.page import context, env
+
+
+def brief_to_markdown(brief: Brief) -> str:
+    lines = [f"# {md_text(brief.source.title)}", "", md_text(brief.summary), ""]
+    if brief.key_figures:
+        lines += ["## Key figures", "", "| Figure | Value | Quote (offsets) |", "|---|---|---|"]
+        for f in brief.key_figures:
+            mark = "" if f.grounding == "exact" else " (aligned)"
+            lines.append(
+                f"| {md_cell(f.label)} | {md_cell(f.number_text)} | "
+                f'"{md_cell(f.quote)}" [{f.start}:{f.end}]{mark} |'
+            )
+        lines.append("")
+    if brief.policy_implications:
+        lines += ["## Policy implications", ""]
+        for p in brief.policy_implications:
+            actor = f"**{md_text(p.actor)}**: " if p.actor else ""
+            lines.append(f"- {actor}{md_text(p.statement)}")
+            lines.append(
+                f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]'
+            )
+        lines.append("")
+    if brief.warnings:
+        lines += ["## Warnings", ""] + [f"- {md_text(w)}" for w in brief.warnings] + [""]
+    pv = brief.provenance
+    lines.append(
+        f"_{pv.model} ({pv.endpoint}), prompt {pv.prompt_version}, {pv.attempts} attempt(s), "
+        f"{pv.usage.total_tokens} tokens, {pv.latency_s:.1f} s_"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def digest_to_markdown(digest: Digest) -> str:
+    return env.get_template("digest.md.j2").render(**context(digest)).strip() + "\n"

@@ -1,0 +1,1 @@
+"""Recorded fixtures: the pytest plugin (pytest11 entry point) and cassette handling."""
