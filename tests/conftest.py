@@ -5,13 +5,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import SEEDS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 _real_connect = socket.socket.connect
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from fake_openai import Reply, completion
+from support import write_articles
 
 DIGEST_MARKER = "editor writing a morning briefing"
 
@@ -18,6 +20,13 @@ def article(i: int, index_level: str = "57,890") -> str:
         f"Exporters gained {i + 2}.5% as the yen weakened past 149.50 per dollar. "
         "The Bank of Japan is expected to keep its policy rate unchanged.\n"
     )
+
+
+def write_reports(
+    folder: Path, n: int, index_level: str = "57,890", name: str = "{:02d}"
+) -> list[Path]:
+    """Market reports 1..n as files 01.txt, 02.txt...: sorted order is input order."""
+    return write_articles(folder, [article(i, index_level) for i in range(1, n + 1)], name=name)
 
 
 def brief_answer(text: str) -> dict[str, Any]:

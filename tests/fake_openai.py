@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -235,7 +234,6 @@ class FakeOpenAI:
         self.key = key
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
-        self.arrivals: list[float] = []  # time.monotonic() of each request, in order
         self.per_key: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()  # Reply.fault of every reply handed out
         self._lock = threading.Lock()
@@ -258,7 +256,6 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers or {})
-            self.arrivals.append(time.monotonic())
             if self.key is not None:
                 k = self.key(body)
                 if k is not None:
@@ -328,13 +325,21 @@ class FakeOpenAI:
         return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5. A digest's concurrent connections, arriving while
+    # a loaded machine's accept thread waits for the GIL, overflowed it: the kernel dropped
+    # the SYN, the client's connect timed out and was retried, and the server never saw
+    # that attempt, so counts of requests and retry waits no longer matched.
+    request_queue_size = 128
+
+
 @contextmanager
 def serve(
     script: list[Reply] | Callable[[dict[str, Any]], Reply],
     key: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI(script, key)
-    fake.server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
+    fake.server = _Server(("127.0.0.1", 0), fake.handler())
     fake.server.daemon_threads = True
     thread = threading.Thread(
         target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

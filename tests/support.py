@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 ECTSUM = ROOT.parent / "shared" / "eval" / "ectsum" / "ects"
+CORPUS = ROOT / "tests" / "corpus"
 
 
 async def no_wait(seconds: float) -> None:
@@ -25,12 +31,43 @@ class RecordedWaits(list[float]):
         self.append(seconds)
 
 
-def write_articles(folder: Path, texts: Sequence[str], suffix: str = ".txt") -> list[Path]:
-    """One file per text, named a1.txt, a2.txt... in order."""
+class Sleeps:
+    """Every asyncio.sleep and time.sleep made while `spy_on_sleeps` is in force, by the
+    seconds asked for: what the code under test waited, read from its arguments rather
+    than from a wall clock."""
+
+    def __init__(self) -> None:
+        self.asyncio: list[float] = []
+        self.blocking: list[float] = []
+
+
+def spy_on_sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    """Record every asyncio.sleep and time.sleep, and still sleep for real."""
+    sleeps = Sleeps()
+    real_async, real_blocking = asyncio.sleep, time.sleep
+
+    async def async_sleep(delay: float, result: Any = None) -> Any:
+        sleeps.asyncio.append(delay)
+        return await real_async(delay, result)
+
+    def blocking_sleep(seconds: float) -> None:
+        sleeps.blocking.append(seconds)
+        real_blocking(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", async_sleep)
+    monkeypatch.setattr(time, "sleep", blocking_sleep)
+    return sleeps
+
+
+def write_articles(
+    folder: Path, texts: Sequence[str], suffix: str = ".txt", name: str = "a{}"
+) -> list[Path]:
+    """One file per text, in order, named name.format(n) + suffix for n = 1, 2...
+    (a1.txt, a2.txt... by default; "{:03d}" keeps sorted order numeric)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, text in enumerate(texts, 1):
-        path = folder / f"a{i}{suffix}"
+        path = folder / f"{name.format(i)}{suffix}"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
@@ -42,13 +79,24 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def cli_env(env: dict[str, str] | None = None, unset: Iterable[str] = ()) -> dict[str, str]:
+    """This process's environment minus every variable whose name starts with one of
+    `unset` (whole names or prefixes such as "OPENAI_"), plus `env`."""
+    drop = tuple(unset)
+    kept = {k: v for k, v in os.environ.items() if not (drop and k.startswith(drop))}
+    return {**kept, **(env or {})}
+
+
 def popen_cli(
-    args: Sequence[str], env: dict[str, str] | None = None, **kwargs: object
+    args: Sequence[str],
+    env: dict[str, str] | None = None,
+    unset: Iterable[str] = (),
+    **kwargs: object,
 ) -> subprocess.Popen[str]:
     """`python -m newsbrief ARGS` in a child whose SIGINT is at its default."""
     return subprocess.Popen(
         [sys.executable, "-m", "newsbrief", *args],
-        env={**os.environ, **(env or {})},
+        env=cli_env(env, unset),
         text=True,
         preexec_fn=_default_sigint,
         **kwargs,  # type: ignore[arg-type]
@@ -60,11 +108,12 @@ def run_cli(
     env: dict[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 600,
+    unset: Iterable[str] = (),
 ) -> subprocess.CompletedProcess[str]:
     """`python -m newsbrief ARGS` to completion, output captured."""
     return subprocess.run(
         [sys.executable, "-m", "newsbrief", *args],
-        env={**os.environ, **(env or {})},
+        env=cli_env(env, unset),
         input=stdin,
         capture_output=True,
         text=True,

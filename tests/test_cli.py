@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, draft_reply, serve
-from support import no_wait
+from support import no_wait, run_cli
 
 from newsbrief.cli.main import main
 
@@ -144,14 +142,7 @@ def test_markdown_is_the_default(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_stdin_and_real_process_exit_code(tmp_path: Path) -> None:
     """As a user runs it: a separate process, empty stdin, exit 1 and no traceback."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsbrief", "summarize", "-"],
-        input=b"  \n",
-        capture_output=True,
-        timeout=60,
-    )
+    proc = run_cli(["summarize", "-"], stdin="  \n", timeout=60)
     assert proc.returncode == 1
-    assert (
-        proc.stderr.decode().strip()
-        == "newsbrief: error: standard input is empty or whitespace only"
-    )
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == "newsbrief: error: standard input is empty or whitespace only"

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import runpy
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_openai import Reply, draft_reply, serve
-from support import no_wait
+from support import CORPUS, no_wait
+from support import run_cli as run_process
 
 from newsbrief.brief.drafts import BriefDraft
 from newsbrief.brief.policy import POLICY as BRIEF_POLICY
@@ -29,7 +28,6 @@ from newsbrief.model import transport as retry
 
 MAX_REASKS = BRIEF_POLICY.max_reasks
 
-CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: dict[str, Any] = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = MANIFEST["case"]
 MODELS: dict[str, dict[str, Any]] = MANIFEST["models"]
@@ -181,35 +179,28 @@ def test_committed_files_are_what_the_script_makes() -> None:
     }
 
 
-def _subprocess_env() -> dict[str, str]:
-    drop = {"NEWSBRIEF_MAX_BYTES", "NEWSBRIEF_DEBUG", "OPENAI_API_KEY", "NEWSBRIEF_BASE_URL"}
-    return {k: v for k, v in os.environ.items() if k not in drop}
+# The real process runs with the defaults a user gets, whatever this shell had set.
+UNSET = ("NEWSBRIEF_MAX_BYTES", "NEWSBRIEF_DEBUG", "OPENAI_API_KEY", "NEWSBRIEF_BASE_URL")
 
 
 def test_real_process_binary_input_is_one_line() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsbrief", "summarize", str(CORPUS / "png_renamed.txt")],
-        capture_output=True,
-        timeout=60,
-        env=_subprocess_env(),
-    )
+    proc = run_process(["summarize", str(CORPUS / "png_renamed.txt")], timeout=60, unset=UNSET)
     assert proc.returncode == 1
-    assert proc.stdout == b""
-    assert proc.stderr.decode().splitlines() == [
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
         f"newsbrief: error: {CORPUS / 'png_renamed.txt'} is a PNG image, not text"
     ]
 
 
 def test_real_process_huge_stdin_is_refused_after_a_bounded_read() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsbrief", "summarize", "-"],
-        input=b"Stocks rose 1.5%.\n" * 1_200_000,  # 21.6 MB
-        capture_output=True,
+    proc = run_process(
+        ["summarize", "-"],
+        stdin="Stocks rose 1.5%.\n" * 1_200_000,  # 21.6 MB
         timeout=60,
-        env=_subprocess_env(),
+        unset=UNSET,
     )
     assert proc.returncode == 1
-    assert proc.stderr.decode().splitlines() == [
+    assert proc.stderr.splitlines() == [
         "newsbrief: error: standard input is over the 2.1 MB limit "
         "(set NEWSBRIEF_MAX_BYTES to raise it)"
     ]
@@ -218,11 +209,8 @@ def test_real_process_huge_stdin_is_refused_after_a_bounded_read() -> None:
 def test_real_process_injection_article_is_grounded() -> None:
     case = next(c for c in CASES if c["file"] == "injection.txt")
     with serve([draft_reply(MODELS[case["model"]])]) as fake:
-        proc = subprocess.run(
+        proc = run_process(
             [
-                sys.executable,
-                "-m",
-                "newsbrief",
                 "summarize",
                 str(CORPUS / "injection.txt"),
                 "--format",
@@ -234,11 +222,10 @@ def test_real_process_injection_article_is_grounded() -> None:
                 "--timeout",
                 "10",
             ],
-            capture_output=True,
             timeout=120,
-            env=_subprocess_env(),
+            unset=UNSET,
         )
-    assert proc.returncode == 0, proc.stderr.decode()
-    assert b"Traceback" not in proc.stderr
-    brief = check_brief(proc.stdout.decode(), case)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    brief = check_brief(proc.stdout, case)
     assert 999e12 not in {f["value"] for f in brief["key_figures"]}

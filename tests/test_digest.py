@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from digest_support import article, brief_requests, router
+from digest_support import article, brief_requests, router, write_reports
 from fake_openai import serve
 
 from newsbrief import Digest, build_digest
@@ -17,18 +17,8 @@ from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
 
 
-def write_articles(folder: Path, n: int, level: str = "57,890") -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(1, n + 1):
-        p = folder / f"{i:02d}.txt"
-        p.write_text(article(i, level))
-        paths.append(p)
-    return paths
-
-
 def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:
-    write_articles(tmp_path / "in", 3)
+    write_reports(tmp_path / "in", 3)
     with serve(router()) as fake:
         digest = build_digest(
             [tmp_path / "in"],
@@ -49,7 +39,7 @@ def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:
 
 
 def test_second_run_makes_no_model_call(tmp_path: Path) -> None:
-    write_articles(tmp_path / "in", 2)
+    write_reports(tmp_path / "in", 2)
     cache = BriefCache(tmp_path / "cache.sqlite")
     with serve(router()) as fake:
         endpoint = resolve_endpoint(base_url=fake.base_url)
@@ -65,7 +55,7 @@ def test_second_run_makes_no_model_call(tmp_path: Path) -> None:
 
 
 def test_refresh_and_no_cache_ask_again(tmp_path: Path) -> None:
-    write_articles(tmp_path / "in", 1)
+    write_reports(tmp_path / "in", 1)
     cache = BriefCache(tmp_path / "cache.sqlite")
     with serve(router()) as fake:
         endpoint = resolve_endpoint(base_url=fake.base_url)
@@ -86,7 +76,7 @@ def test_refresh_and_no_cache_ask_again(tmp_path: Path) -> None:
 def test_one_bad_article_never_sinks_the_digest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    paths = write_articles(tmp_path / "in", 2)
+    paths = write_reports(tmp_path / "in", 2)
     (tmp_path / "in" / "03.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (tmp_path / "in" / "04.txt").write_text("   ")
     refused = tmp_path / "in" / "05.txt"
@@ -132,7 +122,7 @@ def test_all_articles_failing_exits_1(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_unknown_citations_are_reasked_then_dropped(tmp_path: Path) -> None:
-    write_articles(tmp_path / "in", 2)
+    write_reports(tmp_path / "in", 2)
     with serve(router(extra_ids=("A9",))) as fake:
         digest = build_digest(
             [tmp_path / "in"],
@@ -195,7 +185,7 @@ def test_paths_from_stdin(
 ) -> None:
     import io
 
-    paths = write_articles(tmp_path / "in", 2)
+    paths = write_reports(tmp_path / "in", 2)
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(map(str, paths)) + "\n"))
     with serve(router()) as fake:
         assert (

@@ -18,7 +18,6 @@ from newsbrief.digest.batch import DigestOptions
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
 
 
@@ -142,10 +141,7 @@ def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
     ):
         assert section in dom.ids, section
     assert {h[1:] for h in dom.hrefs} <= dom.ids
-    artifacts = ROOT / "build"
-    artifacts.mkdir(exist_ok=True)
-    shot = artifacts / "digest.png"
-    shot.unlink(missing_ok=True)
+    shot = tmp_path / "digest.png"  # never into the repository's build/
     subprocess.run(
         [
             chromium,

@@ -2,8 +2,8 @@
 
 A digest of 200 articles against a server that faults 30% of requests (every kind of
 misbehaviour in tests/fake_openai.py, drawn from a fixed seed) must end with every article
-either summarized or failed with its reason, none lost or duplicated, attempts bounded,
-in a time derived from the retry policy. Then the pieces: Retry-After is honoured, client
+either summarized or failed with its reason, none lost or duplicated, attempts and retry
+waits exactly as the retry policy promises. Then the pieces: Retry-After is honoured, client
 errors are never retried and say so, concurrent digests share one cache without corrupting
 it, and the embedded model server never outlives its process.
 """
@@ -20,7 +20,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from fake_openai import (
     rate_limited,
     serve,
 )
-from support import RecordedWaits
+from support import ROOT, RecordedWaits, popen_cli, spy_on_sleeps, write_articles
 
 from newsbrief.brief.policy import POLICY as BRIEF_POLICY
 from newsbrief.cli.main import main
@@ -67,10 +66,6 @@ HANG_S = 5.0  # a hanging reply answers only after this: always past TIMEOUT_S
 RETRY_AFTER_S = 0.2  # what a 429 with Retry-After asks for
 POLICY = RetryPolicy(max_attempts=3, initial_wait_s=0.01, max_wait_s=0.05, max_retry_after_s=0.5)
 INSTRUCTOR_ATTEMPTS = MAX_REASKS + 1
-# Client-side CPU per request (openai client, instructor, validation, grounding) plus the
-# fake server's own, all under one GIL on a 2-core machine: measured ~0.04 s, budgeted 2.5x.
-CPU_PER_REQUEST_S = 0.1
-SETUP_S = 5.0  # reading 200 files, the synthesis call, interpreter warm-up
 
 _REPORT = re.compile(r"Market report (\d+)\n")
 
@@ -116,7 +111,8 @@ class Expected:
     requests: int
     ok: bool
     fault: str  # the fault that ended it ("ok" when summarized cleanly)
-    wait_s: float  # time spent in hangs and retry waits, at most
+    retry_after_waits: int = 0  # retry waits of exactly what a 429's Retry-After asked
+    backoff_waits: int = 0  # retry waits of the policy's own backoff, at most max_wait_s
 
 
 def expected(steps: list[str]) -> Expected:
@@ -129,22 +125,21 @@ def expected(steps: list[str]) -> Expected:
     consecutive = 0
     attempt = 1
     parsed = False
-    waited = 0.0
+    waits = {"retry_after_waits": 0, "backoff_waits": 0}
     for n, step in enumerate([*steps, *["ok"] * 64], start=1):
         if step in TRANSPORT_FAULTS:
             consecutive += 1
-            waited += TIMEOUT_S if step == "hang" else 0.0
             if consecutive == POLICY.max_attempts:
-                return Expected(n, False, step, waited)
-            waited += RETRY_AFTER_S if step == "429-retry-after" else POLICY.max_wait_s
+                return Expected(n, False, step, **waits)
+            waits["retry_after_waits" if step == "429-retry-after" else "backoff_waits"] += 1
             continue
         consecutive = 0
         if step == "ok" or (step == "ungrounded" and attempt == INSTRUCTOR_ATTEMPTS):
-            return Expected(n, True, step, waited)
+            return Expected(n, True, step, **waits)
         if step == "truncated":
-            return Expected(n, True, step, waited)  # salvaged: its complete part is grounded
+            return Expected(n, True, step, **waits)  # salvaged: its complete part is grounded
         if attempt == INSTRUCTOR_ATTEMPTS:
-            return Expected(n, parsed, step, waited)
+            return Expected(n, parsed, step, **waits)
         parsed = parsed or step == "ungrounded"
         attempt += 1
     raise AssertionError("unreachable: the padding always ends in ok")
@@ -169,19 +164,18 @@ def article(i: int) -> str:
     return synthetic_article(i).replace(f"up 1.{i}%", f"up 1.{i % 10}%")
 
 
-def write_articles(folder: Path, n: int) -> dict[str, str]:
+def write_keyed_articles(folder: Path, n: int) -> dict[str, str]:
     """n files, named so sorted order is numeric order; returns origin -> server key."""
-    folder.mkdir(parents=True, exist_ok=True)
-    keys = {}
-    for i in range(1, n + 1):
-        path = folder / f"{i:03d}.txt"
-        path.write_text(article(i))
-        keys[str(path)] = f"M{i}"
-    return keys
+    paths = write_articles(folder, [article(i) for i in range(1, n + 1)], name="{:03d}")
+    return {str(path): f"M{i}" for i, path in enumerate(paths, 1)}
 
 
-def test_digest_of_200_articles_survives_30_percent_faults(tmp_path: Path) -> None:
-    keys = write_articles(tmp_path / "in", ARTICLES)
+def test_digest_of_200_articles_survives_30_percent_faults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = RecordedWaits()  # the policy's waits, recorded instead of slept
+    monkeypatch.setattr(retry, "_asleep", waits)
+    keys = write_keyed_articles(tmp_path / "in", ARTICLES)
     plan = fault_plan(
         sorted(keys.values(), key=lambda k: int(k[1:])), FAULT_RATE, random.Random(SEED)
     )
@@ -194,11 +188,10 @@ def test_digest_of_200_articles_survives_30_percent_faults(tmp_path: Path) -> No
     )
     with serve(script, key=article_key) as fake:
         endpoint = resolve_endpoint(base_url=fake.base_url, timeout_s=TIMEOUT_S)
-        started = time.monotonic()
         digest = build_digest([tmp_path / "in"], endpoint=endpoint, options=options, cache=cache)
-        elapsed = time.monotonic() - started
         per_article = dict(fake.per_key)
         served_faults = set(fake.faults)
+        overlapped = fake.max_in_flight
     cache.close()
 
     # The run exercised every misbehaviour, and the schedule is the seeded one.
@@ -246,19 +239,17 @@ def test_digest_of_200_articles_survives_30_percent_faults(tmp_path: Path) -> No
     for (row,) in rows:
         Brief.model_validate_json(row)
 
-    # Wall time. Waiting (hangs until the client timeout, retry sleeps) overlaps across the
-    # CONCURRENCY slots; CPU does not (one GIL). Greedy scheduling of the articles finishes
-    # within sum(wait)/slots + the longest single article's wait, plus the CPU of every
-    # request, plus setup.
-    waits = [w.wait_s for w in promised.values()]
-    requests = sum(w.requests for w in promised.values()) + 1  # + the synthesis call
-    bound = sum(waits) / CONCURRENCY + max(waits) + requests * CPU_PER_REQUEST_S + SETUP_S
-    assert bound < 60, "the bound itself must keep this test well under a minute"
-    assert elapsed <= bound, f"{elapsed:.1f} s > bound {bound:.1f} s"
-    print(
-        f"\n200-article fault digest: {elapsed:.1f} s (bound {bound:.1f} s), "
-        f"{requests} requests, {len(failed)} failed"
-    )
+    # Time spent waiting is the policy's, and only the policy's: one wait between two
+    # attempts of a request, never after the last; exactly what Retry-After asked (within
+    # its cap), else the policy's own backoff, never longer than max_wait_s.
+    asked = sum(w.retry_after_waits for w in promised.values())
+    backoffs = sum(w.backoff_waits for w in promised.values())
+    assert asked and backoffs, "the seeded schedule exercises both kinds of wait"
+    assert len(waits) == asked + backoffs
+    assert sorted(waits)[backoffs:] == [pytest.approx(RETRY_AFTER_S)] * asked, sorted(waits)
+    assert all(0 < w <= POLICY.max_wait_s for w in sorted(waits)[:backoffs]), sorted(waits)
+    # The articles really were in flight together (hangs and waits overlap across slots).
+    assert overlapped > 1
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
@@ -329,12 +320,16 @@ def test_async_transport_retries_then_returns_the_last_status(
     assert inner.calls == POLICY.max_attempts
 
 
-def test_async_transport_really_waits_without_the_hook() -> None:
-    """No hook: the backoff is an asyncio sleep of the policy's length."""
+def test_async_transport_really_waits_without_the_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No hook: the backoff is an asyncio sleep of the policy's length, never a blocking one
+    (recorded by its argument, and still slept for real)."""
     policy = RetryPolicy(max_attempts=2, initial_wait_s=0.3, max_wait_s=0.3)
-    started = time.monotonic()
-    assert _send_async(retry.AsyncRetryingTransport(_AsyncScript(500, 200), policy)).is_success
-    assert 0.3 <= time.monotonic() - started < 2
+    sleeps = spy_on_sleeps(monkeypatch)
+    inner = _AsyncScript(500, 200)
+    assert _send_async(retry.AsyncRetryingTransport(inner, policy)).is_success
+    assert inner.calls == 2
+    assert [s for s in sleeps.asyncio if s] == [pytest.approx(0.3)], sleeps.asyncio
+    assert sleeps.blocking == []
 
 
 @pytest.mark.parametrize(
@@ -364,17 +359,27 @@ def _brief_once(endpoint: Endpoint, policy: RetryPolicy = POLICY) -> tuple[Any, 
     return tuple(results)
 
 
-def test_retry_after_is_honoured_on_the_wire() -> None:
-    """Measured at the server: the second request comes no sooner than Retry-After asked,
-    although this policy's own backoff would have retried within 0.05 s."""
+def test_retry_after_is_honoured_on_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen from the server: the second request is sent only after a wait of what
+    Retry-After asked, although this policy's own backoff would have retried within 0.05 s.
+    One log, in order, of what the server received and what the client waited."""
     asked = 0.4
-    with serve([rate_limited(asked), answer_for_article_1()]) as fake:
+    events: list[object] = []
+    replies = [rate_limited(asked), answer_for_article_1()]
+
+    def script(body: dict[str, Any]) -> Reply:
+        events.append("request")
+        return replies[min(events.count("request"), len(replies)) - 1]
+
+    async def wait(seconds: float) -> None:
+        events.append(("wait", seconds))
+
+    monkeypatch.setattr(retry, "_asleep", wait)
+    with serve(script) as fake:
         (result,) = _brief_once(_one_article_endpoint(fake.base_url))
-        arrivals = list(fake.arrivals)
+        assert fake.count == 2
     assert result.brief is not None, result.error
-    assert len(arrivals) == 2
-    gap = arrivals[1] - arrivals[0]
-    assert asked <= gap < asked + 1.0, gap
+    assert events == ["request", ("wait", pytest.approx(asked)), "request"]
 
 
 def answer_for_article_1() -> Reply:
@@ -395,14 +400,15 @@ def test_retry_after_goes_through_the_sleep_hook(
     """The async transport sleeps through retry._sleep (one hook for both transports)."""
     slept = RecordedWaits()
     monkeypatch.setattr(retry, "_asleep", slept)
+    real = spy_on_sleeps(monkeypatch)
     limited = Reply(429, {"error": {"message": "slow down"}}, header, fault="429")
     with serve([limited, answer_for_article_1()]) as fake:
-        started = time.monotonic()
         (result,) = _brief_once(_one_article_endpoint(fake.base_url))
         assert fake.count == 2
     assert result.brief is not None, result.error
     assert slept == [pytest.approx(waited)]
-    assert time.monotonic() - started < 3  # the hook, not a real sleep, did the waiting
+    # The hook, not a real sleep, did the waiting: nothing else slept anywhere near as long.
+    assert all(s < waited / 2 for s in [*real.asyncio, *real.blocking]), real.__dict__
 
 
 def test_429_without_retry_after_backs_off_within_the_policy(
@@ -418,13 +424,17 @@ def test_429_without_retry_after_backs_off_within_the_policy(
     assert all(0 < s <= POLICY.max_wait_s for s in slept)
 
 
-def test_retry_waits_do_not_block_other_articles() -> None:
+def test_retry_waits_do_not_block_other_articles(monkeypatch: pytest.MonkeyPatch) -> None:
     """While article 1 waits out a Retry-After, articles 2 and 3 are answered and finish:
-    the wait is an asyncio sleep. A blocking sleep would freeze the event loop, and with it
-    their (already arrived) answers, until article 1's wait was over."""
+    the wait is awaited on the event loop. A blocking wait would freeze the loop, and with
+    it their (already arrived) answers, until article 1's wait was over.
+
+    Article 1's wait lasts until the other two are done (they can only finish if the loop
+    runs during it), so the order of events, not a clock, shows it."""
     asked = 1.0
     policy = RetryPolicy(max_attempts=2, initial_wait_s=0.01, max_wait_s=0.05, max_retry_after_s=2)
     limited: list[str] = []
+    events: list[str] = []
 
     def script(body: dict[str, Any]) -> Reply:
         key = article_key(body)
@@ -435,19 +445,28 @@ def test_retry_waits_do_not_block_other_articles() -> None:
         reply.delay_s = 0.1  # answered while article 1 is still waiting
         return reply
 
-    done: dict[str, float] = {}
+    async def wait_for_the_others(seconds: float) -> None:
+        events.append(f"wait {seconds:g}")
+        for _ in range(6000):  # at most a minute: a frozen loop must fail, not hang
+            if {"a2", "a3"} <= set(events):
+                break
+            await asyncio.sleep(0.01)
+        events.append("wait over")
+
+    monkeypatch.setattr(retry, "_asleep", wait_for_the_others)
     options = DigestOptions(
-        retry=policy, use_cache=False, on_done=lambda r: done.update({r.origin: time.monotonic()})
+        retry=policy, use_cache=False, on_done=lambda r: events.append(r.origin)
     )
     inputs = [Article(text=article(i), title=None, origin=f"a{i}") for i in (1, 2, 3)]
     with serve(script, key=article_key) as fake:
         results = asyncio.run(
             run_batch(inputs, _one_article_endpoint(fake.base_url), options, None)
         )
-        limited_at = fake.arrivals[0]  # article 1's 429: its wait starts about here
+        assert fake.per_key == {"M1": 2, "M2": 1, "M3": 1}
     assert all(r.brief is not None for r in results)
-    assert done["a1"] - limited_at >= asked
-    assert done["a2"] - limited_at < asked * 0.6 and done["a3"] - limited_at < asked * 0.6, done
+    assert events.count(f"wait {asked:g}") == 1 and len(events) == 5, events
+    over = events.index("wait over")
+    assert events.index("a2") < over and events.index("a3") < over < events.index("a1"), events
 
 
 # --- client errors -------------------------------------------------------------------------
@@ -486,18 +505,14 @@ def _slow_answer(body: dict[str, Any]) -> Reply:
 def test_two_concurrent_digests_share_one_cache_without_corruption(tmp_path: Path) -> None:
     """Overlapping article sets, one cache, two processes at once: both finish, the file
     passes integrity_check, and every row is a whole, valid answer."""
-    keys = write_articles(tmp_path / "all", 40)
+    keys = write_keyed_articles(tmp_path / "all", 40)
     paths = sorted(keys)
     first, second = paths[:28], paths[12:]  # 16 articles in both
     cache_dir = tmp_path / "cache"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with serve(_slow_answer, key=article_key) as fake:
         procs = [
-            subprocess.Popen(
+            popen_cli(
                 [
-                    sys.executable,
-                    "-m",
-                    "newsbrief",
                     "digest",
                     *subset,
                     "-o",
@@ -509,10 +524,9 @@ def test_two_concurrent_digests_share_one_cache_without_corruption(tmp_path: Pat
                     "--base-url",
                     fake.base_url,
                 ],
-                env=env,
+                env={"PYTHONUNBUFFERED": "1"},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                text=True,
             )
             for n, subset in enumerate((first, second))
         ]
@@ -647,6 +661,10 @@ def test_embedded_server_stop_is_idempotent_and_registered_with_atexit(
     _FakeLlamaServer.deleted = 0
     server = local.EmbeddedServer(threads=1).start()
     assert server.running
+    # What makes Ctrl-C prompt (see test_ctrl_c_stops_the_embedded_model_server): llama.cpp
+    # notices a stop between logical batches, so a logical batch is one physical batch.
+    params = server._server.params
+    assert params.n_batch == params.n_ubatch
     assert any(getattr(fn, "__self__", None) is server for fn in registered), registered
     server.stop()
     assert not server.running and _FakeLlamaServer.deleted == 1
@@ -726,27 +744,27 @@ def _serving(port: int) -> bool:
 
 # Ctrl-C to exit, with a brief in flight. llama.cpp notices a stop between prompt batches:
 # with its default 2048-token batch it finished the whole abandoned answer first (measured
-# 65 s); with 512-token batches (local.py) it waits for one batch, 4-15 s on 2 busy cores.
-EXIT_AFTER_CTRL_C_S = 30.0
+# 65 s); with 512-token batches (embedded.py, checked in the test above) it waits for one
+# batch. How long that takes depends on the machine's load, so no time is asserted here:
+# the brief is never printed (the answer was abandoned), and nothing outlives the process.
 
 
 @pytest.mark.live
 def test_ctrl_c_stops_the_embedded_model_server() -> None:
     """`newsbrief summarize` on the embedded model, SIGINT once the server listens and the
-    brief request is in flight: exit 130 promptly with one line, no orphan, port closed."""
+    brief request is in flight: exit 130 with one line and no brief, no orphan, port closed."""
     if _model_processes():
         pytest.skip("another model process is running; this machine runs one at a time")
-    seed = Path(__file__).resolve().parents[1] / "seeds" / "004_c079fb98a94b3a61.txt"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSBRIEF_"))}
-    env["PYTHONUNBUFFERED"] = "1"
+    seed = ROOT / "seeds" / "004_c079fb98a94b3a61.txt"
+    env = {"PYTHONUNBUFFERED": "1"}
     if "NEWSBRIEF_CACHE_DIR" in os.environ:
         env["NEWSBRIEF_CACHE_DIR"] = os.environ["NEWSBRIEF_CACHE_DIR"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsbrief", "summarize", str(seed)],
+    proc = popen_cli(  # SIGINT at its default, even under a backgrounded test run
+        ["summarize", str(seed)],
         env=env,
+        unset=("OPENAI_", "NEWSBRIEF_"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
     port = None
     try:
@@ -764,9 +782,7 @@ def test_ctrl_c_stops_the_embedded_model_server() -> None:
         time.sleep(1.0)  # the model is working on it now
         children = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
-        interrupted = time.monotonic()
-        out, err = proc.communicate(timeout=180)
-        took = time.monotonic() - interrupted
+        out, err = proc.communicate(timeout=600)  # a hang guard, not a measurement
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -781,21 +797,22 @@ def test_ctrl_c_stops_the_embedded_model_server() -> None:
     assert all(not Path(f"/proc/{c}").exists() for c in children), children
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    assert took <= EXIT_AFTER_CTRL_C_S, f"Ctrl-C took {took:.1f} s to exit"
 
 
 def test_expected_model_is_self_consistent() -> None:
     """The contract the big test checks against, on hand-written schedules."""
     attempts = POLICY.max_attempts
-    assert expected(["ok"]) == Expected(1, True, "ok", 0.0)
+    assert expected(["ok"]) == Expected(1, True, "ok")
     assert expected(["503"] * attempts).ok is False
     assert expected(["503"] * (attempts - 1)).requests == attempts
     assert expected(["schema"] * INSTRUCTOR_ATTEMPTS).fault == "schema"
     assert expected(["ungrounded"] * INSTRUCTOR_ATTEMPTS).ok is True
-    assert expected(["truncated"]) == Expected(1, True, "truncated", 0.0)
-    assert expected(["ungrounded", "schema"]) == Expected(2, True, "schema", 0.0)
-    hang = expected(["hang"] * attempts)
-    assert hang.wait_s == pytest.approx(attempts * TIMEOUT_S + (attempts - 1) * POLICY.max_wait_s)
+    assert expected(["truncated"]) == Expected(1, True, "truncated")
+    assert expected(["ungrounded", "schema"]) == Expected(2, True, "schema")
+    # One wait between attempts, none after the last; Retry-After's own kind of wait.
+    assert expected(["hang"] * attempts) == Expected(attempts, False, "hang", 0, attempts - 1)
+    assert expected(["429-retry-after", "503", "ok"]) == Expected(3, True, "ok", 1, 1)
+    assert expected(["503", "schema", "503", "ok"]) == Expected(4, True, "ok", 0, 2)
     worst = POLICY.max_attempts * INSTRUCTOR_ATTEMPTS
     assert max(expected(s).requests for s in _all_schedules(4)) <= worst
     assert math.isfinite(POLICY.worst_case_wait_s())

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS
 
 from newsbrief import settings
 from newsbrief.contract import Source
 from newsbrief.errors import InputError
 from newsbrief.ingest.read import Article, decode, from_bytes, read_path
 
-CORPUS = Path(__file__).parent / "corpus"
 TEXT = "The euro rose 0.4% to $1.09 \u2014 a \u20ac-zone high; Z\u00fcrich gained 1.2%.\n"
 WESTERN = (
     "Caf\u00e9 chains in Z\u00fcrich reported record sales. The S\u00e3o Paulo unit grew "
@@ -134,7 +134,7 @@ def test_declared_utf16_may_contain_nul_bytes() -> None:
 
 # ---- never anything but an Article or an InputError ------------------------------------
 
-SEEDS = [
+FUZZ_SEEDS = [  # what the random-bytes test mutates
     TEXT.encode(),
     WESTERN.encode("cp1252"),
     RUSSIAN.encode("cp1251"),
@@ -158,7 +158,7 @@ def _blobs(rng: random.Random, n: int) -> list[bytes]:
             mark = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"])
             data = mark + rng.randbytes(rng.randint(0, 200))
         else:  # a real input with a few bytes inserted, deleted or truncated
-            buf = bytearray(rng.choice(SEEDS))
+            buf = bytearray(rng.choice(FUZZ_SEEDS))
             for _ in range(rng.randint(1, 6)):
                 at = rng.randint(0, len(buf))
                 if rng.random() < 0.6:

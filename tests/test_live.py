@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import ROOT
 from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
 from newsbrief.model.embedded import shared_server, stop_shared_server
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "004_c079fb98a94b3a61.txt"
 
 

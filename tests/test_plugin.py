@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
+from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.model import prompts
@@ -33,7 +34,6 @@ from newsbrief.testing.cassettes import inspect_cassette, make_vcr
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "sk-SENTINEL-0123456789abcdef"
 MODEL = "fake-model-1"
 TEXT = TINY_ARTICLE

@@ -6,12 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from newsbrief.brief.extract import messages
 from newsbrief.model import prompts
 from newsbrief.text.article import ArticleText
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_version_is_a_hash_of_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

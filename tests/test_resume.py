@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from digest_support import article, brief_answer, brief_requests, router
+from digest_support import brief_answer, brief_requests, router, write_reports
 from fake_openai import Reply, completion, serve
+from support import popen_cli, run_cli
 
-
-def _slow_after_two(body: dict[str, Any]) -> Reply:
-    text = body["messages"][-1]["content"]
-    fast = "day 1," in text or "day 2," in text
-    return Reply(body=completion(json.dumps(brief_answer(text))), delay_s=0 if fast else 60)
+HANG_GUARD_S = 120  # only ever reached when something is broken: not a measurement
 
 
 def _rows(db: Path) -> int:
@@ -32,17 +28,21 @@ def _rows(db: Path) -> int:
         return 0
 
 
+def _poll(condition: Any, proc: subprocess.Popen[str]) -> None:
+    """Until condition() holds, while the child still runs; a hang guard, not a timer."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while not condition():
+        assert proc.poll() is None, "digest ended before it could be killed"
+        assert time.monotonic() < deadline, "the digest never got there"
+        time.sleep(0.05)
+
+
 def test_killed_digest_resumes_with_only_the_remaining_articles(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(1, 6):
-        (folder / f"{i:02d}.txt").write_text(article(i))
+    write_reports(folder, 5)
     cache_dir = tmp_path / "cache"
     db = cache_dir / "briefs.sqlite"
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsbrief",
+    args = [
         "digest",
         str(folder),
         "-o",
@@ -52,35 +52,41 @@ def test_killed_digest_resumes_with_only_the_remaining_articles(tmp_path: Path) 
         "--concurrency",
         "1",
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with serve(_slow_after_two) as slow:
-        proc = subprocess.Popen(
-            [*cmd, "--base-url", slow.base_url],
+    env = {"PYTHONUNBUFFERED": "1"}
+    third_asked = threading.Event()
+
+    def answer_two_then_hold(body: dict[str, Any]) -> Reply:
+        """Articles 1 and 2 are answered at once; article 3 is held (a minute, or until the
+        server stops), so the digest is stuck on it when it is killed."""
+        text = body["messages"][-1]["content"]
+        reply = Reply(body=completion(json.dumps(brief_answer(text))))
+        if "day 1," not in text and "day 2," not in text:
+            third_asked.set()
+            reply.delay_s = 60
+        return reply
+
+    with serve(answer_two_then_hold) as slow:
+        proc = popen_cli(
+            [*args, "--base-url", slow.base_url],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 60
-            while _rows(db) < 2 and time.monotonic() < deadline:
-                assert proc.poll() is None, "digest ended before it could be killed"
-                time.sleep(0.1)
+            _poll(third_asked.is_set, proc)  # article 3's request has reached the server
+            _poll(lambda: _rows(db) >= 2, proc)  # articles 1 and 2 are committed
+            # With --concurrency 1 nothing more can happen while article 3 is held.
             assert _rows(db) == 2
-            time.sleep(0.3)  # now waiting on article 3
             assert len(slow.requests) == 3
+            assert "day 3," in slow.requests[-1]["messages"][-1]["content"]
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
+        assert len(slow.requests) == 3  # and nothing more was asked before it died
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with serve(router()) as fake:
-        done = subprocess.run(
-            [*cmd, "--base-url", fake.base_url],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_cli([*args, "--base-url", fake.base_url], env=env, timeout=120)
         assert done.returncode == 0, done.stderr
         asked = [b["messages"][-1]["content"] for b in brief_requests(fake.requests)]
     assert len(asked) == 3

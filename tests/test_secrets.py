@@ -12,9 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
-import subprocess
-import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +21,7 @@ import pytest
 import yaml
 from digest_support import article, router
 from fake_openai import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
+from support import run_cli
 
 from newsbrief import build_digest, summarize
 from newsbrief.cli.main import main
@@ -262,13 +260,10 @@ def test_openai_debug_logging_on_stderr_keeps_no_trace_of_the_key(tmp_path: Path
     """OPENAI_LOG=debug, the first thing a user tries when a run fails, and what ends up
     pasted into a bug report: openai logs every response's headers, and the error body."""
     (tmp_path / "a.txt").write_text(article(1))
-    env = {**os.environ, "OPENAI_API_KEY": SENTINEL, "OPENAI_LOG": "debug"}
+    env = {"OPENAI_API_KEY": SENTINEL, "OPENAI_LOG": "debug"}
     with serve(echoing_router()) as fake:
-        ok = subprocess.run(
+        ok = run_cli(
             [
-                sys.executable,
-                "-m",
-                "newsbrief",
                 "digest",
                 str(tmp_path / "a.txt"),
                 "--base-url",
@@ -278,24 +273,12 @@ def test_openai_debug_logging_on_stderr_keeps_no_trace_of_the_key(tmp_path: Path
                 "json",
             ],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=60,
         )
     with serve([unauthorized()]) as fake:
-        denied = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsbrief",
-                "summarize",
-                str(tmp_path / "a.txt"),
-                "--base-url",
-                fake.base_url,
-            ],
+        denied = run_cli(
+            ["summarize", str(tmp_path / "a.txt"), "--base-url", fake.base_url],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=60,
         )
     assert ok.returncode == 0, ok.stderr

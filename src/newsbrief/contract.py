@@ -33,15 +33,21 @@ class Source(_Strict):
 
 
 class Span(_Strict):
-    quote: str
+    quote: str = Field(min_length=1)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError(f"span end {self.end} must be after its start {self.start}")
+        return self
 
 
 class KeyFigure(Span):
     label: str
     number_text: str
-    value: float
+    value: float = Field(allow_inf_nan=False)
     unit: str = ""
     grounding: Grounding
 
@@ -57,9 +63,9 @@ class PolicyImplication(_Strict):
 
 
 class Usage(_Strict):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    total_tokens: int = Field(default=0, ge=0)
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -96,7 +102,7 @@ class Brief(_Strict):
         spans: list[tuple[str, Span]] = [(f"key figure {f.label!r}", f) for f in self.key_figures]
         spans += [(f"evidence for {p.statement!r}", p.evidence) for p in self.policy_implications]
         for what, span in spans:
-            if text[span.start : span.end] != span.quote:
+            if span.end > len(text) or text[span.start : span.end] != span.quote:
                 raise ValueError(f"{what}: text[{span.start}:{span.end}] != quote")
         for figure in self.key_figures:
             if figure.number_text not in figure.quote:

@@ -78,9 +78,7 @@ class Variable(Generic[T]):
 BASE_URL = Variable("NEWSBRIEF_BASE_URL", non_empty, "a URL", "OpenAI-compatible base URL")
 MODEL = Variable("NEWSBRIEF_MODEL", non_empty, "a model name", "model name")
 API_KEY = Variable("OPENAI_API_KEY", non_empty, "a key", "API key for the endpoint")
-MODE = Variable(
-    "NEWSBRIEF_MODE", one_of(*MODES), f"one of {', '.join(MODES)}", "instructor mode"
-)
+MODE = Variable("NEWSBRIEF_MODE", one_of(*MODES), f"one of {', '.join(MODES)}", "instructor mode")
 TIMEOUT = Variable(
     "NEWSBRIEF_TIMEOUT",
     positive_float,
@@ -98,6 +96,18 @@ MAX_BYTES = Variable(
     positive_int,
     "a positive whole number of bytes (e.g. 2097152)",
     "largest article read, in bytes (default 2097152)",
+)
+DEADLINE = Variable(
+    "NEWSBRIEF_DEADLINE",
+    positive_float,
+    "a positive number of seconds",
+    "seconds for one model request, first byte sent to last byte read (default 2x timeout)",
+)
+MAX_RESPONSE_BYTES = Variable(
+    "NEWSBRIEF_MAX_RESPONSE_BYTES",
+    positive_int,
+    "a positive whole number of bytes",
+    "largest model answer accepted, decompressed (default 8388608)",
 )
 FETCH_TIMEOUT = Variable(
     "NEWSBRIEF_FETCH_TIMEOUT",
@@ -123,8 +133,8 @@ RECORD_MODE = Variable(
 DEBUG = Variable("NEWSBRIEF_DEBUG", non_empty, "any value", "print tracebacks for internal errors")
 
 ALL: tuple[Variable[Any], ...] = (
-    BASE_URL, API_KEY, MODEL, MODE, TIMEOUT, CONTEXT, MAX_BYTES, FETCH_TIMEOUT, CACHE_DIR,
-    PROMPTS_DIR, PRICES, RECORD_MODE, DEBUG,
+    BASE_URL, API_KEY, MODEL, MODE, TIMEOUT, DEADLINE, MAX_RESPONSE_BYTES, CONTEXT,
+    MAX_BYTES, FETCH_TIMEOUT, CACHE_DIR, PROMPTS_DIR, PRICES, RECORD_MODE, DEBUG,
 )  # fmt: skip
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024

@@ -8,6 +8,7 @@ the BriefPolicy, the one place where limits live.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
@@ -41,13 +42,15 @@ class ImplicationDraft(BaseModel):
     )
 
 
+def summary_field() -> Any:
+    """A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it;
+    shared by every answer that writes a summary."""
+    low, high = POLICY.min_summary_sentences, POLICY.max_summary_sentences
+    return bounded(low, high, description=f"{low} to {high} sentences")
+
+
 class BriefDraft(CheckedModel):
-    # A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it.
-    summary: list[str] = bounded(
-        POLICY.min_summary_sentences,
-        POLICY.max_summary_sentences,
-        description=f"{POLICY.min_summary_sentences} to {POLICY.max_summary_sentences} sentences",
-    )
+    summary: list[str] = summary_field()
     key_figures: list[FigureDraft] = bounded(max_items=POLICY.max_figures)
     policy_implications: list[ImplicationDraft] = bounded(max_items=POLICY.max_implications)
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from newsbrief.brief.chunking import Chunk
+from newsbrief.brief.drafts import summary_field
 from newsbrief.brief.extract import aextract
 from newsbrief.brief.grounding import distinct_figures, summary_sentences
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
+from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Spent, acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
@@ -33,11 +35,7 @@ class ReducedImplication(BaseModel):
 
 
 class ReduceDraft(CheckedModel):
-    summary: list[str] = bounded(
-        POLICY.min_summary_sentences,
-        POLICY.max_summary_sentences,
-        description=f"{POLICY.min_summary_sentences} to {POLICY.max_summary_sentences} sentences",
-    )
+    summary: list[str] = summary_field()
     policy_implications: list[ReducedImplication] = bounded(max_items=POLICY.max_implications)
 
 
@@ -116,15 +114,23 @@ async def abrief_chunks(
     }
     prompt = render("reduce_system", **limits) + "\n\n"
     prompt += render("reduce_user", parts=parts, candidates=listed)
-    draft, meter = await acall(
-        endpoint,
-        [{"role": "user", "content": prompt}],  # no system role: see extract.messages
-        ReduceDraft,
-        max_reasks=policy.reduce_reasks,
-        max_tokens=policy.reduce_tokens,
-        problems=lambda d: _reduce_problems(d, len(implications), article, policy),
-        policy=retry,
-    )
+    try:
+        draft, meter = await acall(
+            endpoint,
+            [{"role": "user", "content": prompt}],  # no system role: see extract.messages
+            ReduceDraft,
+            max_reasks=policy.reduce_reasks,
+            max_tokens=policy.reduce_tokens,
+            problems=lambda d: _reduce_problems(d, len(implications), article, policy),
+            policy=retry,
+        )
+    except NewsbriefError as exc:
+        # Every chunk is already briefed and grounded: a failed rewrite costs the prose, not
+        # the brief. The chunk summaries and implications stand in, in article order.
+        warnings.append(f"combining the chunks failed ({exc}); the brief joins the chunk results")
+        summary, problems = summary_sentences(summaries, article, policy.max_summary_sentences)
+        warnings += [f"dropped: {p}" for p in problems]
+        return _finish(summary, figures, implications, warnings, spent, policy)
     spent += meter.spent()
     kept_implications = []
     for p in draft.policy_implications[: policy.max_implications]:
@@ -142,6 +148,17 @@ async def abrief_chunks(
             warnings.append(f"dropped: implication citing unknown candidate {p.source}")
     sentences, problems = summary_sentences(draft.summary, article, policy.max_summary_sentences)
     warnings += [f"dropped: {p}" for p in problems]
+    return _finish(sentences, figures, kept_implications, warnings, spent, policy)
+
+
+def _finish(
+    sentences: list[str],
+    figures: list[KeyFigure],
+    implications: list[PolicyImplication],
+    warnings: list[str],
+    spent: Spent,
+    policy: BriefPolicy,
+) -> Reduced:
     figures.sort(key=lambda f: f.start)
     most = policy.max_figures_long
     if len(figures) > most:
@@ -149,7 +166,7 @@ async def abrief_chunks(
     return Reduced(
         summary=" ".join(sentences),
         figures=figures[:most],
-        implications=kept_implications,
+        implications=implications[: policy.max_implications],
         warnings=warnings,
         spent=spent,
     )

@@ -22,6 +22,7 @@ from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
+from newsbrief.text.chars import without_surrogates
 
 
 def check_text(text: object) -> str:
@@ -46,7 +47,7 @@ def endpoint_from(
     given = [name for name, value in loose.items() if value is not None]
     if endpoint is not None and given:
         raise ConfigError(
-            f"pass either endpoint= or {', '.join(given)}=, not both "
+            f"pass either endpoint= or {'/'.join(n + '=' for n in given)}, not both "
             "(the endpoint already carries them)"
         )
     return endpoint or resolve_endpoint(model, base_url, api_key, mode)
@@ -129,6 +130,10 @@ async def asummarize(
     else:
         text = article
     check_text(text)
+    cleaned = without_surrogates(text)
+    if cleaned is not text:
+        warnings.append("the article has invalid characters; replaced them with U+FFFD")
+        text = cleaned
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
     live = await asyncio.to_thread(ready, chosen)
     brief = await brief_text(ArticleText(text), title, live, retry, on_progress)

@@ -8,11 +8,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from newsbrief import settings
+from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal, terminal_text
 from newsbrief.errors import NewsbriefError
 from newsbrief.redact import install_log_redaction, redact
 
@@ -56,11 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("summarize", help="brief one article")
+    epilog = settings.environment_help()
+    raw = argparse.RawDescriptionHelpFormatter
+    s = sub.add_parser("summarize", help="brief one article", epilog=epilog, formatter_class=raw)
     s.add_argument("path", help="a .txt, .md or .html file, an http(s) URL, or - for stdin")
     s.add_argument("--format", choices=["md", "json"], default="md")
     _endpoint_flags(s)
-    d = sub.add_parser("digest", help="brief many articles into one briefing")
+    d = sub.add_parser(
+        "digest", help="brief many articles into one briefing", epilog=epilog, formatter_class=raw
+    )
     d.add_argument(
         "paths", nargs="+", help="files, folders, URLs, or - for a list of paths on stdin"
     )
@@ -76,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     d.add_argument("--refresh", action="store_true", help="ignore cached briefs, overwrite them")
     _endpoint_flags(d)
+    e = sub.add_parser(
+        "eval",
+        help="brief a folder of documents and score the briefs",
+        epilog=epilog,
+        formatter_class=raw,
+    )
+    e.add_argument(
+        "dir", help="a folder of articles, or one laid out like ECTSum (ects/, gt_summaries/)"
+    )
+    e.add_argument("--gold", action="append", default=[], help="gold label JSON (repeatable)")
+    e.add_argument("--only", action="append", default=[], help="only this document (repeatable)")
+    e.add_argument("--smallest", type=count, help="only the N shortest documents")
+    e.add_argument("-o", "--output", help="write the Markdown report here, and JSON beside it")
+    e.add_argument("--cache-dir", help="where the brief cache lives (default: user cache dir)")
+    e.add_argument("--no-cache", action="store_true", help="brief every document afresh")
+    _endpoint_flags(e)
     c = sub.add_parser("cassettes", help="inspect recorded model traffic")
     csub = c.add_subparsers(dest="cassettes_command", required=True)
     check = csub.add_parser("check", help="list cassettes; exit 1 if any is stale or unsafe")
@@ -95,13 +116,14 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
         "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
     )
     if console.is_terminal:
-        with console.status(f"Summarizing {article.origin} with {where}..."):
+        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
             brief = summarize(article, endpoint=endpoint)
     else:
-        print(f"newsbrief: summarizing {article.origin} with {where}", file=sys.stderr, flush=True)
+        line = f"newsbrief: summarizing {article.origin} with {where}"
+        print(safe_for_terminal(line), file=sys.stderr, flush=True)
         brief = summarize(article, endpoint=endpoint)
     if args.format == "json":
-        sys.stdout.write(brief.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(json_for_terminal(brief.model_dump_json(indent=2)) + "\n")
     else:
         sys.stdout.write(brief_to_markdown(brief))
     return 0
@@ -142,6 +164,10 @@ def _digest(args: argparse.Namespace) -> int:
                 f"cannot tell the format of {args.output}; use .md, .html, .json or --format"
             )
     fmt = fmt or "md"
+    if args.output:
+        folder = Path(args.output).resolve().parent
+        if not folder.is_dir():  # found now, not after every article has been briefed
+            raise InputError(f"cannot write {args.output}: no folder {folder}")
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = None
     if not args.no_cache:
@@ -165,7 +191,7 @@ def _digest(args: argparse.Namespace) -> int:
     renderers: dict[str, Callable[[], str]] = {
         "md": lambda: to_markdown(digest),
         "html": lambda: to_html(digest),
-        "json": lambda: digest.model_dump_json(indent=2),
+        "json": lambda: json_for_terminal(digest.model_dump_json(indent=2)),
     }
     rendered = renderers[fmt]()
     if args.output:
@@ -174,8 +200,10 @@ def _digest(args: argparse.Namespace) -> int:
         tmp.write_text(rendered, encoding="utf-8")
         tmp.replace(out)
         print(
-            f"newsbrief: wrote {out} ({digest.stats.summarized}/{digest.stats.articles} "
-            f"articles, {digest.stats.model_calls} model calls)",
+            safe_for_terminal(
+                f"newsbrief: wrote {out} ({digest.stats.summarized}/{digest.stats.articles} "
+                f"articles, {digest.stats.model_calls} model calls)"
+            ),
             file=sys.stderr,
         )
     else:
@@ -184,6 +212,46 @@ def _digest(args: argparse.Namespace) -> int:
         print("newsbrief: error: no article could be summarized", file=sys.stderr)
         return 1
     return EXIT_PARTIAL if digest.partial else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Exit 0 when every document was briefed, 3 when some were not."""
+    from pathlib import Path
+
+    from newsbrief.digest.cache import BriefCache
+    from newsbrief.evaluate.run import discover, evaluate, load_gold
+    from newsbrief.model.endpoint import resolve_endpoint
+
+    docs = discover(Path(args.dir), args.only, args.smallest)
+    gold = load_gold([Path(g) for g in args.gold])
+    endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
+    cache = None
+    if not args.no_cache:
+        cache = BriefCache(Path(args.cache_dir) / "briefs.sqlite" if args.cache_dir else None)
+
+    def progress(doc: Any) -> None:
+        state = f"error: {doc.error}" if doc.error else f"{doc.figures} figures"
+        print(
+            safe_for_terminal(f"newsbrief: eval {doc.name}: {state}"), file=sys.stderr, flush=True
+        )
+
+    try:
+        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress)
+    finally:
+        if cache is not None:
+            cache.close()
+    markdown = report.to_markdown()
+    if args.output:
+        out = Path(args.output)
+        out.write_text(markdown, encoding="utf-8")
+        out.with_suffix(".json").write_text(report.to_json() + "\n", encoding="utf-8")
+        print(
+            safe_for_terminal(f"newsbrief: wrote {out} and {out.with_suffix('.json')}"),
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(safe_for_terminal(markdown))
+    return EXIT_PARTIAL if any(d.error for d in report.docs) else 0
 
 
 def _cassettes_check(args: argparse.Namespace) -> int:
@@ -200,7 +268,7 @@ def _cassettes_check(args: argparse.Namespace) -> int:
     if not paths:
         raise InputError(f"no cassettes (*.yaml) under {folder}")
     bad = 0
-    print(f"current prompt version {prompt_version()}")
+    print(safe_for_terminal(f"current prompt version {prompt_version()}"))
     for path in paths:
         info = inspect_cassette(path)
         status = "ok"
@@ -213,7 +281,8 @@ def _cassettes_check(args: argparse.Namespace) -> int:
         bad += status != "ok"
         versions = ",".join(sorted(info.prompt_versions)) or "-"
         models = ",".join(sorted(info.models)) or "-"
-        print(f"{status:6} {path}  prompt={versions} model={models} requests={info.interactions}")
+        line = f"{status:6} {path}  prompt={versions} model={models} requests={info.interactions}"
+        print(safe_for_terminal(line))
     print(f"{len(paths)} cassette(s), {bad} stale or unsafe")
     return 1 if bad else 0
 
@@ -231,10 +300,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _digest(args)
         if args.command == "cassettes":
             return _cassettes_check(args)
+        if args.command == "eval":
+            return _eval(args)
         raise AssertionError(args.command)
     except NewsbriefError as exc:
         message = redact(" ".join(str(exc).split()), getattr(args, "api_key", None))
-        print(f"newsbrief: error: {message}", file=sys.stderr)
+        print(safe_for_terminal(f"newsbrief: error: {message}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("newsbrief: interrupted", file=sys.stderr)
@@ -244,8 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = redact(" ".join(str(exc).split()), getattr(args, "api_key", None))
         print(
-            f"newsbrief: internal error: {type(exc).__name__}: {message} "
-            "(set NEWSBRIEF_DEBUG=1 for a traceback)",
+            safe_for_terminal(
+                f"newsbrief: internal error: {type(exc).__name__}: {message} "
+                "(set NEWSBRIEF_DEBUG=1 for a traceback)"
+            ),
             file=sys.stderr,
         )
         return 1

@@ -1,4 +1,9 @@
-"""Progress for long runs: a rich bar on a terminal, one plain line per article otherwise."""
+"""Progress for long runs: a rich bar on a terminal, one plain line per article otherwise.
+
+File names and error messages are untrusted: they are shown through safe_for_terminal (no
+escape sequence reaches the terminal) and never parsed as rich markup (the bar's description
+column has markup off, so a file named `q[/bold]z.txt` is just a name).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from newsbrief.cli.terminal import safe_for_terminal
 from newsbrief.digest.batch import ArticleResult
 
 
@@ -31,7 +37,7 @@ class Reporter:
         if self.console.is_terminal:
             self._bar = Progress(
                 SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
+                TextColumn("{task.description}", style="progress.description", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -47,15 +53,16 @@ class Reporter:
         self.finished += 1
         status = "failed" if result.brief is None else ("cached" if result.cached else "ok")
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, advance=1, description=f"{result.article_id} {status}")
+            origin = result.origin if len(result.origin) <= 40 else "…" + result.origin[-39:]
+            description = f"{result.article_id} {status} {origin}"
+            self._bar.update(self._task, advance=1, description=safe_for_terminal(description))
         else:
             detail = f": {result.error}" if result.error else ""
-            print(
+            line = (
                 f"newsbrief: [{self.finished}/{self.total}] {result.article_id} {status} "
-                f"{result.origin}{detail}",
-                file=sys.stderr,
-                flush=True,
+                f"{result.origin}{detail}"
             )
+            print(safe_for_terminal(line), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -24,11 +24,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from newsbrief.contract import Brief, text_id
 from newsbrief.digest.cache import BriefCache, cache_key
-from newsbrief.errors import ConfigError, NewsbriefError
+from newsbrief.errors import ConfigError, ModelOutputError, NewsbriefError
 from newsbrief.ingest.read import Article, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
-from newsbrief.redact import redact, remember
+from newsbrief.redact import redact, remember, remember_url
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,20 @@ async def run_batch(
     cache = cache if options.use_cache else None
 
     remember(endpoint.api_key)  # redacted from every message and log line from now on
+    remember_url(endpoint.base_url)
 
-    async def cached(key: str) -> Brief | None:
+    async def cached(key: str, article: Article) -> Brief | None:
         if cache is None or options.refresh:
             return None
         try:
             hit = await asyncio.to_thread(cache.get, key)  # None also when unreadable
-            return None if hit is None else Brief.model_validate_json(hit)
-        except ValidationError:
+            if hit is None:
+                return None
+            brief = Brief.model_validate_json(hit)
+            if brief.source.id != text_id(article.text):
+                raise ValueError("cached brief is of another text")  # never served as this one
+            return brief
+        except (ValidationError, ValueError):
             # A damaged or outdated row is recomputed, never trusted.
             await asyncio.to_thread(cache.delete, key)
         except sqlite3.Error:
@@ -146,7 +152,7 @@ async def run_batch(
     async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
         article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
         key = cache_key("brief", text_id(article.text), endpoint)
-        hit = await cached(key)
+        hit = await cached(key, article)
         if hit is not None:
             return ArticleResult(article_id=article_id, origin=origin, brief=hit, cached=True)
         # The model-calling stack loads only when a call is due: a cached run never pays.
@@ -156,7 +162,7 @@ async def run_batch(
             await rpm.acquire()
         if tpm is not None:
             await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
-        brief = await asummarize(article, endpoint=endpoint, retry=options.retry)
+        brief = reloadable(await asummarize(article, endpoint=endpoint, retry=options.retry))
         # Committed before this article is reported done: a kill after this line loses
         # nothing, a kill before it costs one model call on the next run.
         await store(key, brief)
@@ -192,6 +198,16 @@ async def run_batch(
 
     await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
     return [r if r is not None else _unprocessed(i, items[i]) for i, r in enumerate(results)]
+
+
+def reloadable(brief: Brief) -> Brief:
+    """The brief as it will be written and read back: what cannot be written (a character no
+    encoder takes) or read back is an error for this article alone, never for the digest."""
+    try:
+        return Brief.model_validate_json(brief.model_dump_json())
+    except (ValueError, UnicodeError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise ModelOutputError(f"the brief could not be written and read back: {detail}") from None
 
 
 def _unprocessed(index: int, item: Article | str) -> ArticleResult:

@@ -91,7 +91,6 @@ class Digest(_Strict):
         return bool(self.failures)
 
 
-
 def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
     if len(briefs) == 1:
         return next(iter(briefs.values())).source.title

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from newsbrief import settings
+from newsbrief import bodies, settings
 from newsbrief.errors import InputError
 
 MAX_REDIRECTS = 5
@@ -94,14 +94,21 @@ def _read_capped(response: httpx.Response, origin: str, max_bytes: int, deadline
         raise too_big(origin, max_bytes, int(declared))  # refuse before downloading it
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():  # decoded (gunzipped) bytes: the cap is on what we keep
+    # Raw bytes, capped; decoded below layer by layer, each within the cap (bodies.py), so a
+    # decompression bomb is refused instead of inflated.
+    for chunk in response.iter_raw():
         size += len(chunk)
         if size > max_bytes:
             raise too_big(origin, max_bytes)
         if time.monotonic() > deadline:  # a server dripping bytes never trips the read timeout
             raise httpx.ReadTimeout("download took too long")
         chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return bodies.decode(b"".join(chunks), response.headers.get("content-encoding"), max_bytes)
+    except bodies.BodyTooLarge:
+        raise too_big(origin, max_bytes) from None
+    except bodies.BadEncoding as exc:
+        raise InputError(f"cannot fetch {origin}: {exc}") from None
 
 
 def fetch(

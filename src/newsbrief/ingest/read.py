@@ -11,6 +11,7 @@ to the model is kept (it is the article) but named in a warning.
 from __future__ import annotations
 
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from newsbrief import settings
 from newsbrief.errors import InputError
 from newsbrief.ingest import fetch
+from newsbrief.text.chars import without_surrogates
 from newsbrief.text.injection import injected_sentences
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -47,7 +49,6 @@ _PROSE = re.compile(
     r"^.{15,}[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*[ \t]*$|^.{80,}$", re.MULTILINE
 )
 _MD_TITLE = re.compile(r"[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)  # "# Title"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -149,8 +150,9 @@ def decode(data: bytes, origin: str, charset: str | None = None) -> tuple[str, l
 
 def _clean(text: str, origin: str, warnings: list[str]) -> tuple[str, list[str]]:
     # Lone surrogates (UTF-7, or a lying charset) cannot be written as UTF-8 in a Brief.
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
+    cleaned = without_surrogates(text)
+    if cleaned is not text:
+        text = cleaned
         warnings.append(f"{origin} has invalid characters; replaced them with U+FFFD")
     return text, warnings
 
@@ -238,7 +240,13 @@ def read_path(path: str) -> Article:
     p = Path(path)
     try:
         if p.is_dir():
-            raise InputError(f"{path} is a directory, not a file")
+            raise InputError(
+                f"{path} is a directory, not a file (to brief a folder: newsbrief digest)"
+            )
+        mode = p.stat().st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            # Opening a pipe with no writer blocks forever; standard input is the way in.
+            raise InputError(f"{path} is a named pipe or socket, not a file; pipe it to - instead")
         size = p.stat().st_size
         if size > max_bytes:
             raise too_big(path, size)

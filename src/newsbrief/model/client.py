@@ -24,8 +24,13 @@ from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.salvage import complete_prefix
 from newsbrief.model.schema import checking
-from newsbrief.model.transport import NEVER_RETRY_STATUS, AsyncRetryingTransport, RetryPolicy
-from newsbrief.redact import redact
+from newsbrief.model.transport import (
+    NEVER_RETRY_STATUS,
+    AsyncRetryingTransport,
+    ResponseRefused,
+    RetryPolicy,
+)
+from newsbrief.redact import display_url, redact, remember_url
 
 T = TypeVar("T", bound=BaseModel)
 TEMPERATURE = 0.3
@@ -72,10 +77,16 @@ class Meter:
         u = getattr(response, "usage", None)
         if u is not None:
             self.usage = self.usage + Usage(
-                prompt_tokens=u.prompt_tokens or 0,
-                completion_tokens=u.completion_tokens or 0,
-                total_tokens=u.total_tokens or 0,
+                prompt_tokens=_count(getattr(u, "prompt_tokens", 0)),
+                completion_tokens=_count(getattr(u, "completion_tokens", 0)),
+                total_tokens=_count(getattr(u, "total_tokens", 0)),
             )
+
+
+def _count(value: Any) -> int:
+    """A token count as the server reported it, or 0 when it is not one (NaN, -1, "x")."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+    return int(value) if ok else 0
 
 
 def _headers() -> dict[str, str]:
@@ -84,7 +95,13 @@ def _headers() -> dict[str, str]:
 
 
 def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
-    transport = AsyncRetryingTransport(httpx2.AsyncHTTPTransport(), policy)
+    remember_url(endpoint.base_url)  # before openai appends a path to its query
+    transport = AsyncRetryingTransport(
+        httpx2.AsyncHTTPTransport(),
+        policy,
+        deadline_s=endpoint.request_deadline_s,
+        max_bytes=endpoint.max_response_bytes,
+    )
     return openai.AsyncOpenAI(
         http_client=openai.DefaultAsyncHttpxClient(transport=transport),
         base_url=endpoint.base_url,
@@ -114,7 +131,7 @@ def _api_message(exc: openai.APIStatusError) -> str:
 
 def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
     """One line a user can act on; never a key, never a traceback."""
-    where = endpoint.base_url or "the embedded model"
+    where = display_url(endpoint.base_url) if endpoint.base_url else "the embedded model"
     if isinstance(exc, NewsbriefError):
         return exc
     if isinstance(exc, InstructorRetryException | IncompleteOutputException):
@@ -141,6 +158,8 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
         msg = f"{where} failed with HTTP {exc.status_code} after retries: {_api_message(exc)}"
     elif isinstance(exc, openai.APITimeoutError):
         msg = f"{where} timed out after retries"
+    elif isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, ResponseRefused):
+        msg = f"{where} {exc.__cause__} (not retried)"
     elif isinstance(exc, openai.APIConnectionError):
         msg = f"cannot reach {where}: {exc.__cause__ or exc}"
     else:

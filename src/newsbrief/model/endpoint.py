@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING
 from newsbrief import settings
 from newsbrief.errors import ConfigError, EndpointError
 from newsbrief.model import embedded as llama
+from newsbrief.redact import display_url
 
 if TYPE_CHECKING:
     import instructor
 
+# Answers are a few KB; a fast endless body must not be buffered whole.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 REMOTE_TIMEOUT_S = 300.0
 # The embedded model on 2 cores can take minutes for one long answer: a timeout there would
@@ -49,7 +52,11 @@ class Endpoint:
         api_key: sent as a bearer token; never printed, logged or recorded.
         mode: instructor mode, one of MODES.
         embedded: the in-process llama.cpp model.
-        timeout_s: seconds allowed per request.
+        timeout_s: seconds allowed for connecting and for each read.
+        deadline_s: seconds allowed per request attempt, from sending it to the last byte of
+            the answer, so a server that drips bytes cannot hold a run forever (default
+            twice timeout_s).
+        max_response_bytes: largest answer accepted, after decompression.
     """
 
     model: str
@@ -58,12 +65,31 @@ class Endpoint:
     mode: str = "json_schema"
     embedded: bool = False
     timeout_s: float = REMOTE_TIMEOUT_S
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    deadline_s: float | None = None
+
+    @property
+    def request_deadline_s(self) -> float:
+        return self.deadline_s or 2 * self.timeout_s
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.max_response_bytes < 1:
+            raise ConfigError(f"max_response_bytes must be positive, not {self.max_response_bytes}")
+        if self.deadline_s is not None and not self.deadline_s > 0:
+            raise ConfigError(
+                f"deadline must be a positive number of seconds, not {self.deadline_s}"
+            )
         if not self.timeout_s > 0:
             raise ConfigError(f"timeout must be a positive number of seconds, not {self.timeout_s}")
+
+    def __repr__(self) -> str:
+        where = display_url(self.base_url) if self.base_url else None
+        return (
+            f"Endpoint(model={self.model!r}, base_url={where!r}, mode={self.mode!r}, "
+            f"embedded={self.embedded}, timeout_s={self.timeout_s})"
+        )
 
     @property
     def identity(self) -> str:
@@ -118,6 +144,8 @@ def resolve_endpoint(
     embedded_model = base_url is None and api_key is None
     default_timeout = EMBEDDED_TIMEOUT_S if embedded_model else REMOTE_TIMEOUT_S
     timeout = timeout_s or settings.TIMEOUT.get() or default_timeout
+    cap = settings.MAX_RESPONSE_BYTES.get() or DEFAULT_MAX_RESPONSE_BYTES
+    deadline = settings.DEADLINE.get()
     if embedded_model:
         return Endpoint(
             model=model or llama.MODEL_NAME,
@@ -125,6 +153,8 @@ def resolve_endpoint(
             mode=mode,
             embedded=True,
             timeout_s=timeout,
+            max_response_bytes=cap,
+            deadline_s=deadline,
         )
     return Endpoint(
         model=model or DEFAULT_OPENAI_MODEL,
@@ -132,6 +162,7 @@ def resolve_endpoint(
         api_key=api_key,
         mode=mode,
         timeout_s=timeout,
+        max_response_bytes=cap,
     )
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from newsbrief.redact import redact
+from newsbrief.text.chars import without_surrogates
+
 # The checker of the call in progress. A context variable rather than instructor's
 # `context=`: instructor renders every message through Jinja when given a context, and
 # article text must reach the model byte for byte ("{{ 7*7 }}" stays "{{ 7*7 }}").
@@ -34,12 +37,42 @@ def bounded(
     return Field(json_schema_extra=extra or None, **kwargs)
 
 
+# Every string a model writes is bounded: a 5 MB label must not become 18 MB of output.
+MAX_MODEL_STRING = 2000
+
+
+def clean_model_text(text: str) -> str:
+    """A model-written string made safe to keep: lone surrogates (which no encoder can
+    write) become U+FFFD, known secrets a server echoed are redacted, and the length is
+    bounded."""
+    text = without_surrogates(text)
+    if len(text) > MAX_MODEL_STRING:
+        text = text[: MAX_MODEL_STRING - 1] + "\u2026"
+    return redact(text)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_model_text(value)
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            cleaned = _clean(getattr(value, name))
+            if cleaned is not getattr(value, name):
+                object.__setattr__(value, name, cleaned)
+        return value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 class CheckedModel(BaseModel):
-    """A response model whose validation calls the checker of the call in progress:
-    raising there makes instructor re-ask with our message (see client.acall)."""
+    """A response model whose every string is cleaned as it is parsed (clean_model_text),
+    and whose validation calls the checker of the call in progress: raising there makes
+    instructor re-ask with our message (see client.acall)."""
 
     @model_validator(mode="after")
     def _run_checker(self) -> CheckedModel:
+        _clean(self)
         checker = _CHECKER.get()
         if checker is not None:
             checker(self)

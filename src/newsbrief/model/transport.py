@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from newsbrief.redact import remember
+from newsbrief import bodies
+from newsbrief.redact import remember_credential, remember_url
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
@@ -55,6 +57,16 @@ class RetryPolicy:
         return per_wait * (self.max_attempts - 1)
 
 
+class ResponseRefused(httpx2.DecodingError):
+    """A response we will not hand on: too large, undecodable, or not a JSON API answer.
+    Not retried: the same server gives the same answer."""
+
+
+class NotAnAPIResponse(ResponseRefused):
+    """A 2xx that is not JSON (an HTML error page from a proxy): retried like a transport
+    fault, since a proxy's page is often passing; never shown to the model as its answer."""
+
+
 class RetryableStatus(Exception):
     def __init__(self, response: httpx2.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
@@ -62,7 +74,7 @@ class RetryableStatus(Exception):
 
 
 def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, RetryableStatus):
+    if isinstance(exc, RetryableStatus | NotAnAPIResponse):
         return True
     return isinstance(
         exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError
@@ -81,12 +93,16 @@ def retry_after_s(response: httpx2.Response) -> float | None:
     if raw is None:
         return None
     try:
-        return max(0.0, float(raw))
+        seconds = float(raw)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
-        if parsed is None:
+        try:  # an HTTP date; anything else ("soon", "") falls back to our own backoff
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        return max(0.0, parsed.timestamp() - time.time())
+        if parsed.tzinfo is None:
+            return None
+        seconds = parsed.timestamp() - time.time()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class _Wait:
@@ -128,7 +144,13 @@ def _retrying_kwargs(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
-CREDENTIAL_HEADERS = ("authorization", "api-key", "x-api-key", "x-goog-api-key")
+CREDENTIAL_HEADERS = (
+    "authorization",
+    "proxy-authorization",
+    "api-key",
+    "x-api-key",
+    "x-goog-api-key",
+)
 # Shorter "keys" are placeholders for servers that want none ("not-needed", "EMPTY"):
 # redacting those everywhere would garble text and protect nothing.
 MIN_HARVESTED_KEY_LEN = 16
@@ -136,37 +158,98 @@ MIN_HARVESTED_KEY_LEN = 16
 
 def remember_credentials(request: httpx2.Request) -> None:
     """Whatever key this request carries is redacted from everything written from now on."""
+    remember_url(str(request.url))
     for name in CREDENTIAL_HEADERS:
         value = request.headers.get(name)
         if value:
-            token = value.split(" ", 1)[1] if value.lower().startswith("bearer ") else value
-            token = token.strip()
-            if len(token) >= MIN_HARVESTED_KEY_LEN:
-                remember(token)
+            remember_credential(value, min_token_len=MIN_HARVESTED_KEY_LEN)
 
 
 class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
-    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy) -> None:
+    """Retries (see RetryPolicy) around a transport that also bounds each attempt: the whole
+    response, body included, must arrive within deadline_s and max_bytes (decoded)."""
+
+    def __init__(
+        self,
+        inner: httpx2.AsyncBaseTransport,
+        policy: RetryPolicy,
+        *,
+        deadline_s: float = 600.0,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> None:
         self.inner = inner
         self.policy = policy
+        self.deadline_s = deadline_s
+        self.max_bytes = max_bytes
         self.requests_sent = 0
+
+    async def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests_sent += 1
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                response = await self.inner.handle_async_request(request)
+                try:
+                    raw = await _read_raw(response, self.max_bytes)
+                finally:
+                    await response.aclose()
+        except TimeoutError:  # a server dripping bytes, or a body that never ends
+            raise httpx2.ReadTimeout(
+                f"no complete response within {self.deadline_s:g} s", request=request
+            ) from None
+        try:
+            body = bodies.decode(raw, response.headers.get("content-encoding"), self.max_bytes)
+        except (bodies.BodyTooLarge, bodies.BadEncoding) as exc:
+            raise ResponseRefused(str(exc), request=request) from None
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        whole = httpx2.Response(
+            response.status_code, headers=headers, content=body, request=request
+        )
+        if response.status_code in RETRYABLE_STATUS:
+            raise RetryableStatus(whole)
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if response.is_success and kind and "json" not in kind:
+            # A proxy's or captive portal's page: no model answered, so nothing to re-ask.
+            raise NotAnAPIResponse(
+                f"answered HTTP {response.status_code} with {kind}, not a JSON API response "
+                "(is the base URL right?)",
+                request=request,
+            )
+        return whole
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         remember_credentials(request)
-
-        async def send() -> httpx2.Response:
-            self.requests_sent += 1
-            response = await self.inner.handle_async_request(request)
-            if response.status_code in RETRYABLE_STATUS:
-                await response.aread()
-                await response.aclose()
-                raise RetryableStatus(response)
-            return response
-
         result: httpx2.Response = await AsyncRetrying(
             sleep=lambda s: _asleep(s), **_retrying_kwargs(self.policy)
-        )(send)
+        )(self._attempt, request)
         return result
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+async def _read_raw(response: httpx2.Response, max_bytes: int) -> bytes:
+    """The body as sent (still encoded), refused past max_bytes; a torn body raises
+    RemoteProtocolError, which is retried like any dropped connection."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise ResponseRefused(f"response of {declared} bytes is over the {max_bytes}-byte limit")
+    try:
+        loaded = response.content  # a response built in memory (another transport, a test)
+    except httpx2.ResponseNotRead:
+        pass
+    else:
+        if len(loaded) > max_bytes:
+            raise ResponseRefused(f"response is over the {max_bytes}-byte limit")
+        return loaded
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ResponseRefused(f"response is over the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,7 +1,8 @@
 """Briefs and digests as Markdown for people; JSON is the pydantic model itself.
 
-Everything article-derived is escaped (see escape.py): no raw HTML survives into a Markdown
-renderer, and table cells cannot break out of their table.
+Everything article- or model-derived is escaped (see escape.py): it renders as the plain text
+it is, never as HTML, a link, an image or a heading, table cells cannot break out of their
+table, and no control character reaches a terminal.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ def brief_to_markdown(brief: Brief) -> str:
         for p in brief.policy_implications:
             actor = f"**{md_text(p.actor)}**: " if p.actor else ""
             lines.append(f"- {actor}{md_text(p.statement)}")
-            lines.append(
-                f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]'
-            )
+            lines.append(f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]')
         lines.append("")
     if brief.warnings:
         lines += ["## Warnings", ""] + [f"- {md_text(w)}" for w in brief.warnings] + [""]
     pv = brief.provenance
     lines.append(
-        f"_{pv.model} ({pv.endpoint}), prompt {pv.prompt_version}, {pv.attempts} attempt(s), "
+        f"_{md_text(pv.model)} ({md_text(pv.endpoint)}), prompt {md_text(pv.prompt_version)}, "
+        f"{pv.attempts} attempt(s), "
         f"{pv.usage.total_tokens} tokens, {pv.latency_s:.1f} s_"
     )
     return "\n".join(lines) + "\n"

@@ -1,7 +1,10 @@
 """What the digest templates share: their Jinja environment, excerpts and context.
 
 All article-derived text goes through Jinja's autoescaping in HTML (our own templates only:
-article text is always a value, never a template); Markdown cells are escaped by filters.
+article text is always a value, never a template) and is never put in an href or src: every
+link is a fragment we build from our own article ids. In Markdown every value goes through
+the md_text, md_cell or md_code filter (escape.py). In both, every printed value loses its
+control characters first (the `finalize` hook), so no output can drive a terminal.
 """
 
 from __future__ import annotations
@@ -9,12 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
+from markupsafe import Markup
 
 from newsbrief.contract import Brief
 from newsbrief.digest.build import Digest
-from newsbrief.render.escape import md_cell, md_text
+from newsbrief.render.escape import md_cell, md_code, md_text, strip_controls
 
 CONTEXT_CHARS = 160
+
+
+def _finalize(value: object) -> object:
+    """Every `{{ value }}`, before escaping: no control character reaches the page."""
+    if isinstance(value, Markup):
+        return Markup(strip_controls(value))
+    if isinstance(value, str):
+        return strip_controls(value)
+    return value
+
 
 env = jinja2.Environment(
     loader=jinja2.PackageLoader("newsbrief.render", "templates"),
@@ -22,6 +36,7 @@ env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
+    finalize=_finalize,
 )
 
 
@@ -55,6 +70,7 @@ def excerpts(article_id: str, brief: Brief) -> list[Excerpt]:
 
 env.filters["md_cell"] = md_cell
 env.filters["md_text"] = md_text
+env.filters["md_code"] = md_code
 
 
 def context(digest: Digest) -> dict[str, object]:

@@ -9,7 +9,15 @@ Replay is the default and blocks the network; `--newsbrief-record=once|new_episo
 (or NEWSBRIEF_RECORD_MODE) records against the configured endpoint (NEWSBRIEF_BASE_URL,
 OPENAI_API_KEY, NEWSBRIEF_MODEL, NEWSBRIEF_MODE), or the embedded model when none is set.
 Cassettes go to <rootdir>/cassettes/<test file stem>/<test name>.yaml (ini option
-`newsbrief_cassette_dir`; marker `newsbrief_cassette(name)` to share one).
+`newsbrief_cassette_dir`; marker `newsbrief_cassette(name)` to share one). Tests sharing a
+cassette record into it together: within one session `all` empties it only once, and
+`once` adds to a cassette this session created rather than calling it stale.
+
+Replay blocks the network twice over: socket.socket.connect is patched (loopback too: a
+local server answering would hide a stale cassette), and an audit hook refuses what that
+patch cannot see (the C-level socket, a socket rebuilt from a file descriptor, UDP sendto
+and sendmsg, name lookups of remote hosts) and any child process, which escapes every
+guard in this one.
 
 Imports of newsbrief itself stay inside the functions: this module is loaded into every
 pytest session of every project that installs newsbrief, used or not.
@@ -17,9 +25,14 @@ pytest session of every project that installs newsbrief, used or not.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import shlex
 import socket
+import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -35,6 +48,11 @@ from newsbrief.errors import ConfigError
 RECORD_MODES = settings.RECORD_MODES
 REPLAY_HOST = "http://127.0.0.1:8080"
 REPLAY_BASE_URL = f"{REPLAY_HOST}/v1"
+# Longest cassette file name (in UTF-8 bytes) kept as is; longer ones keep this much and a
+# hash of the whole name, so two long names never share a file.
+MAX_NAME = 100
+# Cassettes this session has started recording (resolved paths), for tests sharing one.
+_RECORDED_HERE = pytest.StashKey[set[Path]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,14 +84,49 @@ def record_mode(config: pytest.Config) -> str:
     return str(mode)
 
 
+def safe_name(name: str) -> str:
+    """A file name for a test or marker name: safe characters only, and short enough for
+    any file system (255 bytes is the usual limit, in bytes: "日経" is six; a parametrize
+    id can run to pages). Past MAX_NAME bytes: the start and a hash of the whole, so two
+    long names stay two files."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(name))
+    encoded = safe.encode("utf-8")
+    if len(encoded) > MAX_NAME:
+        digest = hashlib.sha1(str(name).encode("utf-8"), usedforsecurity=False).hexdigest()
+        start = encoded[:MAX_NAME].decode("utf-8", "ignore")  # no half a character
+        safe = f"{start}-{digest[:12]}"
+    return safe
+
+
 def cassette_path(request: pytest.FixtureRequest) -> Path:
     marker = request.node.get_closest_marker("newsbrief_cassette")
     name = marker.args[0] if marker and marker.args else request.node.name
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
     folder = Path(str(request.config.rootpath)) / str(
         request.config.getini("newsbrief_cassette_dir")
     )
-    return folder / Path(str(request.node.path)).stem / f"{safe}.yaml"
+    # The test file's stem is already a file name: kept as is, so no cassette moves.
+    return folder / Path(str(request.node.path)).stem / f"{safe_name(name)}.yaml"
+
+
+def session_record_mode(config: pytest.Config, mode: str, path: Path) -> str:
+    """The record mode for this cassette in this test, given the tests before it.
+
+    A cassette is shared through the marker, and the session's mode applies to it as a
+    whole: `all` empties it for the first test that uses it, not for each (which would
+    keep only the last test's recording); `once` on a cassette this session is recording
+    adds to it (`new_episodes`), where vcrpy would call the second test's requests stale.
+    """
+    if mode == "none":
+        return mode
+    here = config.stash.setdefault(_RECORDED_HERE, set())
+    key = path.resolve()
+    if key in here:
+        return "new_episodes" if mode == "once" else mode
+    if mode == "all" or not path.exists():  # this session writes it from scratch
+        here.add(key)
+    if mode == "all":
+        path.unlink(missing_ok=True)  # vcrpy's "all" keeps unmatched (stale) interactions
+    return mode
 
 
 def rerecord_command(request: pytest.FixtureRequest) -> str:
@@ -82,11 +135,142 @@ def rerecord_command(request: pytest.FixtureRequest) -> str:
 
 
 class NetworkBlocked(OSError):
-    pass
+    """Raised for any network use (or child process) during cassette replay.
+
+    An OSError, as a refused connection would be: code that handles one (platform's
+    `uname -p` probe, a library's fallback) keeps working, and nothing reaches the network.
+    """
+
+
+BLOCKED = "network blocked in cassette replay"
+
+
+def blocked_message(attempt: str) -> str:
+    return (
+        f"{BLOCKED} (tried to {attempt}): newsbrief replays recorded model traffic "
+        "offline, so nothing may leave this process while a replay cassette is active"
+    )
 
 
 def _blocked_connect(self: socket.socket, address: Any) -> None:
-    raise NetworkBlocked(f"network blocked in cassette replay (tried to connect to {address!r})")
+    raise NetworkBlocked(blocked_message(f"connect to {address!r}"))
+
+
+# --- the audit hook: what patching socket.socket cannot see ---------------------------------
+
+_replaying = 0  # replay cassettes active now, in any thread (the hook sees every thread)
+_replay_lock = threading.Lock()
+_hook_installed = False
+_SOCKET_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg"})
+_LOOKUP_EVENTS = frozenset(
+    {
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
+        "socket.gethostbyname_ex",
+        "socket.gethostbyaddr",
+    }
+)
+_PROCESS_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.startfile"}
+)
+_WATCHED = _SOCKET_EVENTS | _LOOKUP_EVENTS | _PROCESS_EVENTS
+_LOCAL_FAMILIES = frozenset(
+    getattr(socket, name) for name in ("AF_UNIX", "AF_NETLINK") if hasattr(socket, name)
+)
+
+
+def _local_host(host: Any) -> bool:
+    """A loopback address or the name localhost; anything else may leave the machine."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    name = host.strip("[]").split("%", 1)[0].rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _socket_attempt(event: str, args: tuple[Any, ...]) -> str | None:
+    """What a socket event tries to reach, or None when it stays on this machine."""
+    sock, address = args[0], args[1] if len(args) > 1 else None
+    if address is None:  # sendmsg on a connected socket: its connect was checked
+        return None
+    if getattr(sock, "family", None) in _LOCAL_FAMILIES:
+        return None
+    if isinstance(address, tuple) and address and _local_host(address[0]):
+        return None
+    verb = {"socket.connect": "connect to", "socket.sendto": "send a datagram to"}
+    return f"{verb.get(event, 'send a message to')} {address!r}"
+
+
+def _attempt(event: str, args: tuple[Any, ...]) -> str | None:
+    if event in _SOCKET_EVENTS:
+        return _socket_attempt(event, args)
+    if event in _LOOKUP_EVENTS:
+        host = args[0] if args else None
+        if host is None or _local_host(host):
+            return None
+        if event == "socket.getaddrinfo" and isinstance(host, str | bytes):
+            try:  # a numeric address needs no lookup; connecting to it is checked later
+                ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
+                return None
+            except (ValueError, UnicodeDecodeError):
+                pass
+        return f"look up {host!r}"
+    shown = " ".join(repr(a) for a in args[:2])[:200]
+    return f"start a child process ({event} {shown}), which no in-process guard could stop"
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    # Runs for every audited event in the process, forever: the cheap checks come first.
+    if not _replaying or event not in _WATCHED:
+        return
+    attempt = _attempt(event, args)
+    if attempt is not None:
+        raise NetworkBlocked(blocked_message(attempt))
+
+
+def _install_audit_hook() -> None:
+    """Once per process (an audit hook cannot be removed): inert unless replaying."""
+    global _hook_installed
+    with _replay_lock:
+        if not _hook_installed:
+            sys.addaudithook(_audit)
+            _hook_installed = True
+
+
+def _blocked_fork_exec(*args: Any, **kwargs: Any) -> Any:
+    # multiprocessing's spawn and forkserver start their interpreter through this directly,
+    # with no audit event of its own.
+    raise NetworkBlocked(blocked_message("start a child process (_posixsubprocess.fork_exec)"))
+
+
+@contextmanager
+def replay_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Network and child processes blocked while inside, in every thread of the process."""
+    global _replaying
+    _install_audit_hook()
+    monkeypatch.setattr(socket.socket, "connect", _blocked_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _blocked_connect)
+    try:
+        import _posixsubprocess
+    except ImportError:  # Windows: no fork_exec to guard
+        pass
+    else:
+        monkeypatch.setattr(_posixsubprocess, "fork_exec", _blocked_fork_exec)
+    with _replay_lock:
+        _replaying += 1
+    try:
+        yield
+    finally:
+        with _replay_lock:
+            _replaying -= 1
 
 
 def stale_message(path: Path, command: str) -> str:
@@ -110,6 +294,7 @@ def stale_message(path: Path, command: str) -> str:
 @pytest.fixture
 def newsbrief_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The active vcr cassette; fails the test loudly when the cassette is missing or stale."""
+    from newsbrief.redact import url_secrets
     from newsbrief.testing.cassettes import make_vcr
 
     mode = record_mode(request.config)
@@ -117,10 +302,11 @@ def newsbrief_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
     command = rerecord_command(request)
     if mode == "none" and not path.exists():
         pytest.fail(f"no newsbrief cassette at {path}; record it with: {command}", pytrace=False)
-    if mode == "all":
-        path.unlink(missing_ok=True)  # vcrpy's "all" keeps unmatched (stale) interactions
+    mode = session_record_mode(request.config, mode, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     secrets = tuple(s for s in (settings.API_KEY.get(),) if s)
+    if mode != "none":
+        secrets += url_secrets(settings.BASE_URL.get())
     monkeypatch = pytest.MonkeyPatch()  # our own, so undo() leaves the test's patches alone
     vcr = make_vcr(record_mode=mode, secrets=secrets)
     with vcr.use_cassette(str(path), allow_playback_repeats=True) as cassette:
@@ -136,11 +322,9 @@ def newsbrief_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
             return False
 
         monkeypatch.setattr(cassette, "can_play_response_for", can_play)
-        if mode == "none":
-            monkeypatch.setattr(socket.socket, "connect", _blocked_connect)
-            monkeypatch.setattr(socket.socket, "connect_ex", _blocked_connect)
         try:
-            yield cassette
+            with replay_guard(monkeypatch) if mode == "none" else nullcontext():
+                yield cassette
         finally:
             monkeypatch.undo()
 
@@ -156,7 +340,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     from vcr.errors import MissingMetadataError
 
     from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
-    from newsbrief.testing.cassettes import ENDPOINT_METADATA
+    from newsbrief.testing.cassettes import ENDPOINT_METADATA, scrub_paths
 
     if newsbrief_cassette.write_protected:
         try:
@@ -177,7 +361,9 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     newsbrief_cassette.get_metadata(
         ENDPOINT_METADATA,
         {
-            "model": endpoint.model,
+            # Scrubbed as the request bodies are: a model given as a path to a GGUF file
+            # is recorded (and replayed) as its basename, never the user's folders.
+            "model": scrub_paths(endpoint.model),
             "mode": endpoint.mode,
             "embedded": endpoint.embedded,
             "base_path": base_path,

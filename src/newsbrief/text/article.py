@@ -68,4 +68,3 @@ class ArticleText:
     def unstated(self, sentence: str) -> list[str]:
         """Numbers a sentence of ours states that the article never does."""
         return [n.text for n in find_numbers(sentence) if not self.states(n.value, n.unit)]
-

@@ -161,24 +161,49 @@ def _unit(m: re.Match[str]) -> str:
     return "x" if m["mult"] else ""
 
 
-def _to_match(m: re.Match[str]) -> NumberMatch:
+def _to_match(m: re.Match[str]) -> NumberMatch | None:
     value = Decimal(m["num"].translate({ord(c): None for c in _SEP_CHARS}))
     if scale := m["scale"]:
         value *= Decimal(10) ** _SCALES[_clean(scale)]
     sign = m["sign1"] or m["sign2"]
     if sign and sign in _NEGATIVE:
         value = -value
-    return NumberMatch(m.start(), m.end(), m[0], float(value), _unit(m))
+    as_float = float(value)
+    if not math.isfinite(as_float) or len(m["num"]) > MAX_DIGITS:
+        return None  # "1" followed by 400 digits is no figure, and inf cannot be written
+    return NumberMatch(m.start(), m.end(), m[0], as_float, _unit(m))
+
+
+MAX_DIGITS = 40  # longer digit runs are identifiers or junk, never a figure
+# Invisible characters a copy-paste or a hostile page leaves inside a number ("57,8\u200b90"):
+# read through, with offsets mapped back, never split the number at them.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
 def find_numbers(text: str) -> list[NumberMatch]:
     """All number expressions in text, left to right, non-overlapping, each as long as
-    possible (symbol + number + scale word + unit word)."""
-    return [
+    possible (symbol + number + scale word + unit word). Invisible characters (zero-width
+    spaces, soft hyphens) are read through: "57,8\u200b90" is 57,890, and the match's
+    offsets and text are those of the original string."""
+    if not _INVISIBLE_RE.search(text):
+        return _find(text)
+    keep = [i for i, c in enumerate(text) if c not in INVISIBLE]
+    visible = "".join(text[i] for i in keep)
+    out = []
+    for n in _find(visible):
+        start, end = keep[n.start], keep[n.end - 1] + 1
+        out.append(NumberMatch(start, end, text[start:end], n.value, n.unit))
+    return out
+
+
+def _find(text: str) -> list[NumberMatch]:
+    found = (
         _to_match(m)
         for m in _NUMBER_RE.finditer(text)
         if not _decimal_comma(text, m.start(), m.end())
-    ]
+    )
+    return [n for n in found if n is not None]
 
 
 def _decimal_comma(text: str, start: int, end: int) -> bool:

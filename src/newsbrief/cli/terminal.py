@@ -1,0 +1,46 @@
+"""Text for the terminal: nothing we print can drive it.
+
+File names, article titles, model labels and server error messages are untrusted. Printed
+raw, an ESC (0x1b) or a C1 control such as CSI (U+009B) starts an escape sequence: clear the
+screen (`ESC [2J`), set the window title (`ESC ]0;...BEL`), plant a hidden OSC 8 hyperlink,
+move the cursor to overwrite earlier lines, or (on some terminals) answer back into the shell.
+
+safe_for_terminal() replaces every such character with a visible, unambiguous escape in
+Python's own notation: ESC becomes the four characters `\\x1b`, CSI `\\x9b`, DEL `\\x7f`.
+A reader still sees that something was there, and where. Newline and tab pass through (the
+CLI's own lines need them); carriage return does not (it would let text overwrite a line).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 controls except tab and newline, DEL, and C1 controls. The same set as
+newsbrief.render.escape.CONTROL_CHARS (a test holds them equal); not imported from there,
+since importing newsbrief.render loads the model stack and the CLI loads that only when due."""
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def safe_for_terminal(text: str) -> str:
+    """`text` with C0 controls (but newline and tab), DEL and C1 controls made visible."""
+    return CONTROL_CHARS.sub(_visible, str(text))
+
+
+def terminal_text(text: str) -> Text:
+    """For rich: sanitized, and a plain Text, so `[...]` in it is never read as markup."""
+    return Text(safe_for_terminal(text))
+
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON with DEL and C1 controls written as \\u00XX escapes: the same data, but nothing a
+    terminal acts on (pydantic escapes C0 controls already)."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

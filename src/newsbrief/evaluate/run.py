@@ -1,0 +1,199 @@
+"""`newsbrief eval`: brief a folder of documents and score every brief.
+
+A folder laid out like ECTSum (`ects/NAME.txt` plus optional `gt_summaries/NAME.txt`
+reference bullets) or a plain folder of articles; gold label files (the format of
+shared/eval/gold) name articles by file name. Briefs come from the brief cache when the
+same article, model and prompt were briefed before, so a report can be rebuilt for free;
+tokens and time are those of the run that made each brief.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsbrief.contract import Brief, text_id
+from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.errors import InputError, NewsbriefError
+from newsbrief.evaluate.metrics import DocScore, GoldItem, score
+from newsbrief.ingest.read import read_path
+from newsbrief.model.endpoint import Endpoint
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str  # file name: the key of gold files
+    path: Path
+    bullets: list[str] | None
+
+
+def discover(folder: Path, only: Sequence[str] = (), smallest: int | None = None) -> list[Document]:
+    """The documents of an eval folder, by name; `smallest` keeps the N shortest files."""
+    if not folder.is_dir():
+        raise InputError(f"no eval folder at {folder}")
+    texts = folder / "ects" if (folder / "ects").is_dir() else folder
+    refs = folder / "gt_summaries"
+    paths = sorted(p for p in texts.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES)
+    if only:
+        paths = [p for p in paths if p.name in only or p.stem in only]
+    if smallest is not None:
+        paths = sorted(paths, key=lambda p: p.stat().st_size)[:smallest]
+        paths.sort()
+    if not paths:
+        raise InputError(f"no documents (.txt .md .html) in {texts}")
+    docs = []
+    for p in paths:
+        ref = refs / p.name
+        bullets = None
+        if ref.is_file():
+            bullets = [line.strip() for line in ref.read_text(encoding="utf-8").splitlines()]
+            bullets = [b for b in bullets if b]
+        docs.append(Document(p.name, p, bullets))
+    return docs
+
+
+def load_gold(paths: Sequence[Path]) -> dict[str, list[GoldItem]]:
+    gold: dict[str, list[GoldItem]] = {}
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for name, items in data.items():
+                if not name.startswith("_"):
+                    gold[name] = [GoldItem.from_json(item) for item in items]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"cannot read gold labels {path}: {exc}") from None
+    return gold
+
+
+@dataclass
+class Report:
+    model: str
+    prompt_version: str
+    docs: list[DocScore]
+
+    def totals(self) -> dict[str, Any]:
+        ok = [d for d in self.docs if d.error is None]
+        g_total = sum(
+            d.grounding.figures + d.grounding.evidence + d.grounding.stated_numbers for d in ok
+        )
+        g_ok = sum(
+            d.grounding.figures_ok + d.grounding.evidence_ok + d.grounding.stated_ok for d in ok
+        )
+        recall = [d.recall for d in ok if d.recall is not None]
+        labels = [d.labels for d in ok if d.labels is not None]
+        judged = sum(lab.right + lab.vague + lab.wrong for lab in labels)
+        keys = sum(lab.key_items for lab in labels)
+        n = len(ok) or 1
+        return {
+            "documents": len(self.docs),
+            "briefed": len(ok),
+            "grounding_precision": g_ok / g_total if g_total else None,
+            "figure_recall": (sum(r[0] for r in recall) / sum(r[1] for r in recall))
+            if recall and sum(r[1] for r in recall)
+            else None,
+            "label_accuracy": sum(lab.right for lab in labels) / judged if judged else None,
+            "key_coverage": sum(lab.key_right for lab in labels) / keys if keys else None,
+            "figures_per_doc": sum(d.figures for d in ok) / n,
+            "implications_per_doc": sum(d.implications for d in ok) / n,
+            "duplicate_figures": sum(d.duplicate_figures for d in ok),
+            "duplicate_sentences": sum(d.duplicate_sentences for d in ok),
+            "prompt_tokens_per_doc": sum(d.prompt_tokens for d in ok) / n,
+            "completion_tokens_per_doc": sum(d.completion_tokens for d in ok) / n,
+            "attempts_per_doc": sum(d.attempts for d in ok) / n,
+            "wall_s_per_doc": sum(d.wall_s for d in ok) / n,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "model": self.model,
+                "prompt_version": self.prompt_version,
+                "totals": self.totals(),
+                "documents": [d.to_json() for d in self.docs],
+            },
+            indent=2,
+        )
+
+    def to_markdown(self) -> str:
+        def pct(x: float | None) -> str:
+            return "-" if x is None else f"{x:.2f}"
+
+        lines = [
+            f"Model `{self.model}`, prompt `{self.prompt_version}`.",
+            "",
+            "| document | figures | impl. | grounded | recall | labels | coverage | dup fig/sent "
+            "| prompt tok | completion tok | attempts | s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for d in self.docs:
+            if d.error is not None:
+                lines.append(f"| {d.name} | error: {d.error[:80]} |" + " |" * 10)
+                continue
+            recall = "-" if d.recall is None else f"{d.recall[0]}/{d.recall[1]}"
+            acc = d.labels.accuracy if d.labels else None
+            cov = d.labels.coverage if d.labels else None
+            lines.append(
+                f"| {d.name} | {d.figures} | {d.implications} | {pct(d.grounding.precision)} "
+                f"| {recall} | {pct(acc)} | {pct(cov)} | {d.duplicate_figures}/"
+                f"{d.duplicate_sentences} | {d.prompt_tokens} | {d.completion_tokens} "
+                f"| {d.attempts} | {d.wall_s:.0f} |"
+            )
+        t = self.totals()
+        lines += [
+            "",
+            f"Totals over {t['briefed']} of {t['documents']} documents: grounding precision "
+            f"{pct(t['grounding_precision'])}, figure recall {pct(t['figure_recall'])}, label "
+            f"accuracy {pct(t['label_accuracy'])}, key coverage {pct(t['key_coverage'])}, "
+            f"{t['figures_per_doc']:.1f} figures and {t['implications_per_doc']:.1f} "
+            f"implications per document, {t['duplicate_figures']} duplicate figures and "
+            f"{t['duplicate_sentences']} duplicate summary sentences, "
+            f"{t['prompt_tokens_per_doc']:.0f} prompt and {t['completion_tokens_per_doc']:.0f} "
+            f"completion tokens, {t['attempts_per_doc']:.1f} attempts and "
+            f"{t['wall_s_per_doc']:.0f} s per document.",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def evaluate(
+    docs: Sequence[Document],
+    endpoint: Endpoint,
+    gold: dict[str, list[GoldItem]],
+    *,
+    cache: BriefCache | None = None,
+    on_done: Callable[[DocScore], None] | None = None,
+) -> Report:
+    """Brief each document (or take its cached brief) and score it; one failing document is
+    an error row, never the end of the report."""
+    from newsbrief.brief.summarize import summarize  # the model stack: only when evaluating
+    from newsbrief.model.prompts import prompt_version
+
+    scores: list[DocScore] = []
+    for doc in docs:
+        try:
+            article = read_path(str(doc.path))
+            key = cache_key("brief", text_id(article.text), endpoint)
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                brief = Brief.model_validate_json(hit)
+            else:
+                brief = summarize(article, endpoint=endpoint)
+                if cache is not None:
+                    cache.put(key, "brief", brief.model_dump_json())
+            result = score(
+                doc.name,
+                brief,
+                bullets=doc.bullets,
+                gold=gold.get(doc.name),
+                wall_s=brief.provenance.latency_s,
+            )
+        except NewsbriefError as exc:
+            result = DocScore.failed(doc.name, " ".join(str(exc).split()))
+        scores.append(result)
+        if on_done is not None:
+            on_done(result)
+    return Report(model=endpoint.model, prompt_version=prompt_version(), docs=scores)
