@@ -19,6 +19,7 @@ from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.errors import ConfigError, InputError
 from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.pool import client_pool
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
@@ -136,7 +137,8 @@ async def asummarize(
         text = cleaned
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
     live = await asyncio.to_thread(ready, chosen)
-    brief = await brief_text(ArticleText(text), title, live, retry, on_progress)
+    async with client_pool():  # a long article's chunks share one client
+        brief = await brief_text(ArticleText(text), title, live, retry, on_progress)
     brief.warnings[:0] = warnings
     return brief
 

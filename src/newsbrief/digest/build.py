@@ -24,6 +24,7 @@ from newsbrief.digest.pricing import estimate_cost
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.pool import client_pool
 
 DIGEST_SCHEMA_VERSION = "1"
 
@@ -162,9 +163,10 @@ async def abuild_digest(
     endpoint = endpoint or resolve_endpoint()
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
-    results = await run_batch(inputs, endpoint, options, cache)
-    briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options)
+    async with client_pool():  # one client, one connection pool, for every call of the run
+        results = await run_batch(inputs, endpoint, options, cache)
+        briefs = {r.article_id: r.brief for r in results if r.brief is not None}
+        view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options)
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(
