@@ -158,3 +158,29 @@ def test_numbers_inside_an_injected_instruction_never_ground() -> None:
     assert not isinstance(ok, str) and ok.value == 4.1
     also_ok = ground_figure(0, fig("imports", "Imports fell 2.3%", "2.3%"), INJECTED)
     assert not isinstance(also_ok, str)
+
+
+def test_each_answer_is_grounded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-ask check and the best-attempt choice share one grounding per answer."""
+    from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
+
+    from newsbrief import summarize
+    from newsbrief.brief import extract, grounding
+    from newsbrief.model.endpoint import resolve_endpoint
+
+    calls: list[int] = []
+    real = grounding.ground
+
+    def counted(*args: object, **kwargs: object) -> grounding.Grounded:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extract, "ground", counted)
+    bad = {
+        **TINY_DRAFT,
+        "key_figures": [{"label": "x", "quote": "no such words", "number_text": "9"}],
+    }
+    with serve([draft_reply(bad), draft_reply(TINY_DRAFT)]) as fake:
+        brief = summarize(TINY_ARTICLE, endpoint=resolve_endpoint(base_url=fake.base_url))
+        assert fake.count == 2  # the first answer was re-asked
+    assert len(calls) == 2 and len(brief.key_figures) == 2
