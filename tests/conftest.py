@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 from support import SEEDS
+
+from newsbrief import settings
 
 _real_connect = socket.socket.connect
 
@@ -36,3 +39,21 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def seed_texts() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in SEEDS}
+
+
+@pytest.fixture(autouse=True)
+def _own_brief_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """`summarize` and `digest` cache briefs by default: each test gets a cache of its own
+    (NEWSBRIEF_CACHE_DIR, inherited by the processes it starts), so no test is answered from
+    another's run or the user's, and none writes into the user's cache. The embedded model's
+    file stays where it is: the real models folder is linked in, so a test that needs the
+    model neither copies nor (on a fresh machine, into a temporary folder) rebuilds it."""
+    models = settings.cache_dir() / "models"
+    cache = tmp_path_factory.mktemp("newsbrief-cache")
+    with contextlib.suppress(OSError):  # a read-only home: tests needing the model will say
+        models.mkdir(parents=True, exist_ok=True)
+        (cache / "models").symlink_to(models, target_is_directory=True)
+    monkeypatch.setenv(settings.CACHE_DIR.name, str(cache))
+    yield

@@ -195,9 +195,11 @@ def test_paths_from_stdin(
     assert json.loads(capsys.readouterr().out)["stats"]["summarized"] == 2
 
 
-def test_unknown_output_extension_is_a_one_line_error(
+def test_unknown_output_extension_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "a.txt").write_text(article(1))
-    assert main(["digest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "x.pdf")]) == 1
-    assert capsys.readouterr().err.strip().startswith("newsbrief: error: cannot tell the format")
+    with pytest.raises(SystemExit) as exc:  # a usage error, caught before any article is read
+        main(["digest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "x.pdf")])
+    assert exc.value.code == 2
+    assert "cannot tell the format" in capsys.readouterr().err

@@ -30,7 +30,9 @@ PROGRESS = "newsbrief: summarizing "
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No NEWSBRIEF_* setting of the developer's leaks into a child process."""
     for name in list(os.environ):
-        if name.startswith("NEWSBRIEF_") or name == "OPENAI_API_KEY":
+        if (name.startswith("NEWSBRIEF_") or name == "OPENAI_API_KEY") and (
+            name != "NEWSBRIEF_CACHE_DIR"  # conftest's per-test cache: never the user's own
+        ):
             monkeypatch.delenv(name)
 
 

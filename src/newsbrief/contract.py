@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from newsbrief.errors import ModelOutputError
 from newsbrief.text.numbers import parse_number
 
 SCHEMA_VERSION = "1"
@@ -124,3 +125,14 @@ def first_line(text: str, limit: int = 200) -> str:
         if line.strip():
             return line.strip()[:limit]
     return ""
+
+
+def reloadable(brief: Brief) -> Brief:
+    """The brief as it will be written and read back: what cannot be written (a character no
+    encoder takes) or read back is an error for this brief alone, raised as ModelOutputError
+    so a digest lists it and goes on."""
+    try:
+        return Brief.model_validate_json(brief.model_dump_json())
+    except (ValueError, UnicodeError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise ModelOutputError(f"the brief could not be written and read back: {detail}") from None

@@ -4,20 +4,64 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import logging
 import os
+import re
+import secrets
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rich.console import Console
 
 from newsbrief import settings
 from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal, terminal_text
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.redact import install_log_redaction, redact
 
+if TYPE_CHECKING:
+    from newsbrief.contract import Brief
+    from newsbrief.digest.cache import BriefCache
+    from newsbrief.ingest.read import Article
+    from newsbrief.model.endpoint import Endpoint
+
 T = TypeVar("T")
+
+# -o's extension picks the format when --format is not given; any other is a usage error.
+SUMMARIZE_OUTPUTS = {".md": "md", ".markdown": "md", ".json": "json"}
+DIGEST_OUTPUTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+EVAL_OUTPUTS = {".md": "md", ".markdown": "md"}  # the JSON report goes beside it, as .json
+
+
+class _Parser(argparse.ArgumentParser):
+    """No abbreviations: `--form` is named as unrecognized, never silently taken for
+    `--format` (an abbreviation that works today breaks once a second flag shares its
+    prefix). And error lines that cannot drive the terminal: argparse quotes the user's
+    arguments, which may hold escape sequences."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, safe_for_terminal(f"{self.prog}: error: {message}") + "\n")
+
+
+def _version() -> str:
+    """The installed distribution's version; the package's own when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsbrief")
+    except PackageNotFoundError:
+        from newsbrief import __version__
+
+        return __version__
 
 
 def _flag(parse: Callable[[str], T], accepts: str) -> Callable[[str], T]:
@@ -32,115 +76,408 @@ def _flag(parse: Callable[[str], T], accepts: str) -> Callable[[str], T]:
     return convert
 
 
+def _verbosity_flags(
+    parser: argparse.ArgumentParser,
+    default: Any,
+    verbose: str = "also print warnings and newsbrief's INFO log on stderr",
+) -> None:
+    """-q/-v, on the top-level parser (default False) and again after each subcommand
+    (default SUPPRESS, so a subcommand that is not given them keeps the top-level value)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no progress or status lines on stderr; errors still print (default: off)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help=f"{verbose} (default: off)",
+    )
+
+
 def _endpoint_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model endpoint (default: embedded model)")
-    group.add_argument("--model", help="model name (env NEWSBRIEF_MODEL)")
-    group.add_argument("--base-url", help="OpenAI-compatible base URL (env NEWSBRIEF_BASE_URL)")
-    group.add_argument("--api-key", help="API key (prefer env OPENAI_API_KEY)")
+    group.add_argument(
+        "--model",
+        help="model name (env NEWSBRIEF_MODEL; default qwen2.5-coder-1.5b-instruct-q4_k_m "
+        "for the embedded model, gpt-4o-mini remote)",
+    )
+    group.add_argument(
+        "--base-url",
+        help="OpenAI-compatible base URL (env NEWSBRIEF_BASE_URL; default none: the embedded "
+        "model, or OpenAI's API when an API key is set)",
+    )
+    group.add_argument(
+        "--api-key",
+        help="API key (prefer env OPENAI_API_KEY: a flag shows in ps; default none)",
+    )
     group.add_argument(
         "--mode",
         choices=settings.MODES,
-        help="instructor mode (env NEWSBRIEF_MODE; default json_schema)",
+        help=f"how instructor asks for structured output: {', '.join(settings.MODES)} "
+        "(env NEWSBRIEF_MODE; default json_schema)",
     )
     group.add_argument(
         "--timeout",
         type=_flag(settings.positive_float, "a positive number of seconds"),
-        help="seconds per request (default 1800 embedded, 300 remote; env NEWSBRIEF_TIMEOUT)",
+        metavar="SECONDS",
+        help="seconds per model request (env NEWSBRIEF_TIMEOUT; default 1800 s for the "
+        "embedded model, 300 s remote)",
     )
+
+
+def _cache_flags(parser: argparse.ArgumentParser, refresh: bool) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help=f"folder of the brief cache, briefs.sqlite (default {settings.cache_dir()}, "
+        "from NEWSBRIEF_CACHE_DIR or the user cache folder)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the brief cache (default: read and write it)",
+    )
+    if refresh:
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="ask the model even when a brief is cached, and overwrite it "
+            "(default: serve cached briefs)",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="newsbrief",
-        description=__doc__,
-        epilog=settings.environment_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
     epilog = settings.environment_help()
-    raw = argparse.RawDescriptionHelpFormatter
-    s = sub.add_parser("summarize", help="brief one article", epilog=epilog, formatter_class=raw)
+    parser = _Parser(prog="newsbrief", description=__doc__, epilog=epilog)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"newsbrief {_version()}",
+        help="print newsbrief's version and exit",
+    )
+    _verbosity_flags(parser, False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("summarize", help="brief one article", epilog=epilog)
     s.add_argument("path", help="a .txt, .md or .html file, an http(s) URL, or - for stdin")
-    s.add_argument("--format", choices=["md", "json"], default="md")
+    s.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the brief here, replaced whole (never half-written); the format follows "
+        "the extension, .md or .json (default: stdout)",
+    )
+    s.add_argument(
+        "--format",
+        choices=["md", "json"],
+        help="md (Markdown) or json (the Brief contract); overrides -o's extension "
+        "(default: from -o's extension, else md)",
+    )
+    _cache_flags(s, refresh=True)
+    _verbosity_flags(s, argparse.SUPPRESS)
     _endpoint_flags(s)
-    d = sub.add_parser(
-        "digest", help="brief many articles into one briefing", epilog=epilog, formatter_class=raw
+    s.set_defaults(parser=s)
+
+    d = sub.add_parser("digest", help="brief many articles into one briefing", epilog=epilog)
+    d.add_argument(
+        "paths",
+        nargs="+",
+        help="files, folders (their .txt, .md and .html files), http(s) URLs, "
+        "or - for a list of these on stdin, one a line",
     )
     d.add_argument(
-        "paths", nargs="+", help="files, folders, URLs, or - for a list of paths on stdin"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the digest here, replaced whole (never half-written); the format follows "
+        "the extension, .md, .html or .json (default: stdout)",
     )
-    d.add_argument("-o", "--output", help="write here; the format follows .md/.html/.json")
-    d.add_argument("--format", choices=["md", "html", "json"], help="overrides the extension")
+    d.add_argument(
+        "--format",
+        choices=["md", "html", "json"],
+        help="md, html or json; overrides -o's extension (default: from -o's extension, else md)",
+    )
     count = _flag(settings.positive_int, "a positive whole number")
     d.add_argument(
-        "--concurrency", type=count, help="articles in flight (default 1 embedded, 4 remote)"
+        "--concurrency",
+        type=count,
+        metavar="N",
+        help="articles in flight (default 1 for the embedded model, 4 remote)",
     )
-    d.add_argument("--rpm", type=count, help="at most this many requests per minute")
-    d.add_argument("--tpm", type=count, help="at most this many (estimated) tokens per minute")
-    d.add_argument("--cache-dir", help="where the brief cache lives (default: user cache dir)")
-    d.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    d.add_argument("--refresh", action="store_true", help="ignore cached briefs, overwrite them")
+    d.add_argument(
+        "--rpm", type=count, metavar="N", help="at most N requests per minute (default: no limit)"
+    )
+    d.add_argument(
+        "--tpm",
+        type=count,
+        metavar="N",
+        help="at most N (estimated) tokens per minute (default: no limit)",
+    )
+    _cache_flags(d, refresh=True)
+    _verbosity_flags(d, argparse.SUPPRESS)
     _endpoint_flags(d)
+    d.set_defaults(parser=d)
+
     e = sub.add_parser(
-        "eval",
-        help="brief a folder of documents and score the briefs",
-        epilog=epilog,
-        formatter_class=raw,
+        "eval", help="brief a folder of documents and score the briefs", epilog=epilog
     )
     e.add_argument(
         "dir", help="a folder of articles, or one laid out like ECTSum (ects/, gt_summaries/)"
     )
-    e.add_argument("--gold", action="append", default=[], help="gold label JSON (repeatable)")
-    e.add_argument("--only", action="append", default=[], help="only this document (repeatable)")
-    e.add_argument("--smallest", type=count, help="only the N shortest documents")
-    e.add_argument("-o", "--output", help="write the Markdown report here, and JSON beside it")
-    e.add_argument("--cache-dir", help="where the brief cache lives (default: user cache dir)")
-    e.add_argument("--no-cache", action="store_true", help="brief every document afresh")
+    e.add_argument(
+        "--gold",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="gold label JSON (repeatable; default: none)",
+    )
+    e.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this document (repeatable; default: every document)",
+    )
+    e.add_argument(
+        "--smallest",
+        type=count,
+        metavar="N",
+        help="only the N shortest documents (default: all of them)",
+    )
+    e.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the Markdown report here (a .md name) and the JSON report beside it, "
+        "as .json (default: the Markdown report on stdout)",
+    )
+    _cache_flags(e, refresh=False)
+    _verbosity_flags(e, argparse.SUPPRESS)
     _endpoint_flags(e)
-    c = sub.add_parser("cassettes", help="inspect recorded model traffic")
-    csub = c.add_subparsers(dest="cassettes_command", required=True)
-    check = csub.add_parser("check", help="list cassettes; exit 1 if any is stale or unsafe")
-    check.add_argument("dir", nargs="?", default="cassettes")
+    e.set_defaults(parser=e)
+
+    c = sub.add_parser("cassettes", help="inspect recorded model traffic", epilog=epilog)
+    csub = c.add_subparsers(dest="cassettes_command", required=True, metavar="COMMAND")
+    check = csub.add_parser(
+        "check",
+        help="list newsbrief's cassettes; exit 1 if any is stale or unsafe",
+        description="List the cassettes newsbrief recorded under DIR (other YAML files are\n"
+        "skipped); exit 1 if any is stale, unsafe or unreadable, or if there are none.",
+        epilog=epilog,
+    )
+    check.add_argument(
+        "dir",
+        nargs="?",
+        default="cassettes",
+        help="folder searched, with its subfolders, for *.yaml and *.yml (default: cassettes)",
+    )
+    _verbosity_flags(check, argparse.SUPPRESS, "also list the YAML files skipped")
+    check.set_defaults(parser=check)
     return parser
 
 
+# --- after parsing: what argparse cannot check alone ---------------------------------------
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> NoReturn:
+    """Name only the misspelt flags. argparse lists every leftover: with `--formt json x.txt`
+    the value `json` fills the path, so the real path is left over and was named too."""
+    flags = [a.split("=", 1)[0] for a in extras if a.startswith("-") and a != "-"]
+    if not flags:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    known = [option for action in parser._actions for option in action.option_strings]
+    named = []
+    for flag in dict.fromkeys(flags):
+        close = difflib.get_close_matches(flag, known, n=1)
+        named.append(f"{flag} (did you mean {close[0]}?)" if close else flag)
+    plural = "s" if len(named) > 1 else ""
+    parser.error(f"unrecognized option{plural}: {', '.join(named)}")
+
+
+def _output_format(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """--format, else -o's extension, else md. An extension that names no format we write is
+    a usage error, found before anything is read or any model is asked."""
+    outputs = {"summarize": SUMMARIZE_OUTPUTS, "digest": DIGEST_OUTPUTS, "eval": EVAL_OUTPUTS}
+    choices = outputs[args.command]
+    fmt: str | None = getattr(args, "format", None)
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if args.command == "eval" and suffix not in choices:
+            parser.error(
+                f"argument -o/--output: {args.output} is not a .md file "
+                "(eval writes a Markdown report there and its JSON beside it)"
+            )
+        if fmt is None:
+            fmt = choices.get(suffix)
+            if fmt is None:
+                names = ", ".join(dict.fromkeys(choices))
+                parser.error(
+                    f"argument -o/--output: cannot tell the format of {args.output}; "
+                    f"use {names} or --format"
+                )
+    return fmt or "md"
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    owner: argparse.ArgumentParser = getattr(args, "parser", None) or parser
+    if extras:
+        _unrecognized(owner, extras)
+    if args.quiet and args.verbose:
+        owner.error("-q/--quiet and -v/--verbose cannot be used together")
+    if args.command in ("summarize", "digest", "eval"):
+        args.format = _output_format(owner, args)
+    return args
+
+
+# --- shared by the commands ------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace, line: str) -> None:
+    """A progress or status line on stderr; -q drops it (errors never come this way)."""
+    if not args.quiet:
+        print(safe_for_terminal(line), file=sys.stderr, flush=True)
+
+
+def _warnings(args: argparse.Namespace, warnings: Sequence[str], prefix: str = "") -> None:
+    """-v: the warnings a brief or digest carries, on stderr, one a line."""
+    if args.verbose:
+        for warning in warnings:
+            text = " ".join(f"{prefix}{warning}".split())
+            print(safe_for_terminal(f"newsbrief: warning: {text}"), file=sys.stderr)
+
+
+def _check_output_folder(output: str | None) -> None:
+    """Found now, not after every article has been briefed."""
+    if output:
+        folder = Path(output).resolve().parent
+        if not folder.is_dir():
+            raise InputError(f"cannot write {output}: no folder {folder}")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then replace it: a reader (or a kill) sees
+    the old file or the new one, never half of one. The temporary file is created like any
+    file (0666 minus the umask), so the result's permissions are what write_text gives."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise NewsbriefError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _open_cache(args: argparse.Namespace) -> BriefCache | None:
+    from newsbrief.digest.cache import BriefCache
+
+    if args.no_cache:
+        return None
+    return BriefCache(Path(args.cache_dir) / "briefs.sqlite" if args.cache_dir else None)
+
+
+@contextlib.contextmanager
+def _logging(args: argparse.Namespace) -> Iterator[None]:
+    """-v: newsbrief's log at INFO on stderr (through the redacting record factory, and
+    sanitized for the terminal); -q: errors only. Undone on return: main() may run many
+    times in one process (tests), and must not leave handlers behind."""
+    logger = logging.getLogger("newsbrief")
+    level = logger.level
+    handler: logging.Handler | None = None
+    if args.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_TerminalFormatter("newsbrief: %(levelname)s: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    elif args.quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+class _TerminalFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_for_terminal(super().format(record))
+
+
+# --- summarize -------------------------------------------------------------------------------
+
+
+def _ask_model(
+    args: argparse.Namespace, console: Console, article: Article, endpoint: Endpoint
+) -> Brief:
+    from newsbrief.brief.summarize import summarize  # the model stack: only on a cache miss
+
+    where = (
+        "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
+    )
+    if console.is_terminal and not args.quiet:
+        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
+            return summarize(article, endpoint=endpoint)
+    _status(args, f"newsbrief: summarizing {article.origin} with {where}")
+    return summarize(article, endpoint=endpoint)
+
+
 def _summarize(args: argparse.Namespace, console: Console) -> int:
-    from newsbrief.brief.summarize import summarize
+    from newsbrief.contract import text_id
+    from newsbrief.digest.cache import cache_key
     from newsbrief.ingest.read import read_path
     from newsbrief.model.endpoint import resolve_endpoint
     from newsbrief.render.markdown import brief_to_markdown
 
+    _check_output_folder(args.output)
     article = read_path(args.path)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
-    where = (
-        "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
-    )
-    if console.is_terminal:
-        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
-            brief = summarize(article, endpoint=endpoint)
-    else:
-        line = f"newsbrief: summarizing {article.origin} with {where}"
-        print(safe_for_terminal(line), file=sys.stderr, flush=True)
-        brief = summarize(article, endpoint=endpoint)
+    cache = _open_cache(args)
+    key = cache_key("brief", text_id(article.text), endpoint)
+    try:
+        brief = None if cache is None or args.refresh else cache.load_brief(key, article.text)
+        if brief is not None:
+            _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
+        else:
+            brief = _ask_model(args, console, article, endpoint)
+            if cache is not None:
+                cache.store_brief(key, brief)
+    finally:
+        if cache is not None:
+            cache.close()
+    _warnings(args, brief.warnings)
     if args.format == "json":
-        sys.stdout.write(json_for_terminal(brief.model_dump_json(indent=2)) + "\n")
+        rendered = json_for_terminal(brief.model_dump_json(indent=2)) + "\n"
     else:
-        sys.stdout.write(brief_to_markdown(brief))
+        rendered = brief_to_markdown(brief)
+    if args.output:
+        _write_whole(Path(args.output), rendered)
+        _status(args, f"newsbrief: wrote {args.output}")
+    else:
+        sys.stdout.write(rendered)
     return 0
 
+
+# --- digest ----------------------------------------------------------------------------------
 
 EXIT_PARTIAL = 3
 
 
 def _digest(args: argparse.Namespace) -> int:
     """Exit 0 when every article was summarized, 3 when some were not (partial), 1 when none."""
-    from pathlib import Path
-
     from newsbrief.cli.progress import Reporter
     from newsbrief.digest.batch import DigestOptions
     from newsbrief.digest.build import build_digest
-    from newsbrief.digest.cache import BriefCache
-    from newsbrief.errors import InputError
     from newsbrief.model.endpoint import resolve_endpoint
     from newsbrief.render import to_html, to_markdown
 
@@ -150,29 +487,10 @@ def _digest(args: argparse.Namespace) -> int:
             paths += [line.strip() for line in sys.stdin if line.strip()]
         else:
             paths.append(p)
-    fmt = args.format
-    if fmt is None and args.output:
-        fmt = {
-            ".md": "md",
-            ".markdown": "md",
-            ".html": "html",
-            ".htm": "html",
-            ".json": "json",
-        }.get(Path(args.output).suffix.lower())
-        if fmt is None:
-            raise InputError(
-                f"cannot tell the format of {args.output}; use .md, .html, .json or --format"
-            )
-    fmt = fmt or "md"
-    if args.output:
-        folder = Path(args.output).resolve().parent
-        if not folder.is_dir():  # found now, not after every article has been briefed
-            raise InputError(f"cannot write {args.output}: no folder {folder}")
+    _check_output_folder(args.output)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
-    cache = None
-    if not args.no_cache:
-        cache = BriefCache(Path(args.cache_dir) / "briefs.sqlite" if args.cache_dir else None)
-    reporter = Reporter()
+    cache = _open_cache(args)
+    reporter = Reporter(quiet=args.quiet)
     options = DigestOptions(
         concurrency=args.concurrency,
         rpm=args.rpm,
@@ -188,23 +506,22 @@ def _digest(args: argparse.Namespace) -> int:
         reporter.close()
         if cache is not None:
             cache.close()
+    _warnings(args, digest.warnings)
+    for result in digest.articles:
+        if result.brief is not None:
+            _warnings(args, result.brief.warnings, f"{result.article_id} {result.origin}: ")
     renderers: dict[str, Callable[[], str]] = {
         "md": lambda: to_markdown(digest),
         "html": lambda: to_html(digest),
         "json": lambda: json_for_terminal(digest.model_dump_json(indent=2)),
     }
-    rendered = renderers[fmt]()
+    rendered = renderers[args.format]()
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(rendered, encoding="utf-8")
-        tmp.replace(out)
-        print(
-            safe_for_terminal(
-                f"newsbrief: wrote {out} ({digest.stats.summarized}/{digest.stats.articles} "
-                f"articles, {digest.stats.model_calls} model calls)"
-            ),
-            file=sys.stderr,
+        _write_whole(Path(args.output), rendered)
+        _status(
+            args,
+            f"newsbrief: wrote {args.output} ({digest.stats.summarized}/{digest.stats.articles} "
+            f"articles, {digest.stats.model_calls} model calls)",
         )
     else:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
@@ -214,26 +531,26 @@ def _digest(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if digest.partial else 0
 
 
+# --- eval ------------------------------------------------------------------------------------
+
+
 def _eval(args: argparse.Namespace) -> int:
     """Exit 0 when every document was briefed, 3 when some were not."""
-    from pathlib import Path
-
-    from newsbrief.digest.cache import BriefCache
     from newsbrief.evaluate.run import discover, evaluate, load_gold
     from newsbrief.model.endpoint import resolve_endpoint
 
+    _check_output_folder(args.output)
     docs = discover(Path(args.dir), args.only, args.smallest)
     gold = load_gold([Path(g) for g in args.gold])
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
-    cache = None
-    if not args.no_cache:
-        cache = BriefCache(Path(args.cache_dir) / "briefs.sqlite" if args.cache_dir else None)
+    cache = _open_cache(args)
 
     def progress(doc: Any) -> None:
-        state = f"error: {doc.error}" if doc.error else f"{doc.figures} figures"
-        print(
-            safe_for_terminal(f"newsbrief: eval {doc.name}: {state}"), file=sys.stderr, flush=True
-        )
+        if doc.error:  # an error, so shown even with -q
+            line = f"newsbrief: eval {doc.name}: error: {doc.error}"
+            print(safe_for_terminal(line), file=sys.stderr, flush=True)
+        else:
+            _status(args, f"newsbrief: eval {doc.name}: {doc.figures} figures")
 
     try:
         report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress)
@@ -243,23 +560,51 @@ def _eval(args: argparse.Namespace) -> int:
     markdown = report.to_markdown()
     if args.output:
         out = Path(args.output)
-        out.write_text(markdown, encoding="utf-8")
-        out.with_suffix(".json").write_text(report.to_json() + "\n", encoding="utf-8")
-        print(
-            safe_for_terminal(f"newsbrief: wrote {out} and {out.with_suffix('.json')}"),
-            file=sys.stderr,
-        )
+        _write_whole(out, markdown)
+        _write_whole(out.with_suffix(".json"), report.to_json() + "\n")
+        _status(args, f"newsbrief: wrote {out} and {out.with_suffix('.json')}")
     else:
         sys.stdout.write(safe_for_terminal(markdown))
     return EXIT_PARTIAL if any(d.error for d in report.docs) else 0
 
 
-def _cassettes_check(args: argparse.Namespace) -> int:
-    from pathlib import Path
+# --- cassettes check -------------------------------------------------------------------------
 
-    from newsbrief.errors import InputError
+
+_VCR_START = re.compile(r"^interactions:", re.MULTILINE)
+
+
+def _cassettes_to_check(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(newsbrief's cassettes, other YAML files).
+
+    A file newsbrief_cassette() cannot read as a cassette is whose we cannot tell. It
+    counts as ours, and is reported UNREADABLE, when it lies beside one of our cassettes,
+    names newsbrief's markers, or begins a vcrpy `interactions:` list (a torn cassette: for
+    a gate that keeps secrets out of git, flagged rather than passed over). Anything else
+    (a virtualenv's YAML, another tool's readable cassette) is skipped."""
+    from newsbrief.testing.cassettes import NEWSBRIEF_MARKERS, newsbrief_cassette
+
+    def looks_like_ours(path: Path) -> bool:
+        try:
+            raw = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return any(marker in raw for marker in NEWSBRIEF_MARKERS) or bool(_VCR_START.search(raw))
+
+    kinds = {path: newsbrief_cassette(path) for path in paths}
+    ours_beside = {path.parent for path, kind in kinds.items() if kind}
+    ours: list[Path] = []
+    others: list[Path] = []
+    for path, kind in kinds.items():
+        if kind is None:
+            kind = path.parent in ours_beside or looks_like_ours(path)
+        (ours if kind else others).append(path)
+    return ours, others
+
+
+def _cassettes_check(args: argparse.Namespace) -> int:
     from newsbrief.model.prompts import prompt_version
-    from newsbrief.testing.cassettes import inspect_cassette
+    from newsbrief.testing.cassettes import CassetteInfo, inspect_cassette
 
     folder = Path(args.dir)
     if not folder.is_dir():
@@ -267,10 +612,19 @@ def _cassettes_check(args: argparse.Namespace) -> int:
     paths = sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
     if not paths:
         raise InputError(f"no cassettes (*.yaml) under {folder}")
+    cassettes, skipped = _cassettes_to_check(paths)
+    if not cassettes:
+        raise InputError(
+            f"no newsbrief cassettes under {folder} "
+            f"({len(skipped)} YAML file(s) skipped: not recorded by newsbrief)"
+        )
     bad = 0
     print(safe_for_terminal(f"current prompt version {prompt_version()}"))
-    for path in paths:
-        info = inspect_cassette(path)
+    for path in cassettes:
+        try:
+            info = inspect_cassette(path)
+        except RecursionError:  # YAML nested past Python's stack: reported, like any damage
+            info = CassetteInfo(path=path, error="not valid YAML: nested too deeply")
         status = "ok"
         if info.error:
             status = f"UNREADABLE ({info.error})"
@@ -283,26 +637,36 @@ def _cassettes_check(args: argparse.Namespace) -> int:
         models = ",".join(sorted(info.models)) or "-"
         line = f"{status:6} {path}  prompt={versions} model={models} requests={info.interactions}"
         print(safe_for_terminal(line))
-    print(f"{len(paths)} cassette(s), {bad} stale or unsafe")
+    if args.verbose:
+        for path in skipped:
+            print(safe_for_terminal(f"skipped {path} (not a newsbrief cassette)"))
+    summary = f"{len(cassettes)} cassette(s), {bad} stale or unsafe"
+    if skipped:
+        summary += f", {len(skipped)} skipped (not a newsbrief cassette)"
+    print(summary)
     return 1 if bad else 0
 
 
+# --- entry point -----------------------------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     install_log_redaction()
     # instructor logs each failed attempt at ERROR; our own one-line error says it better.
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
     console = Console(stderr=True)
     try:
-        if args.command == "summarize":
-            return _summarize(args, console)
-        if args.command == "digest":
-            return _digest(args)
-        if args.command == "cassettes":
-            return _cassettes_check(args)
-        if args.command == "eval":
-            return _eval(args)
-        raise AssertionError(args.command)
+        with _logging(args):
+            if args.command == "summarize":
+                return _summarize(args, console)
+            if args.command == "digest":
+                return _digest(args)
+            if args.command == "cassettes":
+                return _cassettes_check(args)
+            if args.command == "eval":
+                return _eval(args)
+            raise AssertionError(args.command)
     except NewsbriefError as exc:
         message = redact(" ".join(str(exc).split()), getattr(args, "api_key", None))
         print(safe_for_terminal(f"newsbrief: error: {message}"), file=sys.stderr)

@@ -3,6 +3,9 @@
 File names and error messages are untrusted: they are shown through safe_for_terminal (no
 escape sequence reaches the terminal) and never parsed as rich markup (the bar's description
 column has markup off, so a file named `q[/bold]z.txt` is just a name).
+
+Quiet (-q): no bar and no progress lines; an article that failed is still named, since that
+is an error, not progress.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from newsbrief.digest.batch import ArticleResult
 
 
 class Reporter:
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, quiet: bool = False) -> None:
         self.console = console or Console(stderr=True)
+        self.quiet = quiet
         self.total = 0
         self.finished = 0
         self._bar: Progress | None = None
@@ -34,6 +38,8 @@ class Reporter:
 
     def start(self, total: int) -> None:
         self.total = total
+        if self.quiet:
+            return
         if self.console.is_terminal:
             self._bar = Progress(
                 SpinnerColumn(),
@@ -52,6 +58,8 @@ class Reporter:
     def done(self, result: ArticleResult) -> None:
         self.finished += 1
         status = "failed" if result.brief is None else ("cached" if result.cached else "ok")
+        if self.quiet and result.brief is not None:
+            return
         if self._bar is not None and self._task is not None:
             origin = result.origin if len(result.origin) <= 40 else "…" + result.origin[-39:]
             description = f"{result.article_id} {status} {origin}"

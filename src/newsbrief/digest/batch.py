@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiolimiter import AsyncLimiter
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from newsbrief.contract import Brief, text_id
+from newsbrief.contract import Brief, reloadable, text_id
 from newsbrief.digest.cache import BriefCache, cache_key
-from newsbrief.errors import ConfigError, ModelOutputError, NewsbriefError
+from newsbrief.errors import ConfigError, NewsbriefError
 from newsbrief.ingest.read import Article, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
@@ -123,31 +122,11 @@ async def run_batch(
     async def cached(key: str, article: Article) -> Brief | None:
         if cache is None or options.refresh:
             return None
-        try:
-            hit = await asyncio.to_thread(cache.get, key)  # None also when unreadable
-            if hit is None:
-                return None
-            brief = Brief.model_validate_json(hit)
-            if brief.source.id != text_id(article.text):
-                raise ValueError("cached brief is of another text")  # never served as this one
-            return brief
-        except (ValidationError, ValueError):
-            # A damaged or outdated row is recomputed, never trusted.
-            await asyncio.to_thread(cache.delete, key)
-        except sqlite3.Error:
-            pass  # a BriefCache subclass that raises: still only a miss
-        return None
+        return await asyncio.to_thread(cache.load_brief, key, article.text)
 
     async def store(key: str, brief: Brief) -> None:
-        if cache is None:
-            return
-        try:
-            stored = await asyncio.to_thread(cache.put, key, "brief", brief.model_dump_json())
-            reason = None if stored is not False else cache.last_error
-        except sqlite3.Error as exc:
-            reason = str(exc)
-        if reason is not None:
-            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
+        if cache is not None:
+            await asyncio.to_thread(cache.store_brief, key, brief)
 
     async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
         article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
@@ -198,16 +177,6 @@ async def run_batch(
 
     await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
     return [r if r is not None else _unprocessed(i, items[i]) for i, r in enumerate(results)]
-
-
-def reloadable(brief: Brief) -> Brief:
-    """The brief as it will be written and read back: what cannot be written (a character no
-    encoder takes) or read back is an error for this article alone, never for the digest."""
-    try:
-        return Brief.model_validate_json(brief.model_dump_json())
-    except (ValueError, UnicodeError) as exc:
-        detail = " ".join(str(exc).split())[:200]
-        raise ModelOutputError(f"the brief could not be written and read back: {detail}") from None
 
 
 def _unprocessed(index: int, item: Article | str) -> ArticleResult:

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from newsbrief.contract import SCHEMA_VERSION
+from newsbrief.contract import SCHEMA_VERSION, Brief, text_id
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import prompt_version
@@ -119,6 +119,34 @@ class BriefCache:
                 self._failed("write", exc)
                 return False
         return True
+
+    def load_brief(self, key: str, text: str) -> Brief | None:
+        """The cached brief of exactly this text, or None: a row that does not validate, or
+        whose source is another text, is deleted (recomputed, never served)."""
+        try:
+            hit = self.get(key)  # None also when unreadable
+            if hit is None:
+                return None
+            brief = Brief.model_validate_json(hit)
+            if brief.source.id != text_id(text):
+                raise ValueError("cached brief is of another text")
+            return brief
+        except ValueError:  # pydantic's ValidationError included
+            self.delete(key)
+        except sqlite3.Error:
+            pass  # a subclass that raises: still only a miss
+        return None
+
+    def store_brief(self, key: str, brief: Brief) -> None:
+        """Store the brief; when it cannot be stored, say so in its warnings (the next run
+        asks the model again), never raise: the brief in hand is still good."""
+        try:
+            stored = self.put(key, "brief", brief.model_dump_json())
+            reason = None if stored else self.last_error
+        except (sqlite3.Error, ValueError, UnicodeError) as exc:
+            reason = str(exc)
+        if reason is not None:
+            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
 
     def delete(self, key: str) -> None:
         with self._lock:

@@ -204,7 +204,16 @@ def _to_article(data: bytes, origin: str, html: bool | None, charset: str | None
     return _article(text, None, origin, warnings)
 
 
-def from_bytes(data: bytes, origin: str, suffix: str = "") -> Article:
+def markdown_title(text: str) -> str | None:
+    """The text of a leading `# Title` (its first non-blank line), without the `#`s."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    heading = _MD_TITLE.fullmatch(first)
+    return heading.group(1) if heading else None
+
+
+def from_bytes(data: bytes, origin: str, suffix: str = "", sniff_markdown: bool = False) -> Article:
+    """sniff_markdown: with no telling suffix (standard input), a first line that is a
+    Markdown `# Title` makes the text Markdown, and that heading its title."""
     if suffix in HTML_SUFFIXES:
         html: bool | None = True
     elif suffix in TEXT_SUFFIXES - {""}:
@@ -212,9 +221,9 @@ def from_bytes(data: bytes, origin: str, suffix: str = "") -> Article:
     else:
         html = None
     article = _to_article(data, origin, html, None)
-    if suffix in MARKDOWN_SUFFIXES and article.title is None:
-        heading = _MD_TITLE.match(article.text.lstrip("\n"))
-        article.title = heading.group(1) if heading else None
+    markdown = suffix in MARKDOWN_SUFFIXES or (sniff_markdown and suffix == "")
+    if markdown and article.title is None:
+        article.title = markdown_title(article.text)
     return article
 
 
@@ -231,7 +240,7 @@ def read_path(path: str) -> Article:
         data = sys.stdin.buffer.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise too_big("standard input")
-        return from_bytes(data, "standard input")
+        return from_bytes(data, "standard input", sniff_markdown=True)
     if fetch.is_url(path):
         return from_url(path)
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", path)

@@ -293,6 +293,38 @@ def _problems_in(text: str, local_dirs: list[tuple[str, str]]) -> list[str]:
     return kinds
 
 
+# What only a cassette newsbrief recorded carries: in the raw text, a damaged one still does.
+NEWSBRIEF_MARKERS = ("x-newsbrief", ENDPOINT_METADATA)
+
+
+def newsbrief_cassette(path: Path) -> bool | None:
+    """Whether a YAML file is a cassette newsbrief recorded, for `cassettes check`.
+
+    True: a vcrpy cassette (an `interactions` list) with a request carrying the prompt
+    version header or metadata naming the recorded endpoint (the pytest plugin's).
+    False: readable, and not one of ours (another tool's cassette, a config file).
+    None: cannot tell, because it is not readable as a cassette (not YAML, no interactions
+    list, not readable at all); the caller decides from where it lies and what it mentions
+    (see NEWSBRIEF_MARKERS).
+    """
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        # Not libyaml's CSafeLoader: deep nesting ("[[[[...") overflows its C stack and
+        # kills the process; the Python loader raises RecursionError instead.
+        data = yaml.safe_load(raw)
+    except (OSError, yaml.YAMLError, RecursionError, ValueError):  # any file, even hostile
+        return None
+    interactions = _mapping(data).get("interactions")
+    if not isinstance(interactions, list):
+        return None
+    if ENDPOINT_METADATA in _mapping(_mapping(data).get("metadata")):
+        return True
+    return any(
+        _header(_mapping(_mapping(_mapping(i).get("request")).get("headers")), PROMPT_HEADER)
+        for i in interactions
+    )
+
+
 def inspect_cassette(path: Path) -> CassetteInfo:
     """What `cassettes check` and the stale-replay message need, without trusting the file.
 
