@@ -156,10 +156,6 @@ class BriefCache:
             except sqlite3.Error as exc:
                 self._failed("write", exc)
 
-    def count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
-
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -23,11 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import vcr
-import yaml
-
 from newsbrief import settings
 from newsbrief.contract import SCHEMA_VERSION
+from newsbrief.errors import ConfigError
 from newsbrief.model.endpoint import normalise_loopback
 from newsbrief.model.prompts import prompt_version
 from newsbrief.redact import (
@@ -41,6 +39,14 @@ from newsbrief.redact import (
     secret_param,
     url_secrets,
 )
+
+try:
+    import vcr
+    import yaml
+except ImportError as exc:  # vcrpy and PyYAML come with the `testing` extra
+    raise ConfigError(
+        f"recorded fixtures need {exc.name}: pip install 'newsbrief[testing]'"
+    ) from None
 
 PROMPT_HEADER = "x-newsbrief-prompt-version"
 SCHEMA_HEADER = "x-newsbrief-schema"
