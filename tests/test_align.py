@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from newsbrief.text.align import MAX_ANCHOR_SPAN, Span, locate, sentence_bounds
+from newsbrief.text.align import MAX_ANCHOR_SPAN, Located, locate, sentence_bounds
 
 ARTICLE = (
     "Jobs Report Beats Forecasts\n"
@@ -399,7 +399,7 @@ CASES: list[tuple[str, str, str, str | None]] = [
 ]
 
 
-def check_invariants(span: Span, quote: str, text: str) -> None:
+def check_invariants(span: Located, quote: str, text: str) -> None:
     assert 0 <= span.start < span.end <= len(text)
     found = text[span.start : span.end]
     assert found and found == found.strip()
@@ -430,18 +430,18 @@ REPEATED = "Rates rose. Profits fell. Rates rose. Profits fell. Rates rose."
 
 
 def test_exact_repeated_takes_first() -> None:
-    assert locate("Rates rose", REPEATED) == Span(0, 10, "exact")
+    assert locate("Rates rose", REPEATED) == Located(0, 10, "exact")
 
 
 @pytest.mark.parametrize(("near", "start"), [(0, 0), (30, 26), (40, 26), (60, 52), (999, 52)])
 def test_exact_prefer_near(near: int, start: int) -> None:
     span = locate("Rates rose", REPEATED, prefer_near=near)
-    assert span == Span(start, start + 10, "exact")
+    assert span == Located(start, start + 10, "exact")
 
 
 def test_normalised_prefer_near() -> None:
     span = locate("RATES ROSE", REPEATED, prefer_near=50)
-    assert span == Span(52, 62, "aligned")
+    assert span == Located(52, 62, "aligned")
 
 
 def test_paraphrase_tie_prefer_near() -> None:
@@ -659,7 +659,7 @@ def test_large_article() -> None:
     base = text.index(target)
 
     span = locate(target, text)
-    assert span == Span(base, base + len(target), "exact")
+    assert span == Located(base, base + len(target), "exact")
 
     quote = "THE REGIONAL OFFICE IN DISTRICT 555 REPORTED 13,885 APPLICATIONS - UP 6.2%"
     span = locate(quote, text)

@@ -75,7 +75,7 @@ def _pick_number(draft: FigureDraft, numbers: list[NumberMatch]) -> NumberMatch 
 
 def _anchor_number(
     draft: FigureDraft, article: ArticleText
-) -> tuple[align.Span, NumberMatch] | None:
+) -> tuple[align.Located, NumberMatch] | None:
     """Where the article states draft.number_text; with several occurrences, the one the
     label and quote point at, else the first."""
     try:

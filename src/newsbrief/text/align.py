@@ -39,7 +39,7 @@ MAX_ANCHOR_SPAN = 240  # longer sentences are cut down to the clauses around the
 
 
 @dataclass(frozen=True)
-class Span:
+class Located:
     start: int
     end: int
     method: Method  # "exact" when text[start:end] == quote; "aligned" otherwise
@@ -583,7 +583,7 @@ def _anchor(quote: str, index: _Index, near: int | None) -> tuple[int, int] | No
 # --- public API --------------------------------------------------------------------------
 
 
-def locate(quote: str, text: str, *, prefer_near: int | None = None) -> Span | None:
+def locate(quote: str, text: str, *, prefer_near: int | None = None) -> Located | None:
     """Find quote in text; None when it is not there (see the module docstring).
 
     The result always satisfies ``0 <= start < end <= len(text)`` with
@@ -603,14 +603,14 @@ def locate(quote: str, text: str, *, prefer_near: int | None = None) -> Span | N
     start, end = _trim(text, *found)
     if start >= end:
         return None
-    return Span(start, end, "exact" if text[start:end] == quote else "aligned")
+    return Located(start, end, "exact" if text[start:end] == quote else "aligned")
 
 
-def span_around(text: str, n: NumberMatch) -> Span:
+def span_around(text: str, n: NumberMatch) -> Located:
     """The sentence (or, if long, the clauses) stating n: how a figure is quoted when the
     model's own quote failed but its number is in the article."""
     start, end = _anchor_span(_index(text), n)
-    return Span(start, end, "aligned")
+    return Located(start, end, "aligned")
 
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
