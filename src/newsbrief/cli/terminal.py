@@ -17,10 +17,7 @@ import re
 
 from rich.text import Text
 
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""C0 controls except tab and newline, DEL, and C1 controls. The same set as
-newsbrief.render.escape.CONTROL_CHARS (a test holds them equal); not imported from there,
-since importing newsbrief.render loads the model stack and the CLI loads that only when due."""
+from newsbrief.text.chars import CONTROL_CHARS  # light: loads no model stack
 
 
 def _visible(match: re.Match[str]) -> str:

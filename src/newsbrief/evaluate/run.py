@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsbrief.contract import Brief, text_id
+from newsbrief.contract import text_id
+from newsbrief.digest.batch import ARTICLE_SUFFIXES
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.evaluate.metrics import DocScore, GoldItem, score
 from newsbrief.ingest.read import read_path
 from newsbrief.model.endpoint import Endpoint
-
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -177,13 +176,11 @@ def evaluate(
         try:
             article = read_path(str(doc.path))
             key = cache_key("brief", text_id(article.text), endpoint)
-            hit = cache.get(key) if cache is not None else None
-            if hit is not None:
-                brief = Brief.model_validate_json(hit)
-            else:
+            brief = cache.load_brief(key, article.text) if cache is not None else None
+            if brief is None:
                 brief = summarize(article, endpoint=endpoint)
                 if cache is not None:
-                    cache.put(key, "brief", brief.model_dump_json())
+                    cache.store_brief(key, brief)
             result = score(
                 doc.name,
                 brief,

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""C0 controls except tab and newline, DEL, and C1 controls: what can drive a terminal."""
+from newsbrief.text.chars import CONTROL_CHARS
 
 REPLACEMENT = "\ufffd"
 

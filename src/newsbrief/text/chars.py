@@ -12,6 +12,10 @@ import re
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 controls except tab and newline, DEL, and C1 controls: what can drive a terminal.
+The one definition, for Markdown (render.escape) and the terminal (cli.terminal) alike."""
+
 
 def without_surrogates(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
