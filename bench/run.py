@@ -53,7 +53,7 @@ SAMPLING: dict[str, Any] = {
     "seed": 0,
     "frequency_penalty": 0.5,
     "presence_penalty": 0.5,
-    "max_tokens": 1200,
+    "max_tokens": 900,
 }
 
 
@@ -282,7 +282,6 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
     import openai
 
     import newsbrief
-    from newsbrief.brief.drafts import draft_model
     from newsbrief.brief.extract import messages
     from newsbrief.brief.policy import POLICY
     from newsbrief.model.client import PENALTY, TEMPERATURE
@@ -290,7 +289,7 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
 
     endpoint = newsbrief.Endpoint(model=MODEL, base_url=base_url, api_key=API_KEY)
     msgs = messages(ArticleText(TINY_ARTICLE))
-    draft = draft_model(1)
+    draft = draft_for(TINY_ARTICLE)
     # The same request newsbrief sends: sampling settings, max_tokens, json_schema mode.
     ours = (TEMPERATURE, PENALTY, PENALTY, POLICY.brief_tokens)
     keys = ("temperature", "frequency_penalty", "presence_penalty", "max_tokens")
@@ -429,6 +428,21 @@ def peak_rss_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def draft_for(text: str) -> Any:
+    """The response model newsbrief sends for this text: ids of its candidates and sentences."""
+    from newsbrief.brief.drafts import draft_model
+    from newsbrief.brief.policy import POLICY
+    from newsbrief.text.article import ArticleText
+
+    article = ArticleText(text)
+    refs = article.figure_refs(POLICY.candidate_numbers)
+    return draft_model(
+        POLICY.figures_wanted(len(refs)),
+        tuple(r.id for r in refs),
+        tuple(r.id for r in article.sentence_refs),
+    )
+
+
 def articles(n: int) -> list[str]:
     from digest_support import article
 
@@ -464,9 +478,8 @@ class _Bare:
     def __init__(self, base_url: str) -> None:
         import openai
 
-        from newsbrief.brief.drafts import draft_model
-
-        self.draft = draft_model(1)
+        # Every synthetic article has the same shape, so one schema serves them all.
+        self.draft = draft_for(articles(1)[0])
         schema = {"name": "BriefDraft", "schema": self.draft.model_json_schema()}
         self.response_format: Any = {"type": "json_schema", "json_schema": schema}
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=API_KEY, max_retries=0)

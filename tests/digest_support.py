@@ -30,45 +30,33 @@ def write_reports(
 
 
 def brief_answer(text: str) -> dict[str, Any]:
-    level = re.search(r"closed at ([0-9,.]+)", text)
-    gain = re.search(r"up (1\.[0-9]+%)", text)
-    exporters = re.search(r"Exporters gained ([0-9.]+%)", text)
-    figures = []
-    if level:
-        figures.append(
-            {
-                "label": "Nikkei 225 close",
-                "quote": f"closed at {level.group(1)}",
-                "number_text": level.group(1),
-            }
+    """The answer a good model gives: the ids the prompt put after each number."""
+    level = re.search(r"closed at [0-9,.]+ \[(C[0-9]+)\]", text)
+    gain = re.search(r"up 1\.[0-9]+% \[(C[0-9]+)\]", text)
+    exporters = re.search(r"Exporters gained [0-9.]+% \[(C[0-9]+)\]", text)
+    yen = re.search(r"past [0-9.]+ \[(C[0-9]+)\] per dollar", text)
+    bank = re.search(r"\[(S[0-9]+)\] The Bank of Japan", text)
+    figures = [
+        {"id": m.group(1), "label": label}
+        for m, label in (
+            (level, "Nikkei 225 close"),
+            (gain, "Nikkei 225 daily gain"),
+            (exporters, "Exporters gain"),
+            (yen, "yen per dollar exchange rate"),
         )
-    if gain:
-        figures.append(
-            {
-                "label": "Nikkei 225 daily gain",
-                "quote": f"up {gain.group(1)} on the session",
-                "number_text": gain.group(1),
-            }
-        )
-    if exporters:
-        figures.append(
-            {
-                "label": "Exporters gain",
-                "quote": f"Exporters gained {exporters.group(1)}",
-                "number_text": exporters.group(1),
-            }
-        )
+        if m
+    ]
     return {
-        "summary": ["Japanese stocks rose.", "The yen weakened."],
         "key_figures": figures,
+        "summary": ["Japanese stocks rose.", "The yen weakened."],
         "policy_implications": [
             {
-                "statement": "Rates stay low.",
+                "statement": "The Bank of Japan keeps its policy rate low.",
                 "actor": "central bank",
-                "evidence": "The Bank of Japan is expected to keep its policy rate unchanged.",
+                "evidence": [bank.group(1)],
             }
         ]
-        if "Bank of Japan" in text
+        if bank
         else [],
     }
 
@@ -98,7 +86,8 @@ def router(extra_ids: tuple[str, ...] = (), fail_if: str | None = None) -> Any:
         messages = body.get("messages", [])
         last = messages[-1]["content"] if messages else ""
         if DIGEST_MARKER in messages[0]["content"]:
-            ids = sorted(set(re.findall(r"^\[(A[0-9]+)\]", last, flags=re.M)))
+            first = messages[0]["content"]  # the briefs; a re-ask appends its own turns
+            ids = sorted(set(re.findall(r"^\[(A[0-9]+)\]", first, flags=re.M)))
             return Reply(body=completion(json.dumps(synthesis_answer(ids, extra_ids))))
         if fail_if and fail_if in last:
             return Reply(status=400, body={"error": {"message": "this article is refused"}})

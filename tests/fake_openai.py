@@ -57,11 +57,12 @@ def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
 # One tiny article and a correct answer for it, shared by the CLI, plugin and secrets tests.
 TINY_ARTICLE = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
 TINY_DRAFT: dict[str, Any] = {
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
+    # Ids as the prompt marks them: 57,890 is C01, 1.5% is C02 (225 is an index name).
     "key_figures": [
-        {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"},
-        {"label": "Nikkei gain", "quote": "up 1.5% on the day", "number_text": "1.5%"},
+        {"id": "C01", "label": "Nikkei close"},
+        {"id": "C02", "label": "Nikkei gain"},
     ],
+    "summary": ["The Nikkei rallied.", "It closed at a record."],
     "policy_implications": [],
 }
 
@@ -133,12 +134,10 @@ def truncated(draft: dict[str, Any]) -> Reply:
 
 
 def ungrounded(draft: dict[str, Any]) -> Reply:
-    """A valid answer whose figures quote numbers the article never states."""
+    """A valid answer whose figures name ids the prompt never listed."""
     bad = json.loads(json.dumps(draft))
     for i, figure in enumerate(bad.get("key_figures", [])):
-        invented = f"{987 + i},654"
-        figure["quote"] = f"rose to {invented} points"
-        figure["number_text"] = invented
+        figure["id"] = f"C{90 + i}"
     return Reply(body=completion(json.dumps(bad)), fault="ungrounded")
 
 

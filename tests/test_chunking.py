@@ -79,23 +79,18 @@ def _router(body: dict[str, Any]) -> Reply:
         return Reply(body=completion(json.dumps(answer)))
     article = last.split("<<<", 1)[1].split(">>>", 1)[0]
     figures = [
-        {
-            "label": f"Segment {m.group(1)} revenue growth",
-            "quote": m.group(0),
-            "number_text": m.group(2),
-        }
-        for m in re.finditer(r"Segment (\d+) revenue rose (\d+\.5%)", article)
+        {"id": m.group(3), "label": f"Segment {m.group(1)} revenue growth"}
+        for m in re.finditer(r"Segment (\d+) revenue rose (\d+\.5%) \[(C\d+)\]", article)
     ][:3]
+    bank = re.search(r"\[(S\d+)\] The central bank is expected", article)
     answer = {
-        "summary": ["Revenue rose.", "Margins held."],
         "key_figures": figures,
+        "summary": ["Revenue rose.", "Margins held."],
         "policy_implications": [
-            {
-                "statement": "Rates on hold.",
-                "actor": "central bank",
-                "evidence": "The central bank is expected to keep rates on hold.",
-            }
-        ],
+            {"statement": "Rates on hold.", "actor": "central bank", "evidence": [bank.group(1)]}
+        ]
+        if bank
+        else [],
     }
     return Reply(body=completion(json.dumps(answer)))
 

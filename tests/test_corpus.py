@@ -1,15 +1,20 @@
 """Every bad or hostile input in tests/corpus/ through the real CLI, as expected.toml says.
 
-The model is a scripted fake on 127.0.0.1, and where it matters a hostile one: it obeys a
-prompt injection, invents a table cell, quotes digits glued to kanji. Each outcome is either
-exit 0 with a Brief whose every span is text[start:end] == quote, or exit 1 with exactly one
-"newsbrief: error:" line, no traceback, and no model call at all.
+The model is a scripted fake on 127.0.0.1, and where it matters a hostile one. It answers
+with the ids the prompt marks (a figure is "C07", evidence is "S03"), so the only ungrounded
+thing it can propose is an id the prompt never listed: it obeys a prompt injection whose
+sentence has no id, reaches past the 40 cells of a table the prompt lists, names numbers
+glued to kanji or written with decimal commas, which our parser (so the prompt) has none
+for. Each outcome is either exit 0 with a Brief whose every span is text[start:end] ==
+quote and whose every figure is the number its id follows in the prompt, or exit 1 with
+exactly one "newsbrief: error:" line, no traceback, and no model call at all.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import runpy
 import tomllib
 from pathlib import Path
@@ -81,11 +86,11 @@ def make_input(case: dict[str, Any], tmp_path: Path) -> str:
 
 def run_cli(
     argv: list[str], capsys: pytest.CaptureFixture[str], script: list[Reply]
-) -> tuple[int, str, str, int]:
-    """(exit code, stdout, stderr, requests the model endpoint received)."""
+) -> tuple[int, str, str, list[dict[str, Any]]]:
+    """(exit code, stdout, stderr, the requests the model endpoint received)."""
     with serve(script) as fake:
         code = main([*argv, "--base-url", fake.base_url, "--model", "fake", "--timeout", "10"])
-        requests = len(fake.requests)
+        requests = list(fake.requests)
     out, err = capsys.readouterr()
     return code, out, err, requests
 
@@ -117,6 +122,8 @@ def check_brief(out: str, case: dict[str, Any]) -> dict[str, Any]:
         assert float(value) not in values
     if "figures" in case:
         assert len(values) == case["figures"]
+    if "implications" in case:
+        assert len(brief["policy_implications"]) == case["implications"], warnings
     for fragment in case.get("warnings", []):
         assert any(fragment in w for w in warnings), (fragment, warnings)
     if "title" in case:
@@ -130,6 +137,38 @@ def check_brief(out: str, case: dict[str, Any]) -> dict[str, Any]:
     return brief
 
 
+def prompt_of(request: dict[str, Any]) -> str:
+    """The article as the model saw it: the last user message of a brief request."""
+    users = [m["content"] for m in request["messages"] if m["role"] == "user"]
+    assert users and isinstance(users[-1], str), request
+    return users[-1]
+
+
+def check_ids(case: dict[str, Any], brief: dict[str, Any], requests: list[dict[str, Any]]) -> None:
+    """The scripted answer's ids against the prompt the model was sent: a listed id becomes
+    the figure whose number the prompt marks with it; an id never listed becomes nothing."""
+    assert requests, "the model was never asked"
+    prompt = prompt_of(requests[0])
+    listed = re.findall(r" \[(C[0-9]{2,3})\]", prompt)
+    assert len(listed) == len(set(listed))
+    by_label = {f["label"]: f for f in brief["key_figures"]}
+    answer = MODELS[case["model"]]
+    for choice in answer["key_figures"]:
+        figure = by_label.get(choice["label"])
+        if choice["id"] not in listed:
+            assert figure is None, (choice, figure)  # an unlisted id grounds nothing
+            continue
+        assert figure is not None, (choice, brief["warnings"])
+        # The id sits right after the figure's number, and the quote states that number.
+        assert f"{figure['number_text']} [{choice['id']}]" in prompt, (choice, figure)
+        assert figure["number_text"] in figure["quote"]
+    assert len(brief["key_figures"]) <= len(answer["key_figures"])
+    for fragment in case.get("prompt_unmarked", []):
+        at = prompt.find(fragment)
+        assert at >= 0, f"{fragment!r} is not in the prompt verbatim (an id inside it?)"
+        assert not re.search(r"\[S[0-9]{2,3}\] $", prompt[:at]), "it was given a sentence id"
+
+
 @pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
 def test_corpus_entry(
     case: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -140,14 +179,16 @@ def test_corpus_entry(
     if case["expect"] == "error":
         assert case["message"] in error_line(code, err)
         assert out == ""
-        assert requests == 0  # refused before any model call
+        assert requests == []  # refused before any model call
         return
     assert case["expect"] == "brief"
     assert code == 0, err
     assert "Traceback" not in err
-    check_brief(out, case)
+    brief = check_brief(out, case)
+    check_ids(case, brief, requests)
     # A fully grounded answer is taken at once; ungrounded proposals are re-asked, then dropped.
-    assert requests == (MAX_REASKS + 1 if case.get("reasked") else 1)
+    # Labels that fit their numbers' clauses: no focused label question follows.
+    assert len(requests) == (MAX_REASKS + 1 if case.get("reasked") else 1)
 
 
 def test_manifest_covers_the_corpus() -> None:
@@ -161,8 +202,13 @@ def test_manifest_covers_the_corpus() -> None:
     used = {c["model"] for c in CASES if "model" in c}
     assert used == set(MODELS)
     for answer in MODELS.values():
-        # Hostile, but possible: an endpoint's grammar only lets through what fits the schema.
+        # Hostile, but possible: the answer fits BriefDraft. The ids each article allows are
+        # advertised in its schema's enums, which an endpoint without a grammar may ignore.
         BriefDraft.model_validate(answer)
+        for choice in answer["key_figures"]:
+            assert re.fullmatch(r"C[0-9]{2,3}", choice["id"]), choice
+        for implication in answer["policy_implications"]:
+            assert all(re.fullmatch(r"S[0-9]{2,3}", e) for e in implication["evidence"])
     for case in CASES:
         assert case["expect"] in {"error", "brief"}
         assert ("message" in case) == (case["expect"] == "error"), case["file"]
@@ -225,7 +271,9 @@ def test_real_process_injection_article_is_grounded() -> None:
             timeout=120,
             unset=UNSET,
         )
+        requests = list(fake.requests)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     brief = check_brief(proc.stdout, case)
+    check_ids(case, brief, requests)
     assert 999e12 not in {f["value"] for f in brief["key_figures"]}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from digest_support import article, brief_requests, router, write_reports
-from fake_openai import serve
+from digest_support import DIGEST_MARKER, article, brief_requests, router, write_reports
+from fake_openai import Reply, completion, serve
 
 from newsbrief import Digest, build_digest
 from newsbrief.cli.main import main
@@ -203,3 +204,38 @@ def test_unknown_output_extension_is_a_usage_error(
         main(["digest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "x.pdf")])
     assert exc.value.code == 2
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_synthesis_numbers_must_come_from_the_briefs_it_cites(tmp_path: Path) -> None:
+    """A headline, theme or discrepancy stating a number no cited brief grounds is re-asked,
+    then dropped with a warning; the headline falls back to our own."""
+    write_reports(tmp_path / "in", 2)
+    base = router()
+
+    def reply(body: dict[str, Any]) -> Reply:
+        answer = base(body)
+        if DIGEST_MARKER not in body["messages"][0]["content"]:
+            return answer
+        draft = json.loads(answer.body["choices"][0]["message"]["content"])
+        draft["headline"] = "Nikkei crashes 12.4% as the yen slides"
+        draft["themes"][0]["summary"] = "The Nikkei closed at 57,890."  # both briefs have it
+        draft["themes"][1]["summary"] = "Exporters gained 99.5%."  # A1 says 3.5%
+        draft["discrepancies"] = [
+            {"description": "The close was 57,890 or 75 basis points.", "article_ids": ["A1", "A2"]}
+        ]
+        return Reply(body=completion(json.dumps(draft)))
+
+    with serve(reply) as fake:
+        digest = build_digest(
+            [tmp_path / "in"],
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            options=DigestOptions(use_cache=False),
+        )
+        prompts = [r["messages"][-1]["content"] for r in fake.requests]
+    assert sum(DIGEST_MARKER in r["messages"][0]["content"] for r in fake.requests) == 2
+    assert "headline states 12.4%, which no brief has" in prompts[-1]  # the re-ask says why
+    assert [t.summary for t in digest.themes] == ["The Nikkei closed at 57,890."]
+    assert digest.discrepancies == []
+    assert "12.4%" not in digest.headline and digest.headline
+    joined = " ".join(digest.warnings)
+    assert "12.4%" in joined and "99.5%" in joined and "75 basis points" in joined

@@ -54,6 +54,7 @@ from newsbrief.model import embedded as local
 from newsbrief.model import transport as retry
 from newsbrief.model.endpoint import Endpoint, resolve_endpoint
 from newsbrief.model.transport import RetryPolicy
+from newsbrief.text.article import ArticleText
 
 MAX_REASKS = BRIEF_POLICY.max_reasks
 
@@ -90,6 +91,11 @@ def _article_message(body: dict[str, Any]) -> str:
         for m in body["messages"]
         if m.get("role") == "user" and _REPORT.search(str(m.get("content")))
     )
+
+
+def marked(text: str) -> str:
+    """The article as the brief prompt shows it: sentence ids and candidate ids inline."""
+    return ArticleText(text).marked(BRIEF_POLICY.candidate_numbers)
 
 
 def good_draft(body: dict[str, Any]) -> dict[str, Any]:
@@ -217,8 +223,15 @@ def test_digest_of_200_articles_survives_30_percent_faults(
         if want.ok:
             assert r.brief is not None, (key, plan[key][: want.requests], r.error)
             if want.fault == "ungrounded":  # kept, minus the invented figures, with a warning
-                assert r.brief.warnings
-                assert not [f for f in r.brief.key_figures if f.number_text.endswith(",654")]
+                # Every parsed answer named ids the prompt never listed (an "ok" answer
+                # would have ended the article): no figure survives, and the brief says why.
+                assert r.brief.key_figures == [], r.brief.key_figures
+                assert any("is not the id of a listed number" in w for w in r.brief.warnings)
+                assert "no key figure could be grounded in the article" in r.brief.warnings
+            elif want.fault == "ok":  # the good answer, whole: every figure it chose
+                draft = brief_answer(marked(r.brief.source.text))
+                labels = [f["label"] for f in draft["key_figures"]]
+                assert [f.label for f in r.brief.key_figures] == labels, r.brief.warnings
         else:
             failed.append(r)
             assert r.error and "\n" not in r.error
@@ -383,7 +396,12 @@ def test_retry_after_is_honoured_on_the_wire(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def answer_for_article_1() -> Reply:
-    return Reply(body=completion(json.dumps(brief_answer(article(1)))))
+    """A correct brief of article(1): the ids read from the article as the prompt marks it."""
+    draft = brief_answer(marked(article(1)))
+    candidates = ArticleText(article(1)).figure_refs(BRIEF_POLICY.candidate_numbers)
+    # As many figures as are wanted: a shortfall would add a re-ask to the counts below.
+    assert len(draft["key_figures"]) == BRIEF_POLICY.figures_wanted(len(candidates))
+    return Reply(body=completion(json.dumps(draft)))
 
 
 @pytest.mark.parametrize(

@@ -29,13 +29,18 @@ ARTICLE_HTML = (CORPUS / "html_article_in_nav.html").read_bytes()
 PNG = (CORPUS / "png_renamed.txt").read_bytes()
 LATIN1 = (CORPUS / "latin1.txt").read_bytes()
 ECB_DRAFT = {
-    "summary": ["The ECB held its deposit rate.", "Inflation slowed in May."],
+    # Ids as the prompt marks the page's numbers (3.75% is C01 where the body states it).
     "key_figures": [
-        {"label": "ECB rate", "quote": "unchanged at 3.75% on Thursday", "number_text": "3.75%"},
-        {"label": "Inflation", "quote": "inflation slowed to 2.4% in May", "number_text": "2.4%"},
-        {"label": "Euro", "quote": "The euro slipped 0.3% to $1.084", "number_text": "$1.084"},
-        {"label": "Growth", "quote": "projected growth of 0.9% this year", "number_text": "0.9%"},
+        {"id": "C01", "label": "ECB deposit rate"},
+        {"id": "C02", "label": "euro zone inflation in May"},
+        {"id": "C03", "label": "euro zone inflation in April"},
+        {"id": "C04", "label": "market odds of a September cut"},
+        {"id": "C05", "label": "euro fall after the decision"},
+        {"id": "C06", "label": "euro exchange rate after the decision"},
+        {"id": "C08", "label": "German 10-year Bund yield"},
+        {"id": "C09", "label": "growth projection this year"},
     ],
+    "summary": ["The ECB held its deposit rate.", "Inflation slowed in May."],
     "policy_implications": [],
 }
 
@@ -173,7 +178,7 @@ def test_html_page_is_briefed_end_to_end(site: Site, capsys: pytest.CaptureFixtu
     assert code == 0, err
     brief = Brief.model_validate_json(out)
     assert brief.source.title == "ECB holds rates at 3.75% as inflation cools"
-    assert [f.value for f in brief.key_figures] == [3.75, 2.4, 1.084, 0.9]
+    assert [f.value for f in brief.key_figures] == [3.75, 2.4, 2.6, 70, 0.3, 1.084, 2.52, 0.9]
     for f in brief.key_figures:
         assert brief.source.text[f.start : f.end] == f.quote
     # The model saw the article, not the page furniture.
@@ -429,4 +434,4 @@ def test_markdown_output_uses_the_page_title(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert out.startswith("# ECB holds rates at 3.75% as inflation cools\n")
-    assert "| ECB rate | 3.75% |" in out
+    assert "| ECB deposit rate | 3.75% |" in out

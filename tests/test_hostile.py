@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import socket
 import socketserver
 import subprocess
@@ -27,6 +28,7 @@ from support import no_wait
 
 from newsbrief import build_digest, summarize
 from newsbrief.brief.drafts import BriefDraft
+from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief, Evidence, KeyFigure, PolicyImplication, Source
 from newsbrief.digest.batch import DigestOptions
 from newsbrief.digest.cache import BriefCache, cache_key
@@ -37,6 +39,7 @@ from newsbrief.model.endpoint import Endpoint, resolve_endpoint
 from newsbrief.model.salvage import complete_prefix
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.render import to_html, to_markdown
+from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import find_numbers, parse_number
 
 
@@ -62,13 +65,25 @@ TEMPLATE_LIKE = [
 ]
 
 
+_MARKS = re.compile(r"\[S[0-9]+\] | \[C[0-9]+\]")
+
+
+def unmarked(prompt: str) -> str:
+    """The prompt less the ids we put inline ("[S02] " before a sentence, " [C01]" after a
+    number): what remains of the article must be its text, byte for byte."""
+    return _MARKS.sub("", prompt)
+
+
 @pytest.mark.parametrize("snippet", TEMPLATE_LIKE)
 def test_template_syntax_in_an_article_is_sent_verbatim(snippet: str) -> None:
     text = TINY_ARTICLE + snippet + "\n"
     with serve([draft_reply(TINY_DRAFT)]) as fake:
         brief = summarize(text, endpoint=remote(fake.base_url))
         sent = fake.requests[0]["messages"][-1]["content"]
-    assert snippet in sent
+    # The article goes out as our marking of it, and nothing else touches it: a number
+    # inside template syntax ("{{ 'A'*20000000 }}") only gains its id.
+    assert ArticleText(text).marked(POLICY.candidate_numbers) in sent
+    assert snippet in unmarked(sent) and text in unmarked(sent)
     assert len(json.dumps(fake.requests[0])) < 20_000  # nothing expanded
     assert brief.source.text == text
 
@@ -89,9 +104,11 @@ def test_template_syntax_in_titles_does_not_sink_the_synthesis(tmp_path: Path) -
 # --- 2. one bad character or number never sinks a brief or a digest -------------------------
 
 _LONE_SURROGATE_DRAFT = (
-    '{"summary": ["The Nikkei rallied \\ud83d today.", "It closed at a record."], '
-    '"key_figures": [{"label": "Nikkei close \\udc00", "quote": "closed at 57,890", '
-    '"number_text": "57,890"}], "policy_implications": []}'
+    '{"key_figures": [{"id": "C01", "label": "Nikkei close \\udc00"}, '
+    '{"id": "C02", "label": "Nikkei daily gain"}], '
+    '"summary": ["The Nikkei rallied \\ud83d today.", "It closed at a record."], '
+    '"policy_implications": [{"statement": "The Nikkei closed higher \\ud83d on the day.", '
+    '"actor": "central bank \\udc00", "evidence": ["S02"]}]}'
 )
 
 
@@ -103,7 +120,11 @@ def test_a_lone_surrogate_in_an_answer_is_replaced_and_the_brief_reloads() -> No
     dumped = brief.model_dump_json()
     assert Brief.model_validate_json(dumped) == brief
     assert "\ufffd" in brief.summary and "\ud83d" not in brief.summary
-    assert brief.key_figures[0].label == "Nikkei close \ufffd"
+    assert [f.label for f in brief.key_figures] == ["Nikkei close \ufffd", "Nikkei daily gain"]
+    (implication,) = brief.policy_implications
+    assert implication.statement == "The Nikkei closed higher \ufffd on the day."
+    assert implication.actor == "central bank \ufffd"
+    assert implication.evidence.quote == "The Nikkei 225 closed at 57,890, up 1.5% on the day."
 
 
 def test_surrogates_from_a_library_caller_become_replacement_characters() -> None:
@@ -147,28 +168,105 @@ def test_absurdly_long_numbers_are_not_figures(digits: int) -> None:
 
 
 def test_a_proposed_huge_number_is_dropped_and_the_brief_reloads() -> None:
+    """The 400-digit serial is no number to our parser, so the prompt lists no id for it: a
+    model can only name it by an id we never listed, or by the digits themselves as an id,
+    or write numbers of its own into prose. None of it grounds, and the brief still reloads."""
     text = TINY_ARTICLE + "Serial " + "7" * 400 + " was logged.\n"
     draft = {
         **TINY_DRAFT,
         "key_figures": [
             *TINY_DRAFT["key_figures"],
-            {"label": "serial", "quote": "Serial " + "7" * 400, "number_text": "7" * 400},
+            {"id": "C03", "label": "serial number"},
+            {"id": "7" * 400, "label": "serial number"},
+        ],
+        "summary": [*TINY_DRAFT["summary"], "Serial output rose 9.9% to 1,234,567 units."],
+        "policy_implications": [
+            {
+                "statement": "The Nikkei closed at 98,765 on the day.",
+                "actor": "",
+                "evidence": ["S02"],
+            }
         ],
     }
     with serve([draft_reply(draft)]) as fake:
         brief = summarize(text, endpoint=remote(fake.base_url))
-    assert len(brief.key_figures) == 2
+        sent = fake.requests[0]["messages"][-1]["content"]
+        assert fake.count == 1 + POLICY.max_reasks  # the unknown ids were re-asked once
+    assert "[C03]" not in sent and "7" * 400 + " was logged" in sent
+    assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
+    assert sum("is not the id of a listed number" in w for w in brief.warnings) == 2
+    for invented in ("9.9%", "1,234,567", "98,765"):
+        assert invented not in brief.summary, brief.summary
+        assert any(invented in w for w in brief.warnings), (invented, brief.warnings)
+    assert brief.summary == "The Nikkei rallied. It closed at a record."
+    assert brief.policy_implications == []
     assert Brief.model_validate_json(brief.model_dump_json()) == brief
 
 
 def test_a_huge_label_is_bounded() -> None:
+    huge = "Nikkei close " + "l" * 5_000_000  # passes the label checks: it is kept, cut
     draft = {
         **TINY_DRAFT,
-        "key_figures": [{**TINY_DRAFT["key_figures"][0], "label": "L" * 5_000_000}],
+        "key_figures": [{"id": "C01", "label": huge}, TINY_DRAFT["key_figures"][1]],
     }
     with serve([draft_reply(draft)]) as fake:
         brief = summarize(TINY_ARTICLE, endpoint=remote(fake.base_url))
-    assert len(brief.key_figures[0].label) <= 2000
+        assert fake.count == 1  # nothing to re-ask, no label in doubt
+    label = brief.key_figures[0].label
+    assert len(label) == 2000 and label.startswith("Nikkei close ll") and label.endswith("\u2026")
+    assert brief.key_figures[0].number_text == "57,890"
+    assert len(to_markdown(brief)) < 20_000
+
+
+def test_a_huge_doubtful_label_is_bounded_in_its_focused_question() -> None:
+    """A huge label that names a subject the article never mentions: the one focused
+    question about it quotes the label cut to size, and the answer replaces it."""
+    draft = {
+        **TINY_DRAFT,
+        "key_figures": [{"id": "C01", "label": "L" * 5_000_000}, TINY_DRAFT["key_figures"][1]],
+    }
+
+    def script(body: dict[str, Any]) -> Reply:
+        if "what does 57,890 measure?" in body["messages"][-1]["content"]:
+            return Reply(body=completion(json.dumps({"label": "Nikkei close"})))
+        return draft_reply(draft)
+
+    with serve(script) as fake:
+        brief = summarize(TINY_ARTICLE, endpoint=remote(fake.base_url))
+        sizes = [len(json.dumps(r)) for r in fake.requests]
+        questions = sum("what does" in r["messages"][-1]["content"] for r in fake.requests)
+    assert fake.count == 2 and questions == 1  # the brief, then one question about 57,890
+    assert sizes[1] < 20_000  # the label was cut before it was quoted back
+    assert [(f.number_text, f.label) for f in brief.key_figures] == [
+        ("57,890", "Nikkei close"),
+        ("1.5%", "Nikkei gain"),
+    ]
+    assert all(len(w) < 10_000 for w in brief.warnings), [len(w) for w in brief.warnings]
+    assert len(to_markdown(brief)) < 20_000
+
+
+def test_a_huge_unknown_id_is_dropped_and_bounded() -> None:
+    """A 5 MB id: dropped, and named in the re-ask and the warnings cut to size. The re-ask
+    carries the model's own answer back (instructor's way), so a server whose answer ignores
+    max_tokens is refused there, as a real one would refuse the context: the first answer
+    is kept, minus the id."""
+    draft = {
+        **TINY_DRAFT,
+        "key_figures": [*TINY_DRAFT["key_figures"], {"id": "C" + "9" * 5_000_000, "label": "x"}],
+    }
+    answer = draft_reply(draft)
+    with serve([answer, Reply(400, {"error": {"message": "context too long"}})]) as fake:
+        brief = summarize(TINY_ARTICLE, endpoint=remote(fake.base_url))
+        assert fake.count == 1 + POLICY.max_reasks  # re-asked once, never retried after a 400
+        first, reask = (json.dumps(r) for r in fake.requests)
+    # Never amplified: the re-ask is our prompt, the answer as it came, and a bounded list
+    # of problems (each id quoted at most 2000 characters long).
+    assert len(reask) < len(first) + len(json.dumps(answer.body)) + 10_000
+    problems = json.loads(reask)["messages"][-1]["content"]
+    assert "is not the id of a listed number" in problems and len(problems) < 10_000
+    assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
+    (dropped,) = [w for w in brief.warnings if "is not the id of a listed number" in w]
+    assert len(dropped) < 2_200
     assert len(to_markdown(brief)) < 20_000
 
 
@@ -533,19 +631,13 @@ def test_a_long_article_whose_reduce_fails_keeps_its_chunk_results(
         if "read in parts" in body["messages"][0]["content"]:
             return Reply(body=completion("not json at all {{{"))
         article = body["messages"][-1]["content"].split("<<<", 1)[1].split(">>>", 1)[0]
-        import re
-
         figures = [
-            {
-                "label": f"Segment {m.group(1)} revenue growth",
-                "quote": m.group(0),
-                "number_text": m.group(2),
-            }
-            for m in re.finditer(r"Segment (\d+) revenue rose (\d+\.5%)", article)
+            {"id": m.group(2), "label": f"Segment {m.group(1)} revenue growth"}
+            for m in re.finditer(r"Segment (\d+) revenue rose \d+\.5% \[(C\d+)\]", article)
         ][:2]
         draft = {
-            "summary": ["Revenue rose.", "Margins held."],
             "key_figures": figures,
+            "summary": ["Revenue rose.", "Margins held."],
             "policy_implications": [],
         }
         return Reply(body=completion(json.dumps(draft)))

@@ -434,25 +434,32 @@ def test_summarize_prints_no_escape_sequences(
     path = tmp_path / f"a{TITLE}.txt"
     path.write_text(TINY_ARTICLE)
     draft = {
-        "summary": [f"The Nikkei rallied {CLEAR}.", f"{JS_LINK} {OSC8}"],
         "key_figures": [
+            {"id": "C01", "label": f"Nikkei {TITLE} close {PIXEL}"},
+            {"id": "C02", "label": f"Nikkei gain {OSC8}"},
+        ],
+        "summary": [f"The Nikkei rallied {CLEAR}.", f"{JS_LINK} {OSC8}"],
+        "policy_implications": [
             {
-                "label": f"Nikkei {TITLE} close {PIXEL}",
-                "quote": "closed at 57,890",
-                "number_text": "57,890",
+                "statement": f"The Nikkei closed higher {EMPHASIS} on the day.",
+                "actor": f"central bank {CSI}",
+                "evidence": ["S02"],
             }
         ],
-        "policy_implications": [],
     }
     with serve([draft_reply(draft)]) as fake:
         code = main(["summarize", str(path), "--base-url", fake.base_url])
+        assert fake.count == 1  # both labels pass their checks: nothing re-asked
     out, err = capsys.readouterr()
     assert code == 0, err
     no_raw_controls(out)
     no_raw_controls(err)
     assert "\\x1b]0;pwned\\x07" in err  # the file name, made visible
     assert not {t.type for t in tokens(out)} & ACTIVE
-    assert f"Nikkei \ufffd]0;pwned\ufffd close {PIXEL}" in rendered_text(out)
+    text = rendered_text(out)
+    assert f"Nikkei \ufffd]0;pwned\ufffd close {PIXEL}" in text
+    # The implication and its actor, kept and inert (its statement states no number).
+    assert f"The Nikkei closed higher {EMPHASIS} on the day." in text and "\ufffd31m" in text
 
 
 def test_error_lines_print_no_escape_sequences(
@@ -554,10 +561,11 @@ def test_summarize_status_spinner_takes_markup_like_names(
     path = tmp_path / "q[/bold]z.txt"  # a folder `q[` and a file `bold]z.txt`
     path.write_text(TINY_ARTICLE)
     draft = {
-        "summary": ["The Nikkei rallied."],
         "key_figures": [
-            {"label": "Nikkei close", "quote": "closed at 57,890", "number_text": "57,890"}
+            {"id": "C01", "label": "Nikkei close"},
+            {"id": "C02", "label": "Nikkei daily gain"},
         ],
+        "summary": ["The Nikkei rallied."],
         "policy_implications": [],
     }
     with serve([draft_reply(draft)]) as fake:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import time
+
+import httpx
 import pytest
 from support import ROOT
 from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
+from newsbrief.brief.drafts import draft_model
+from newsbrief.model.client import PENALTY, TEMPERATURE
 from newsbrief.model.embedded import shared_server, stop_shared_server
+from newsbrief.model.salvage import complete_prefix
 
 SEED = ROOT / "seeds" / "004_c079fb98a94b3a61.txt"
 
@@ -24,3 +31,61 @@ def test_embedded_model_end_to_end() -> None:
     finally:
         stop_shared_server()
     assert not shared_server.__globals__["_shared"].running
+
+
+@pytest.mark.live
+def test_the_embedded_grammar_is_applied() -> None:
+    """An answer outside the schema cannot come back: asked outright for a fenced answer
+    with twenty figures and an id that does not exist, the model still answers bare JSON
+    with listed ids only and at most the schema's number of items. (With llama.cpp's
+    force_pure_content_parser on, the same request came back fenced, with id C99.)"""
+    model = draft_model(2, ("C01", "C02", "C03"), ("S01", "S02"))
+    schema = model.model_json_schema()
+    prompt = (
+        "[S01] Acme shares fell 3.2% [C01] to $41.50 [C02]. [S02] Its goal is $2.1 billion [C03].\n"
+        "Answer inside a ```json fence with twenty key_figures, one of them with id C99, and "
+        "cite sentence S77 as evidence."
+    )
+    body = {
+        "model": "embedded",
+        "messages": [{"role": "user", "content": prompt}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "BriefDraft", "schema": schema, "strict": True},
+        },
+        "max_tokens": 600,
+        "temperature": TEMPERATURE,
+        "frequency_penalty": PENALTY,
+        "presence_penalty": PENALTY,
+        "seed": 0,
+    }
+    try:
+        server = shared_server().start()
+        health = server.base_url.removesuffix("/v1") + "/health"
+        for _ in range(600):  # loading the model: a few seconds, more on a busy machine
+            try:
+                if httpx.get(health, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        reply = httpx.post(server.base_url + "/chat/completions", json=body, timeout=600)
+    finally:
+        stop_shared_server()
+    assert reply.status_code == 200, reply.text
+    choice = reply.json()["choices"][0]
+    content = choice["message"]["content"]
+    assert content.lstrip().startswith("{")  # bare JSON: no fence, no prose
+    if choice["finish_reason"] == "stop":
+        answer = json.loads(content)
+        model.model_validate(answer)
+    else:  # cut at max_tokens (a weak model may loop in a label): what was written conforms
+        answer = complete_prefix(content)
+        assert isinstance(answer, dict), content
+    figures = answer.get("key_figures", [])
+    assert len(figures) <= schema["properties"]["key_figures"]["maxItems"]
+    if choice["finish_reason"] == "stop":
+        assert len(figures) >= 2
+    assert {f["id"] for f in figures} <= {"C01", "C02", "C03"}
+    for implication in answer.get("policy_implications", []):
+        assert set(implication.get("evidence", [])) <= {"S01", "S02"}

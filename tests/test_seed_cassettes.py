@@ -78,3 +78,20 @@ def test_long_transcript_is_chunked_and_grounded(newsbrief_endpoint: Endpoint) -
     assert len(brief.key_figures) >= 4, brief.warnings
     assert_grounded(brief)
     assert max(f.end for f in brief.key_figures) > 20_000  # figures from beyond the first chunk
+
+
+@pytest.mark.newsbrief_cassette("test_seed_digest_replays")
+def test_eval_harness_scores_the_seeds_from_cassettes(newsbrief_endpoint: Endpoint) -> None:
+    """The harness on two real briefs, offline: the digest's recorded traffic briefs both
+    seeds again, and every score is computed from the briefs and the gold file alone."""
+    from newsbrief.evaluate.run import discover, evaluate, load_gold
+
+    gold = load_gold([ROOT.parent / "shared" / "eval" / "gold" / "seeds.json"])
+    report = evaluate(discover(ROOT / "seeds"), endpoint=newsbrief_endpoint, gold=gold)
+    totals = report.totals()
+    assert [d.name for d in report.docs] == SEEDS
+    assert all(d.error is None for d in report.docs), [d.error for d in report.docs]
+    assert totals["briefed"] == 2 and totals["grounding_precision"] == 1.0
+    assert totals["label_accuracy"] is not None and totals["key_coverage"] is not None
+    assert totals["duplicate_figures"] == 0 and totals["duplicate_sentences"] == 0
+    assert "| 000_8fdb093730accb2d.txt |" in report.to_markdown()

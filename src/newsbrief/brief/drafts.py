@@ -1,8 +1,11 @@
-"""What the model is asked to return: quotes and words only, never offsets or values.
+"""What the model is asked to return: ids of our candidates and the words it chooses.
 
-The JSON schema of BriefDraft is sent to the endpoint (llama.cpp turns it into a grammar),
-so field descriptions are instructions too. Keep them short and concrete. Bounds come from
-the BriefPolicy, the one place where limits live.
+Our code lists the article's candidate figures (C01...) and sentences (S01...); the model
+answers with ids and labels, never with quotes or numbers, so a figure cannot point at text
+the article lacks and copying (most of the old output) costs nothing. The JSON schema is
+sent to the endpoint, where llama.cpp turns it into a grammar: the id enums and list bounds
+are enforced there, and checked again by our code (grounding) for endpoints that do not.
+Bounds come from the BriefPolicy, the one place where limits live.
 """
 
 from __future__ import annotations
@@ -15,31 +18,19 @@ from pydantic import BaseModel, Field, create_model
 from newsbrief.brief.policy import POLICY
 from newsbrief.model.schema import CheckedModel, bounded
 
-# Sent to the endpoint's grammar (where it is enforced, a small model cannot propose
-# "Sanae Takaichi" as a figure) but not enforced here: one bad item must not fail a whole
-# answer, and grounding drops it by name anyway. Our own parser decides every value.
-QUOTE_PATTERN = r"^.*[0-9].*$"
-NUMBER_PATTERN = r"^[^0-9]{0,4}[0-9][0-9,.]*( ?[A-Za-z%]+){0,3}$"
 
-
-class FigureDraft(BaseModel):
-    label: str = Field(description="what the number measures, e.g. 'Nikkei 225 close'")
-    quote: str = Field(
-        json_schema_extra={"pattern": QUOTE_PATTERN},
-        description="a short phrase of the article containing the number, copied exactly",
-    )
-    number_text: str = Field(
-        json_schema_extra={"pattern": NUMBER_PATTERN},
-        description="the number exactly as written in the quote, e.g. '57,890', '$4.9 trillion'",
+class FigureChoice(BaseModel):
+    id: str = Field(description="the id of the number, e.g. 'C03'")
+    label: str = Field(
+        description="what the number measures: subject, measure and period, "
+        "e.g. 'Nikkei 225 daily gain', 'Acme 2025 profit goal'"
     )
 
 
 class ImplicationDraft(BaseModel):
     statement: str = Field(description="one sentence: what this means for policy")
     actor: str = Field(description="who would act: central bank, government... or ''")
-    evidence: str = Field(
-        description="a short phrase of the article that supports it, copied exactly"
-    )
+    evidence: list[str] = bounded(1, 2, description="ids of the sentences that support it")
 
 
 def summary_field() -> Any:
@@ -50,19 +41,50 @@ def summary_field() -> Any:
 
 
 class BriefDraft(CheckedModel):
+    # Figures first: the summary is written after the figures it may cite are chosen.
+    key_figures: list[FigureChoice] = bounded(max_items=POLICY.max_figures)
     summary: list[str] = summary_field()
-    key_figures: list[FigureDraft] = bounded(max_items=POLICY.max_figures)
     policy_implications: list[ImplicationDraft] = bounded(max_items=POLICY.max_implications)
 
 
-@lru_cache(maxsize=8)
-def draft_model(min_figures: int) -> type[BriefDraft]:
-    """BriefDraft whose schema demands at least min_figures figures.
+def _enum(field: Any, ids: tuple[str, ...]) -> Any:
+    """The field with its allowed values advertised (the endpoint's grammar enforces them);
+    not validated here: one unknown id drops one item (grounding), never a whole answer."""
+    return Field(json_schema_extra={"enum": list(ids)}, description=field.description)
 
-    A small model stops early; a minItems in the grammar makes it keep proposing, and
-    grounding drops whatever it proposes that the article does not state.
+
+@lru_cache(maxsize=64)
+def draft_model(
+    min_figures: int, figure_ids: tuple[str, ...], sentence_ids: tuple[str, ...]
+) -> type[BriefDraft]:
+    """BriefDraft for one article's shape: ids restricted to those that exist, and at least
+    min_figures figures (a small model stops early; minItems makes it keep choosing).
+
+    Built once per shape (ids are C01..Cn and S01..Sm, so the counts fix them).
     """
-    if min_figures <= 0:
-        return BriefDraft
-    figures = (list[FigureDraft], bounded(min_figures, POLICY.max_figures))
-    return create_model("BriefDraft", __base__=BriefDraft, key_figures=figures)
+    figure = create_model(
+        "FigureChoice",
+        __base__=FigureChoice,
+        id=(str, _enum(FigureChoice.model_fields["id"], figure_ids or ("C00",))),
+    )
+    evidence = ImplicationDraft.model_fields["evidence"]
+    implication = create_model(
+        "ImplicationDraft",
+        __base__=ImplicationDraft,
+        evidence=(
+            list[str],
+            bounded(
+                1, 2, description=evidence.description, item_enum=list(sentence_ids or ("S00",))
+            ),
+        ),
+    )
+    most = POLICY.max_figures if figure_ids else 0
+    return create_model(
+        "BriefDraft",
+        __base__=BriefDraft,
+        key_figures=(list[figure], bounded(min(min_figures, most), most)),  # type: ignore[valid-type]
+        policy_implications=(
+            list[implication],  # type: ignore[valid-type]
+            bounded(max_items=POLICY.max_implications if sentence_ids else 0),
+        ),
+    )

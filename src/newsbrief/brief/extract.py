@@ -1,16 +1,23 @@
-"""Brief one piece of text: the brief prompt, the grounding re-ask, the grounded result."""
+"""Brief one piece of text: the brief prompt, the re-ask, the focused label questions, the
+grounded result."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import Field
+
 from newsbrief.brief.drafts import BriefDraft, draft_model
-from newsbrief.brief.grounding import Grounded, ground
+from newsbrief.brief.grounding import Grounded, Mislabel, ground
+from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Spent, acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
+from newsbrief.model.schema import CheckedModel
 from newsbrief.model.transport import RetryPolicy
+from newsbrief.text import align
 from newsbrief.text.article import ArticleText
 
 
@@ -24,8 +31,11 @@ class Extraction:
         return self.grounded.warnings
 
 
+class LabelAnswer(CheckedModel):
+    label: str = Field(description="what the number measures: subject, measure, period")
+
+
 def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
-    candidates = "; ".join(n.text for n in article.candidates(policy.candidate_numbers))
     limits = {
         "min_figures": policy.min_figures,
         "max_figures": policy.max_figures,
@@ -35,15 +45,34 @@ def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[st
     }
     # Fixed instructions first: llama.cpp reuses their cached prefix from one article to the
     # next. The worked example is a prior turn: small models follow a shown answer far better
-    # than a described one. No system role: with one, llama.cpp's chat parser left the JSON
-    # schema unenforced for this model (measured: 9 figures where 6 were the maximum).
+    # than a described one. No system role: the fixed part stays one user turn.
+    marked = article.marked(policy.candidate_numbers)
     return [
         {
             "role": "user",
             "content": render("brief_system", **limits) + "\n\n" + render("example_article"),
         },
         {"role": "assistant", "content": render("example_brief")},
-        {"role": "user", "content": render("brief_user", article=article.text, numbers=candidates)},
+        {"role": "user", "content": render("brief_user", article=marked)},
+    ]
+
+
+def relabel_messages(article: ArticleText, doubt: Mislabel) -> list[dict[str, str]]:
+    """The focused question: the figure's passage and its number only."""
+    figure = doubt.figure
+    problem = f"A first answer, {figure.label!r}, was wrong: {doubt.problem.split(': ', 1)[-1]}."
+    # The sentence before too: "That's a 25% gain" names its subject one sentence earlier.
+    start = align.sentence_bounds(article.text, max(0, figure.start - 2))[0]
+    if start >= figure.start:
+        start = align.sentence_bounds(article.text, max(0, start - 2))[0]
+    passage = article.text[min(start, figure.start) : figure.end]
+    return [
+        {
+            "role": "user",
+            "content": render(
+                "relabel", passage=passage, number=figure.number_text, problem=problem
+            ),
+        }
     ]
 
 
@@ -62,6 +91,45 @@ class _Checker:
         return hit[1]
 
 
+async def _relabel(
+    article: ArticleText,
+    grounded: Grounded,
+    endpoint: Endpoint,
+    retry: RetryPolicy | None,
+    policy: BriefPolicy,
+) -> Spent:
+    """Ask once more about each figure whose label contradicts its clause; keep the new label
+    if it passes the same checks, else drop the figure with a warning."""
+    spent = Spent()
+    for doubt in grounded.mislabelled:
+        figure = doubt.figure
+        try:
+            answer, meter = await acall(
+                endpoint,
+                relabel_messages(article, doubt),
+                LabelAnswer,
+                max_reasks=0,
+                max_tokens=policy.relabel_tokens,
+                policy=retry,
+            )
+            spent = spent + meter.spent()
+            label = " ".join(answer.label.split())
+            problem = label_problem(label, article.text, doubt.number) if label else "empty"
+        except NewsbriefError as exc:
+            label, problem = "", f"the label could not be checked ({exc})"
+        index = grounded.figures.index(figure)
+        if problem is None:
+            grounded.figures[index] = figure.model_copy(update={"label": label})
+            grounded.notes.append(
+                f"relabelled {figure.number_text}: {figure.label!r} became {label!r}"
+            )
+        else:
+            del grounded.figures[index]
+            grounded.notes.append(f"dropped {figure.number_text}: {doubt.problem}")
+    grounded.mislabelled = []
+    return spent
+
+
 async def aextract(
     article: ArticleText,
     endpoint: Endpoint,
@@ -71,12 +139,18 @@ async def aextract(
     min_figures: int | None = None,
     policy: BriefPolicy = POLICY,
 ) -> Extraction:
-    wanted = policy.figures_wanted(article.distinct_numbers) if min_figures is None else min_figures
+    refs = article.figure_refs(policy.candidate_numbers)
+    wanted = policy.figures_wanted(len(refs)) if min_figures is None else min_figures
+    model = draft_model(
+        min(wanted, len(refs)),
+        tuple(r.id for r in refs),
+        tuple(r.id for r in article.sentence_refs),
+    )
     grounded = _Checker(article, wanted, policy)
     draft, meter = await acall(
         endpoint,
         messages(article, policy),
-        draft_model(wanted),
+        model,
         max_reasks=max_reasks,
         max_tokens=policy.brief_tokens,
         problems=lambda d: grounded(d).problems,
@@ -86,4 +160,6 @@ async def aextract(
     # that grounds the most, the later one on a tie.
     attempts = [*(a for a in meter.answers if a is not draft), draft]
     best = max(enumerate(attempts), key=lambda t: (grounded(t[1]).score, t[0]))[1]
-    return Extraction(grounded=grounded(best), spent=meter.spent())
+    result = grounded(best)
+    spent = meter.spent() + await _relabel(article, result, endpoint, retry, policy)
+    return Extraction(grounded=result, spent=spent)

@@ -1,9 +1,11 @@
-"""Turn the model's proposed quotes into grounded figures and evidence, or name the problem.
+"""Turn the model's choices (ids and words) into grounded figures and evidence, or name
+the problem.
 
-The model only ever proposes: a quote, a label, the number as it thinks it is written.
-Offsets come from align.locate, values from the article's own numbers (ArticleText);
-problems are phrased so they can go straight back to the model as a re-ask and, if still
-unsolved, into the Brief's warnings.
+The model only chooses: a candidate id and a label for a figure, sentence ids for evidence.
+Quotes, offsets and values come from our code (ArticleText's refs and parser). Labels are
+checked against the number's clause (labels.py), and every number a statement or summary
+sentence states must be one the brief grounds. Problems are phrased so they can go straight
+back to the model as a re-ask and, if still unsolved, into the Brief's warnings.
 """
 
 from __future__ import annotations
@@ -12,156 +14,130 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from newsbrief.brief.drafts import BriefDraft, FigureDraft, ImplicationDraft
+from newsbrief.brief.drafts import BriefDraft, FigureChoice, ImplicationDraft
+from newsbrief.brief.labels import label_problem, mention_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
 from newsbrief.text import align
-from newsbrief.text.article import ArticleText
+from newsbrief.text.article import ArticleText, Ref, worth_a_figure
 from newsbrief.text.numbers import (
     NumberMatch,
     find_numbers,
-    parse_number,
+    overlong_numbers,
     quantity_key,
     same_quantity,
 )
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z&'-]+")
-_LABEL_STOP = {
-    "The", "A", "An", "Of", "In", "On", "And", "For", "To", "Year", "YTD", "Index", "Close",
-    "Closing", "Level", "Gain", "Rise", "Fall", "Change", "Growth", "Rate", "Total", "Value",
-    "Price", "Stock", "Market", "Share", "Shares", "Percent", "Daily", "Annual", "Quarterly",
-}  # fmt: skip
-_INJECTED = "comes from a sentence that gives instructions to the model (possible prompt injection)"
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+REPEAT_OVERLAP = 0.6  # summary sentences sharing this share of their words say one thing
+MIN_SHARED_WORDS = 2  # an implication and its evidence share at least these content words
+
+
+@dataclass
+class Mislabel:
+    """A grounded figure whose label contradicts its clause: asked about once more."""
+
+    figure: KeyFigure
+    number: NumberMatch
+    problem: str
 
 
 @dataclass
 class Grounded:
-    summary: str = ""  # the draft's sentences that state no number the article lacks
+    summary: str = ""  # the draft's sentences that passed every check
     figures: list[KeyFigure] = field(default_factory=list)
     implications: list[PolicyImplication] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)  # proposals that did not ground
+    dropped: list[str] = field(default_factory=list)  # figures, implications that did not ground
+    unsaid: list[str] = field(default_factory=list)  # summary, implications dropped, and why
     shortfall: str | None = None  # fewer figures than the article can support
     notes: list[str] = field(default_factory=list)  # kept, but worth a warning
+    mislabelled: list[Mislabel] = field(default_factory=list)  # in figures; label in doubt
 
     @property
     def problems(self) -> list[str]:
-        """Everything worth a re-ask, phrased for the model."""
+        """Everything worth a re-ask of the whole answer, phrased for the model: figures. A
+        dropped summary sentence or implication is not: a re-ask costs a whole answer (a
+        minute on the embedded model) and a small model rarely mends prose when asked."""
         return self.dropped + ([self.shortfall] if self.shortfall else [])
 
     @property
     def warnings(self) -> list[str]:
         """What the Brief must say about what did not survive (after the last attempt)."""
-        found = [f"dropped: {d}" for d in self.dropped]
+        found = [f"dropped: {d}" for d in self.dropped + self.unsaid]
         return found + ([self.shortfall] if self.shortfall else []) + self.notes
 
     @property
     def score(self) -> int:
         """How much of an answer grounded: the best attempt is the one with most."""
-        return len(self.figures) + len(self.implications)
+        return len(self.figures) - len(self.mislabelled) + len(self.implications)
 
 
-def _pick_number(draft: FigureDraft, numbers: list[NumberMatch]) -> NumberMatch | None:
-    wanted = draft.number_text.strip()
-    for n in numbers:
-        if n.text == wanted:
-            return n
-    try:
-        value, unit = parse_number(wanted)
-    except ValueError:
-        return None
-    matches = [n for n in numbers if same_quantity(n, value, unit)]
-    return matches[0] if matches else None
-
-
-def _anchor_number(
-    draft: FigureDraft, article: ArticleText
-) -> tuple[align.Located, NumberMatch] | None:
-    """Where the article states draft.number_text; with several occurrences, the one the
-    label and quote point at, else the first."""
-    try:
-        value, unit = parse_number(draft.number_text)
-    except ValueError:
-        return None
-    hits = [n for n in article.numbers if same_quantity(n, value, unit)]
-    if not hits:
-        return None
-    chosen = hits[0]
-    text = article.text
-    if len(hits) > 1:
-        context = align.locate(f"{draft.label}: {draft.number_text}. {draft.quote}", text)
-        inside = [n for n in hits if context and context.start <= n.start < context.end]
-        chosen = inside[0] if inside else chosen
-    return align.span_around(text, chosen), chosen
-
-
-def _label_mismatch(
-    label: str, text: str, start: int, end: int, policy: BriefPolicy = POLICY
-) -> str | None:
-    """Names in the label that its sentence never mentions: a figure copied onto the wrong
-    subject (a weak model put one index's level on three indices)."""
-    s_start, s_end = align.sentence_bounds(text, start)
-    before = max(0, min(s_start, start) - policy.label_context_chars)
-    context = text[before : max(s_end, end)].lower()
-    names = [w for w in _WORD.findall(label) if w[0].isupper() and w not in _LABEL_STOP]
-    if names and not any(name.lower() in context for name in names):
-        return ", ".join(names)
-    return None
-
-
-def ground_figure(i: int, draft: FigureDraft, article: ArticleText) -> KeyFigure | str:
-    text = article.text
-    where = f"key_figures[{i}] ({draft.label!r})"
-    span = align.locate(draft.quote, text)
-    numbers = find_numbers(text[span.start : span.end]) if span else []
-    number = _pick_number(draft, numbers)
-    if number is None:
-        # The quote is wrong but the number may be real: anchor number_text where the article
-        # states it (never if it is not in the text).
-        anchored = _anchor_number(draft, article)
-        if anchored is not None:
-            span, number = anchored
-            numbers = [number]
-    if span is None:
-        return f"{where}: quote {draft.quote!r} is not in the article; copy the words verbatim"
-    quote = text[span.start : span.end]
-    if article.is_injected(span.start, span.end):
-        return f"{where}: quote {quote!r} {_INJECTED}"
-    if not numbers:
-        return f"{where}: quote {quote!r} contains no number, so it is not a figure"
-    if number is None:
-        listed = ", ".join(repr(n.text) for n in numbers)
-        return (
-            f"{where}: number_text {draft.number_text!r} does not occur in its quote; "
-            f"the quote contains {listed}"
-        )
-    return KeyFigure(
-        label=draft.label.strip(),
-        quote=quote,
+def ground_figure(
+    i: int, choice: FigureChoice, refs: dict[str, Ref], article: ArticleText
+) -> tuple[KeyFigure, NumberMatch] | str:
+    """The figure the choice names, quoted by our code: the sentence (or clauses) stating it."""
+    ref = refs.get(choice.id.strip())
+    if ref is None or ref.number is None:
+        return f"key_figures[{i}]: {choice.id!r} is not the id of a listed number"
+    label = " ".join(choice.label.split())
+    if not label:
+        return f"key_figures[{i}] ({ref.id}): the label is empty; say what the number measures"
+    n = ref.number
+    span = align.span_around(article.text, n)
+    figure = KeyFigure(
+        label=label,
+        quote=article.text[span.start : span.end],
         start=span.start,
         end=span.end,
-        number_text=number.text,
-        value=number.value,
-        unit=number.unit,
-        grounding=span.method,
+        number_text=n.text,
+        value=n.value,
+        unit=n.unit,
+        grounding="exact",
     )
+    return figure, n
+
+
+def _evidence_span(ids: list[str], refs: dict[str, Ref]) -> tuple[int, int] | None:
+    """The first cited sentence, joined with the second when that one follows it."""
+    known = [refs[i.strip()] for i in ids if i.strip() in refs]
+    if not known:
+        return None
+    order = list(refs)
+    first = known[0]
+    span = (first.start, first.end)
+    for nxt in known[1:]:
+        if order.index(nxt.id) == order.index(first.id) + 1:
+            span = (first.start, nxt.end)
+    return span
 
 
 def ground_implication(
-    i: int, draft: ImplicationDraft, article: ArticleText
+    i: int, draft: ImplicationDraft, refs: dict[str, Ref], article: ArticleText
 ) -> PolicyImplication | str:
-    span = align.locate(draft.evidence, article.text)
+    where = f"policy_implications[{i}] ({draft.statement!r})"
+    span = _evidence_span(draft.evidence, refs)
     if span is None:
+        cited = ", ".join(repr(e) for e in draft.evidence) or "nothing"
+        return f"{where}: evidence cites {cited}; cite the ids of the sentences that support it"
+    start, end = span
+    quote = article.text[start:end]
+    stated = find_numbers(quote)
+    invented = [
+        n.text
+        for n in find_numbers(draft.statement)
+        if not any(same_quantity(m, n.value, n.unit) for m in stated)
+    ] + overlong_numbers(draft.statement)
+    if invented:
         return (
-            f"policy_implications[{i}] ({draft.statement!r}): evidence {draft.evidence!r} "
-            "is not in the article; copy the words verbatim"
+            f"{where} states {', '.join(invented)}, which its evidence does not; state only "
+            "numbers from the cited sentences"
         )
-    quote = article.text[span.start : span.end]
-    if article.is_injected(span.start, span.end):
-        return f"policy_implications[{i}] ({draft.statement!r}): evidence {quote!r} {_INJECTED}"
+    if len(_content(draft.statement) & _content(quote)) < MIN_SHARED_WORDS:
+        return f"{where}: the cited sentences do not speak of it; cite the ones that do"
     return PolicyImplication(
-        statement=draft.statement.strip(),
+        statement=" ".join(draft.statement.split()),
         actor=draft.actor.strip(),
-        evidence=Evidence(quote=quote, start=span.start, end=span.end),
+        evidence=Evidence(quote=quote, start=start, end=end),
     )
 
 
@@ -196,59 +172,121 @@ def distinct_figures(figures: Iterable[KeyFigure]) -> tuple[list[KeyFigure], lis
     return kept, repeats
 
 
+_STOP = frozenset({
+    "that", "this", "with", "from", "have", "will", "would", "could", "their", "there", "they",
+    "which", "what", "when", "while", "into", "more", "than", "been", "were", "also", "after",
+    "about", "over", "such", "some", "these", "those", "its", "it's", "may", "might", "should",
+})  # fmt: skip
+
+
+def _content(sentence: str) -> set[str]:
+    """Words that carry meaning: what repeats and what supports are judged by."""
+    words = (w.lower() for w in _WORD.findall(sentence))
+    # A crude stem ("rates" and "rate", "buffers" and "buffer") is enough to compare.
+    return {w.rstrip("s")[:6] for w in words if (len(w) > 3 or w[0].isdigit()) and w not in _STOP}
+
+
+def _summary_problem(
+    sentence: str, chosen: list[tuple[KeyFigure, NumberMatch]], article: ArticleText
+) -> str | None:
+    """A number a summary sentence states must be a chosen figure, and the words around it
+    must agree with that figure's clause."""
+    for n in find_numbers(sentence):
+        if not worth_a_figure(n) and article.states(n.value, n.unit):
+            continue  # a year, a count
+        match = next((m for f, m in chosen if same_quantity(m, n.value, n.unit)), None)
+        if match is None:
+            return f"states {n.text}, which is not one of the chosen key figures"
+        c0, c1 = align.clause_bounds(sentence, n.start, n.end)
+        found = mention_problem(sentence[c0:c1], article.text, match)
+        if found:
+            return f"says of {n.text}: {found}"
+    return None
+
+
+def _repeats(words: set[str], said: list[set[str]]) -> bool:
+    return any(len(words & w) >= REPEAT_OVERLAP * min(len(words), len(w)) > 0 for w in said)
+
+
+def _distinct_implications(
+    implications: list[PolicyImplication], notes: list[str]
+) -> list[PolicyImplication]:
+    """Implications that say what an earlier one said are dropped, with a note."""
+    said: list[set[str]] = []
+    kept = []
+    for p in implications:
+        words = _content(p.statement)
+        if _repeats(words, said):
+            notes.append(f"dropped an implication that repeats another: {p.statement!r}")
+            continue
+        said.append(words)
+        kept.append(p)
+    return kept
+
+
 def ground(
     draft: BriefDraft, article: ArticleText, wanted: int, policy: BriefPolicy = POLICY
 ) -> Grounded:
     result = Grounded()
-    proposed: list[KeyFigure] = []
-    positions: dict[int, int] = {}  # id(figure) -> index in the draft, for messages
-    for i, fig in enumerate(draft.key_figures):
-        figure = ground_figure(i, fig, article)
-        if isinstance(figure, str):
-            result.dropped.append(figure)
-        else:
-            positions[id(figure)] = i
-            proposed.append(figure)
-    kept, repeats = distinct_figures(proposed)
-    for figure in repeats:
-        result.dropped.append(
-            f"key_figures[{positions[id(figure)]}] ({figure.label!r}) repeats "
-            f"{figure.number_text}, already given; each figure must be a different number"
-        )
-    for figure in kept:
-        names = _label_mismatch(figure.label, article.text, figure.start, figure.end, policy)
-        if names:
-            result.notes.append(
-                f"figure {figure.label!r}: its quote does not mention {names}; check the label"
+    refs = {r.id: r for r in article.figure_refs(policy.candidate_numbers)}
+    chosen: list[tuple[KeyFigure, NumberMatch]] = []
+    used: set[str] = set()
+    for i, choice in enumerate(draft.key_figures):
+        grounded = ground_figure(i, choice, refs, article)
+        if isinstance(grounded, str):
+            result.dropped.append(grounded)
+        elif choice.id.strip() in used:
+            result.dropped.append(
+                f"key_figures[{i}] repeats {choice.id.strip()}; each figure must be a "
+                "different number"
             )
-    result.figures = kept
+        else:
+            used.add(choice.id.strip())
+            chosen.append(grounded)
+    if len(chosen) > policy.max_figures:
+        result.notes.append(f"kept the first {policy.max_figures} of {len(chosen)} figures")
+        chosen = chosen[: policy.max_figures]
+    for figure, number in chosen:
+        problem = label_problem(figure.label, article.text, number)
+        if problem:
+            result.mislabelled.append(Mislabel(figure, number, problem))
+    result.figures = [f for f, _ in chosen]
+    sentences = {r.id: r for r in article.sentence_refs}
     for i, imp in enumerate(draft.policy_implications):
-        implication = ground_implication(i, imp, article)
+        implication = ground_implication(i, imp, sentences, article)
         if isinstance(implication, str):
-            result.dropped.append(implication)
+            result.unsaid.append(implication)
         else:
             result.implications.append(implication)
+    result.implications = _distinct_implications(result.implications, result.notes)
+    if len(result.implications) > policy.max_implications:
+        most = policy.max_implications
+        result.notes.append(f"kept the first {most} of {len(result.implications)} implications")
+        result.implications = result.implications[:most]
     if len(result.figures) < wanted:
-        used = {quantity_key(f.value, f.unit) for f in result.figures}
-        unused = [
-            c for c in article.candidates(policy.candidate_numbers)
-            if quantity_key(c.value, c.unit) not in used
-        ]  # fmt: skip
-        hint = ", ".join(c.text for c in unused[: policy.shortfall_hint])
+        unused = [r.id for r in refs.values() if r.id not in used]
+        hint = ", ".join(unused[: policy.shortfall_hint])
         result.shortfall = (
             f"only {len(result.figures)} key figures could be grounded; give at least {wanted}, "
-            "each with a quote copied verbatim from the article"
-            + (f"; numbers the article states that you have not used: {hint}" if hint else "")
+            "each a different id" + (f"; ids not yet used: {hint}" if hint else "")
         )
     limit = policy.max_summary_sentences
-    sentences, problems = summary_sentences(draft.summary, article, limit)
-    result.dropped += problems
     if len(draft.summary) > limit:
         result.notes.append(f"summary cut to its first {limit} sentences")
-    result.summary = " ".join(sentences)
-    for name, most in (("figures", policy.max_figures), ("implications", policy.max_implications)):
-        items = getattr(result, name)
-        if len(items) > most:
-            result.notes.append(f"kept the first {most} of {len(items)} grounded {name}")
-            setattr(result, name, items[:most])
+    kept, problems = summary_sentences(draft.summary, article, limit)
+    result.unsaid += problems
+    said: list[set[str]] = []
+    final: list[str] = []
+    for sentence in kept:
+        problem = _summary_problem(sentence, chosen, article)
+        if problem:
+            result.unsaid.append(f"summary sentence {sentence!r} {problem}")
+            continue
+        words = _content(sentence)
+        if _repeats(words, said):
+            result.notes.append(f"dropped a summary sentence that repeats another: {sentence!r}")
+            continue
+        said.append(words)
+        final.append(sentence)
+    result.summary = " ".join(final)
     return result

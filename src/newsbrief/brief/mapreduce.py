@@ -94,7 +94,7 @@ async def abrief_chunks(
             endpoint,
             retry,
             max_reasks=policy.chunk_reasks,
-            min_figures=min(2, policy.figures_wanted(piece.distinct_numbers)),
+            min_figures=min(2, len(piece.figure_refs(policy.candidate_numbers))),
             policy=policy,
         )
         spent += result.spent

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class BriefPolicy:
     # Figures: demanded from an article with numbers to spare, advertised per answer, kept.
-    min_figures: int = 4
-    max_figures: int = 8  # per answer: the schema's maxItems, the prompt's range, kept
-    max_figures_long: int = 12  # a long article gathers figures from several chunks
+    min_figures: int = 8
+    max_figures: int = 12  # per answer: the schema's maxItems, the prompt's range, kept
+    max_figures_long: int = 16  # a long article gathers figures from several chunks
     max_implications: int = 4
     min_summary_sentences: int = 2
     max_summary_sentences: int = 4
@@ -25,8 +25,8 @@ class BriefPolicy:
     max_reasks: int = 1
     chunk_reasks: int = 0  # chunks are many; what a chunk misses, another may ground
     reduce_reasks: int = 1
-    # Answer sizes (max_tokens). A good brief is ~400 tokens; a loop is cut early, salvaged.
-    brief_tokens: int = 1200
+    # Answer sizes (max_tokens). A good brief is ~300 tokens; a loop is cut early, salvaged.
+    brief_tokens: int = 900
     reduce_tokens: int = 1024
     synthesis_tokens: int = 1536
     # Around the article in the context window: instructions, example, candidate list.
@@ -34,7 +34,7 @@ class BriefPolicy:
     reask_tokens: int = 1200  # the problems list of one re-ask
     min_article_budget: int = 1000
     chunk_overlap_chars: int = 400
-    label_context_chars: int = 300  # before a figure's sentence, where its subject may be
+    relabel_tokens: int = 48  # the answer to one focused label question
     # Digest synthesis.
     max_themes: int = 6
     max_digest_items: int = 5
@@ -46,10 +46,10 @@ class BriefPolicy:
         answers = self.brief_tokens * (1 + self.max_reasks)
         return self.prompt_overhead_tokens + answers + self.reask_tokens * self.max_reasks
 
-    def figures_wanted(self, distinct_numbers: int) -> int:
-        """How many figures to demand: articles with numbers to spare get min_figures; index
-        names ("Nikkei 225") and years count as numbers too, so half the distinct ones."""
-        return min(self.min_figures, distinct_numbers // 2)
+    def figures_wanted(self, candidates: int) -> int:
+        """How many figures to demand: min_figures, or every candidate when there are fewer
+        (years and small bare integers are never candidates)."""
+        return min(self.min_figures, candidates)
 
 
 POLICY = BriefPolicy()

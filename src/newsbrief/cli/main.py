@@ -257,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the Markdown report here (a .md name) and the JSON report beside it, "
         "as .json (default: the Markdown report on stdout)",
     )
+    e.add_argument(
+        "--peer",
+        choices=["langextract"],
+        help="also run this extractor on the same documents and model and report its figures "
+        "beside newsbrief's (needs langextract installed, see EVAL.md; default: no peer)",
+    )
     _cache_flags(e, refresh=False)
     _verbosity_flags(e, argparse.SUPPRESS)
     _endpoint_flags(e)
@@ -535,11 +541,15 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    """Exit 0 when every document was briefed, 3 when some were not."""
-    from newsbrief.evaluate.run import discover, evaluate, load_gold
+    """Exit 0 when every document was briefed (and, with --peer, extracted by the peer), 3
+    when some were not."""
+    from newsbrief.evaluate.peers import langextract_version
+    from newsbrief.evaluate.run import discover, evaluate, evaluate_peer, load_gold
     from newsbrief.model.endpoint import resolve_endpoint
 
     _check_output_folder(args.output)
+    if args.peer:
+        langextract_version()  # not installed: say so now, not after the briefs
     docs = discover(Path(args.dir), args.only, args.smallest)
     gold = load_gold([Path(g) for g in args.gold])
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
@@ -552,11 +562,20 @@ def _eval(args: argparse.Namespace) -> int:
         else:
             _status(args, f"newsbrief: eval {doc.name}: {doc.figures} figures")
 
+    def peer_progress(doc: Any) -> None:
+        if doc.error:
+            line = f"newsbrief: eval {doc.name}: {args.peer}: error: {doc.error}"
+            print(safe_for_terminal(line), file=sys.stderr, flush=True)
+        else:
+            _status(args, f"newsbrief: eval {doc.name}: {args.peer}: {doc.figures} figures")
+
     try:
         report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress)
     finally:
         if cache is not None:
             cache.close()
+    if args.peer:
+        report.peer = evaluate_peer(docs, endpoint, gold, peer=args.peer, on_done=peer_progress)
     markdown = report.to_markdown()
     if args.output:
         out = Path(args.output)
@@ -565,7 +584,8 @@ def _eval(args: argparse.Namespace) -> int:
         _status(args, f"newsbrief: wrote {out} and {out.with_suffix('.json')}")
     else:
         sys.stdout.write(safe_for_terminal(markdown))
-    return EXIT_PARTIAL if any(d.error for d in report.docs) else 0
+    peer_failed = report.peer is not None and any(d.error for d in report.peer.docs)
+    return EXIT_PARTIAL if peer_failed or any(d.error for d in report.docs) else 0
 
 
 # --- cassettes check -------------------------------------------------------------------------

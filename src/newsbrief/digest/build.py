@@ -170,7 +170,9 @@ async def abuild_digest(
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(
-        headline=view.headline if view else _fallback_headline(briefs, len(results)),
+        headline=view.headline
+        if view and view.headline
+        else _fallback_headline(briefs, len(results)),
         themes=view.themes if view else [],
         implications=view.implications if view else [],
         discrepancies=view.discrepancies if view else [],

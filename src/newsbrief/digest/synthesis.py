@@ -1,14 +1,18 @@
 """One model call over the briefs (never the raw articles) for the digest's cross-article view.
 
 Citations are checked like figures: a theme citing an article id we never gave the model is
-re-asked, then dropped with a warning.
+re-asked, then dropped with a warning. So is any number the synthesis states that none of
+the briefs it cites has grounded (the headline may use any brief's numbers): a headline
+cannot state a figure no article has.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief
@@ -17,6 +21,8 @@ from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
+from newsbrief.text.article import worth_a_figure
+from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity
 
 MAX_THEMES = POLICY.max_themes
 MAX_ITEMS = POLICY.max_digest_items
@@ -46,10 +52,71 @@ class SynthesisDraft(CheckedModel):
     discrepancies: list[DiscrepancyDraft] = bounded(max_items=MAX_ITEMS)
 
 
+@lru_cache(maxsize=16)
+def synthesis_model(ids: tuple[str, ...]) -> type[SynthesisDraft]:
+    """SynthesisDraft whose citations the endpoint's grammar restricts to these article ids
+    (checked again by our code for endpoints without a grammar)."""
+
+    def cites(base: type[BaseModel], least: int) -> type[BaseModel]:
+        field = base.model_fields["article_ids"]
+        return create_model(
+            base.__name__,
+            __base__=base,
+            article_ids=(
+                list[str],
+                bounded(least, description=field.description, item_enum=list(ids)),
+            ),
+        )
+
+    theme, implication, discrepancy = (
+        cites(ThemeDraft, 1),
+        cites(CrossImplicationDraft, 1),
+        cites(DiscrepancyDraft, 2),
+    )
+    return create_model(
+        "SynthesisDraft",
+        __base__=SynthesisDraft,
+        themes=(list[theme], bounded(1, MAX_THEMES)),  # type: ignore[valid-type]
+        implications=(list[implication], bounded(max_items=MAX_ITEMS)),  # type: ignore[valid-type]
+        discrepancies=(list[discrepancy], bounded(max_items=MAX_ITEMS)),  # type: ignore[valid-type]
+    )
+
+
+def _kinds(draft: SynthesisDraft) -> list[tuple[str, list[Any]]]:
+    return [(kind, getattr(draft, kind)) for kind in ("themes", "implications", "discrepancies")]
+
+
+def _text(item: ThemeDraft | CrossImplicationDraft | DiscrepancyDraft) -> str:
+    if isinstance(item, ThemeDraft):
+        return f"{item.title}. {item.summary}"
+    if isinstance(item, CrossImplicationDraft):
+        return item.statement
+    return item.description
+
+
+def brief_numbers(brief: Brief) -> list[tuple[float, str]]:
+    """The quantities a brief grounds: its figures, and the numbers of its summary and
+    implications (every one checked against the article when the brief was made)."""
+    found = [(f.value, f.unit) for f in brief.key_figures]
+    prose = [brief.summary, *(p.statement for p in brief.policy_implications)]
+    found += [(n.value, n.unit) for text in prose for n in find_numbers(text)]
+    return found
+
+
+def unbacked(text: str, briefs: list[Brief]) -> list[str]:
+    """Numbers `text` states that none of `briefs` grounds (years and counts aside)."""
+    have = [q for b in briefs for q in brief_numbers(b)]
+    out = []
+    for n in find_numbers(text):
+        if not worth_a_figure(n) or any(same_quantity(n, v, u) for v, u in have):
+            continue
+        out.append(n.text)
+    return out + overlong_numbers(text)
+
+
 def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
     problems = []
-    for kind in ("themes", "implications", "discrepancies"):
-        items: list[ThemeDraft | CrossImplicationDraft | DiscrepancyDraft] = getattr(draft, kind)
+    for kind, items in _kinds(draft):
         for i, item in enumerate(items):
             bad = [a for a in item.article_ids if a not in known]
             if bad:
@@ -59,24 +126,53 @@ def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
     return problems
 
 
-def keep_known(draft: SynthesisDraft, known: set[str]) -> tuple[SynthesisDraft, list[str]]:
-    """Strip unknown ids; drop items left with no valid citation. Returns warnings."""
+def unbacked_numbers(draft: SynthesisDraft, briefs: dict[str, Brief]) -> list[str]:
+    """Every number stated without a cited brief that grounds it, phrased for a re-ask."""
+    problems = []
+    loose = unbacked(draft.headline, list(briefs.values()))
+    if loose:
+        problems.append(f"headline states {', '.join(loose)}, which no brief has")
+    for kind, items in _kinds(draft):
+        for i, item in enumerate(items):
+            cited = [briefs[a] for a in item.article_ids if a in briefs]
+            loose = unbacked(_text(item), cited)
+            if loose:
+                problems.append(
+                    f"{kind}[{i}] states {', '.join(loose)}, which the briefs it cites do not; "
+                    "cite the briefs that state it or leave the number out"
+                )
+    return problems
+
+
+def keep_known(draft: SynthesisDraft, briefs: dict[str, Brief]) -> tuple[SynthesisDraft, list[str]]:
+    """Strip unknown ids; drop items left with no valid citation or stating a number their
+    cited briefs lack; clear a headline stating a number no brief has. Returns warnings."""
     warnings = []
     out = draft.model_copy(deep=True)
-    for kind in ("themes", "implications", "discrepancies"):
+    loose = unbacked(out.headline, list(briefs.values()))
+    if loose:
+        warnings.append(f"headline dropped: it states {', '.join(loose)}, which no brief has")
+        out.headline = ""
+    for kind, items in _kinds(out):
         kept = []
-        for item in getattr(out, kind):
-            bad = [a for a in item.article_ids if a not in known]
-            item.article_ids = [a for a in item.article_ids if a in known]
+        for item in items:
+            bad = [a for a in item.article_ids if a not in briefs]
+            item.article_ids = [a for a in item.article_ids if a in briefs]
             if bad:
                 warnings.append(f"{kind}: removed citation of unknown article ids {bad}")
             needed = 2 if kind == "discrepancies" else 1
-            if len(item.article_ids) >= needed:
-                kept.append(item)
-            else:
+            loose = unbacked(_text(item), [briefs[a] for a in item.article_ids])
+            if len(item.article_ids) < needed:
                 warnings.append(
                     f"{kind}: dropped an item citing fewer than {needed} known articles"
                 )
+            elif loose:
+                warnings.append(
+                    f"{kind}: dropped an item stating {', '.join(loose)}, which the briefs it "
+                    "cites do not"
+                )
+            else:
+                kept.append(item)
         limit = MAX_THEMES if kind == "themes" else MAX_ITEMS
         if len(kept) > limit:
             warnings.append(f"{kind}: kept the first {limit} of {len(kept)}")
@@ -113,11 +209,11 @@ async def synthesize(
     draft, meter = await acall(
         endpoint,
         messages,
-        SynthesisDraft,
+        synthesis_model(tuple(briefs)),
         max_reasks=POLICY.synthesis_reasks,
         max_tokens=POLICY.synthesis_tokens,
-        problems=lambda d: unknown_citations(d, known),
+        problems=lambda d: unknown_citations(d, known) + unbacked_numbers(d, briefs),
         policy=policy,
     )
-    draft, warnings = keep_known(draft, known)
+    draft, warnings = keep_known(draft, briefs)
     return Synthesis(draft=draft, warnings=warnings, spent=meter.spent())

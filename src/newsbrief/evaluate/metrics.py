@@ -6,9 +6,10 @@ Every function here is pure: a Brief (and gold or reference data) in, numbers ou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from newsbrief.contract import Brief
 from newsbrief.text.numbers import (
@@ -123,7 +124,6 @@ def reference_figures(bullets: list[str]) -> list[NumberMatch]:
 
 def figure_recall(brief: Brief, bullets: list[str]) -> tuple[int, int]:
     """(reference figures found among the brief's figures, reference figures)."""
-    wanted = reference_figures(bullets)
     got = []
     for f in brief.key_figures:
         try:
@@ -131,6 +131,12 @@ def figure_recall(brief: Brief, bullets: list[str]) -> tuple[int, int]:
         except ValueError:
             continue
         got.append(NumberMatch(0, len(f.number_text), f.number_text, value, unit))
+    return recall_of(got, bullets)
+
+
+def recall_of(got: list[NumberMatch], bullets: list[str]) -> tuple[int, int]:
+    """(reference figures found among `got`, reference figures): any extractor's figures."""
+    wanted = reference_figures(bullets)
     found = sum(any(matches_reference(g, r) for g in got) for r in wanted)
     return found, len(wanted)
 
@@ -197,10 +203,27 @@ def _gold_match(value: float, unit: str, gold: list[GoldItem]) -> GoldItem | Non
     return None
 
 
+class LabelledFigure(Protocol):
+    """A figure as gold scoring reads it: newsbrief's KeyFigure, or a peer's figure."""
+
+    @property
+    def number_text(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
 def score_labels(brief: Brief, gold: list[GoldItem]) -> Labels:
+    return score_figure_labels(brief.key_figures, gold)
+
+
+def score_figure_labels(figures: Iterable[LabelledFigure], gold: list[GoldItem]) -> Labels:
     out = Labels(key_items=sum(item.key for item in gold))
     right_keys: set[str] = set()
-    for f in brief.key_figures:
+    for f in figures:
         item = _gold_match(f.value, f.unit, gold)
         if item is None:
             out.unlisted += 1

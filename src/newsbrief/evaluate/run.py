@@ -5,6 +5,9 @@ reference bullets) or a plain folder of articles; gold label files (the format o
 shared/eval/gold) name articles by file name. Briefs come from the brief cache when the
 same article, model and prompt were briefed before, so a report can be rebuilt for free;
 tokens and time are those of the run that made each brief.
+
+With a peer (`evaluate_peer`, `eval --peer langextract`), another extractor runs on the same
+documents and model and the report gains its own table, scored by the same code (peers.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ from newsbrief.digest.batch import ARTICLE_SUFFIXES
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.evaluate.metrics import DocScore, GoldItem, score
+from newsbrief.evaluate.peers import (
+    CHUNK_CHARS,
+    PEERS,
+    PeerReport,
+    PeerScore,
+    langextract_version,
+    run_langextract,
+    score_peer,
+)
 from newsbrief.ingest.read import read_path
 from newsbrief.model.endpoint import Endpoint
 
@@ -74,6 +86,7 @@ class Report:
     model: str
     prompt_version: str
     docs: list[DocScore]
+    peer: PeerReport | None = None  # a peer's run on the same documents (eval --peer)
 
     def totals(self) -> dict[str, Any]:
         ok = [d for d in self.docs if d.error is None]
@@ -114,6 +127,7 @@ class Report:
                 "prompt_version": self.prompt_version,
                 "totals": self.totals(),
                 "documents": [d.to_json() for d in self.docs],
+                **({"peer": self.peer.to_json_data()} if self.peer is not None else {}),
             },
             indent=2,
         )
@@ -155,6 +169,8 @@ class Report:
             f"completion tokens, {t['attempts_per_doc']:.1f} attempts and "
             f"{t['wall_s_per_doc']:.0f} s per document.",
         ]
+        if self.peer is not None:
+            lines += ["", *self.peer.markdown()]
         return "\n".join(lines) + "\n"
 
 
@@ -194,3 +210,33 @@ def evaluate(
         if on_done is not None:
             on_done(result)
     return Report(model=endpoint.model, prompt_version=prompt_version(), docs=scores)
+
+
+def evaluate_peer(
+    docs: Sequence[Document],
+    endpoint: Endpoint,
+    gold: dict[str, list[GoldItem]],
+    *,
+    peer: str = "langextract",
+    chunk_chars: int = CHUNK_CHARS,
+    on_done: Callable[[PeerScore], None] | None = None,
+) -> PeerReport:
+    """The peer's figures for each document (the text newsbrief briefs), scored like ours;
+    one failing document is an error row. Peer results are not cached: each run asks."""
+    if peer not in PEERS:
+        raise InputError(f"unknown peer {peer!r}; choose one of {', '.join(PEERS)}")
+    version = langextract_version()  # ConfigError with the install hint, before any work
+    scores: list[PeerScore] = []
+    for doc in docs:
+        try:
+            text = read_path(str(doc.path)).text
+            result = run_langextract(text, endpoint, chunk_chars=chunk_chars)
+            peer_score = score_peer(
+                doc.name, text, result, bullets=doc.bullets, gold=gold.get(doc.name)
+            )
+        except NewsbriefError as exc:
+            peer_score = PeerScore(doc.name, error=" ".join(str(exc).split()))
+        scores.append(peer_score)
+        if on_done is not None:
+            on_done(peer_score)
+    return PeerReport(peer, version, endpoint.model, chunk_chars, scores)

@@ -26,10 +26,15 @@ _CHECKER: ContextVar[Callable[[Any], None] | None] = ContextVar("newsbrief_check
 def bounded(
     min_items: int | None = None,
     max_items: int | None = None,
+    *,
+    item_enum: list[str] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """A list field whose bounds are advertised in the JSON schema but not enforced."""
+    """A list field whose bounds (and, for a list of strings, allowed values) are advertised
+    in the JSON schema but not enforced."""
     extra: dict[str, Any] = {}
+    if item_enum is not None:
+        extra["items"] = {"type": "string", "enum": item_enum}
     if min_items is not None:
         extra["minItems"] = min_items
     if max_items is not None:

@@ -623,3 +623,41 @@ def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     end, to the last. ``(pos, pos)`` for an all-whitespace text.
     """
     return _index(text).sentence(pos)
+
+
+_CLAUSE_CUT_RE = re.compile(
+    r"[,;:\u2013\u2014](?=\s)|\s(?:while|whereas|but|and|after|as|with)\s|[\u3001\uff0c\uff1b]"
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Every sentence of the text, in order, trimmed (sentence_bounds, applied line by line)."""
+    index = _index(text)
+    spans: list[tuple[int, int]] = []
+    a = 0
+    while a < len(text):
+        b = text.find("\n", a)
+        b = len(text) if b == -1 else b
+        br = index._breaks(a, b)
+        for k in range(len(br) - 1):
+            s, e = _trim(text, br[k], br[k + 1])
+            if s < e:
+                spans.append((s, e))
+        a = b + 1
+    return spans
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of its sentence that holds text[start:end]: cut at , ; : dashes and at
+    while/whereas/but/and/after/as/with. What a label is checked against: in "Kospi rose 1.2%,
+    while the Taiex gained 0.8%", 0.8% belongs to the Taiex, not to the Kospi."""
+    a, b = sentence_bounds(text, start)
+    b = max(b, end)
+    lo, hi = a, b
+    for m in _CLAUSE_CUT_RE.finditer(text, a, b):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    return _trim(text, lo, hi)

@@ -7,10 +7,41 @@ offering as figures. Each is computed here, at most once per text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 
+from newsbrief.text import align
 from newsbrief.text.injection import injected_sentences, overlaps_injection
-from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
+from newsbrief.text.numbers import (
+    NumberMatch,
+    find_numbers,
+    overlong_numbers,
+    quantity_key,
+    same_quantity,
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A numbered part of the article the model may point at: a candidate figure (C07,
+    its number at start..end) or a sentence (S12). Ids are fixed-width within one text."""
+
+    id: str
+    start: int
+    end: int
+    number: NumberMatch | None = None
+
+
+def worth_a_figure(n: NumberMatch) -> bool:
+    """Bare years and small bare integers (ordinals, counts, index names) are never offered
+    as figures, and a sentence of ours may state them freely."""
+    bare = not n.unit and n.value.is_integer()
+    return not (bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000))
+
+
+def _ids(prefix: str, count: int) -> list[str]:
+    width = max(2, len(str(count)))
+    return [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]
 
 
 class ArticleText:
@@ -46,25 +77,59 @@ class ArticleText:
 
     def candidates(self, limit: int) -> list[NumberMatch]:
         """Distinct numbers worth offering as figures, in article order: bare years and
-        small bare integers (ordinals, counts, index names) are left out."""
-        out: list[NumberMatch] = []
-        seen: set[tuple[float, str]] = set()
+        small bare integers (ordinals, counts, index names) are left out. A number stated
+        in a headline and again in a sentence is offered where the sentence states it: its
+        quote then says what the number is."""
+        chosen: dict[tuple[float, str], NumberMatch] = {}
         for n in self.asserted:
-            bare = not n.unit and n.value.is_integer()
-            if bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000):
+            if not worth_a_figure(n):
                 continue
             key = quantity_key(n.value, n.unit)
-            if key not in seen:
-                seen.add(key)
-                out.append(n)
-            if len(out) >= limit:
-                break
-        return out
+            first = chosen.get(key)
+            if first is None or (self._in_heading(first) and not self._in_heading(n)):
+                chosen[key] = n
+        return sorted(chosen.values(), key=lambda n: n.start)[:limit]
+
+    def _in_heading(self, n: NumberMatch) -> bool:
+        """On a line that does not end like a sentence (a title, a heading)."""
+        end = self.text.find("\n", n.end)
+        line = self.text[n.end : len(self.text) if end == -1 else end].rstrip()
+        return not line.endswith((".", "!", "?", '"', "\u201d", ")"))
 
     def states(self, value: float, unit: str) -> bool:
         """Whether the article asserts this quantity somewhere."""
         return any(same_quantity(n, value, unit) for n in self.asserted)
 
     def unstated(self, sentence: str) -> list[str]:
-        """Numbers a sentence of ours states that the article never does."""
-        return [n.text for n in find_numbers(sentence) if not self.states(n.value, n.unit)]
+        """Numbers a sentence of ours states that the article never does (a digit run too long
+        to parse counts as one)."""
+        found = [n.text for n in find_numbers(sentence) if not self.states(n.value, n.unit)]
+        return found + overlong_numbers(sentence)
+
+    def figure_refs(self, limit: int) -> list[Ref]:
+        """The candidates with their ids (C01...): what the model may choose as figures."""
+        found = self.candidates(limit)
+        ids = _ids("C", len(found))
+        return [Ref(i, n.start, n.end, n) for i, n in zip(ids, found, strict=True)]
+
+    @cached_property
+    def sentence_refs(self) -> list[Ref]:
+        """The sentences with their ids (S01...), those addressed to the model left out: what
+        an implication may cite as evidence."""
+        spans = [s for s in align.sentence_spans(self.text) if not self.is_injected(*s)]
+        return [Ref(i, a, b) for i, (a, b) in zip(_ids("S", len(spans)), spans, strict=True)]
+
+    def marked(self, limit: int) -> str:
+        """The text as the model sees it: each sentence opens with its id, each candidate
+        number is followed by its id ("[S03] Shares fell 3.2% [C01] to $41.50 [C02]").
+        Inline ids cost a few tokens each where a separate list repeats the article."""
+        inserts = [(r.start, 0, f"[{r.id}] ") for r in self.sentence_refs]
+        inserts += [(r.end, 1, f" [{r.id}]") for r in self.figure_refs(limit)]
+        out: list[str] = []
+        last = 0
+        for pos, _, mark in sorted(inserts):
+            out.append(self.text[last:pos])
+            out.append(mark)
+            last = pos
+        out.append(self.text[last:])
+        return "".join(out)

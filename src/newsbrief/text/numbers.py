@@ -175,6 +175,15 @@ def _to_match(m: re.Match[str]) -> NumberMatch | None:
 
 
 MAX_DIGITS = 40  # longer digit runs are identifiers or junk, never a figure
+_OVERLONG_RE = re.compile(rf"\d(?:[\d,.\u00a0 ]?\d){{{MAX_DIGITS},}}")
+
+
+def overlong_numbers(text: str) -> list[str]:
+    """Digit runs too long to be a figure (find_numbers skips them): in a sentence the model
+    wrote, each is a number the article cannot be shown to state."""
+    return [m.group(0) for m in _OVERLONG_RE.finditer(text)]
+
+
 # Invisible characters a copy-paste or a hostile page leaves inside a number ("57,8\u200b90"):
 # read through, with offsets mapped back, never split the number at them.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
