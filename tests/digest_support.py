@@ -42,7 +42,7 @@ def brief_answer(text: str) -> dict[str, Any]:
             (level, "Nikkei 225 close"),
             (gain, "Nikkei 225 daily gain"),
             (exporters, "Exporters gain"),
-            (yen, "yen per dollar exchange rate"),
+            (yen, "yen per dollar"),
         )
         if m
     ]

@@ -176,6 +176,8 @@ LABEL_CASES = [
     ("1.2%", "Nikkei 225 daily gain", True),  # the clause is about the Kospi
     ("1.5%", "Taiex gain", True),  # never mentioned
     ("57,890", "value", True),  # too vague
+    ("1.2%", "Kospi stimulus gain", True),  # "stimulus" is said of another figure
+    ("13.9 trillion yen", "$92 billion stimulus", True),  # names another figure
     ("1.5%", "Nikkei 225 daily gain", False),
     ("57,890", "Nikkei 225 record close", False),
     ("25%", "Nikkei 225 year-to-date gain", False),
@@ -193,6 +195,19 @@ def test_labels_are_checked_against_their_clause(number: str, label: str, flagge
     if flagged:
         assert g.mislabelled[0].figure is g.figures[0]
         assert g.mislabelled[0].number.text == number
+
+
+def test_a_period_said_of_another_number_in_the_sentence_is_flagged() -> None:
+    from newsbrief.brief.labels import label_problem
+
+    text = "The index was trading at 50,367.38, up 2.17%, with year-to-date gains of 25.80%."
+    numbers = {n.text: n for n in ArticleText(text).numbers}
+    problem = label_problem("index year-to-date gain", text, numbers["2.17%"])
+    assert problem is not None and "year to date of 25.80%, not of 2.17%" in problem
+    assert label_problem("index daily gain", text, numbers["2.17%"]) is None
+    assert label_problem("index year-to-date gain", text, numbers["25.80%"]) is None
+    # a day is the default reading of a move: "daily" is not taken from a neighbour
+    assert label_problem("index daily level", text, numbers["50,367.38"]) is None
 
 
 def test_summary_numbers_must_be_chosen_figures_with_the_same_meaning() -> None:
