@@ -177,6 +177,7 @@ LABEL_CASES = [
     ("1.5%", "Taiex gain", True),  # never mentioned
     ("57,890", "value", True),  # too vague
     ("1.2%", "Kospi stimulus gain", True),  # "stimulus" is said of another figure
+    ("58,000", "Nikkei 225 close", True),  # "near 58,000" is no close
     ("13.9 trillion yen", "$92 billion stimulus", True),  # names another figure
     ("1.5%", "Nikkei 225 daily gain", False),
     ("57,890", "Nikkei 225 record close", False),

@@ -151,6 +151,11 @@ def _number_problem(label: str, n: NumberMatch) -> str | None:
 
 def _kind_problem(words: set[str], n: NumberMatch, ctx: Context) -> str | None:
     levelish, changeish = words & LEVEL_WORDS, words & CHANGE_WORDS
+    closes = {"close", "closing", "closed"}
+    said_close = any(w.lower().startswith(("clos", "finish", "settl", "ended")) for w in
+                     _WORD_RE.findall(ctx.sentence))  # fmt: skip
+    if words & closes and not said_close:
+        return f"its sentence never says {n.text} was a close (it may be a level reached)"
     reached = ctx.reached
     if _is_percent(n) and levelish and not changeish and not reached:
         return f"{n.text} is a percentage change, not a {sorted(levelish)[0]}"
