@@ -367,3 +367,23 @@ def test_repeated_implications_are_dropped() -> None:
     g = ground(draft([("C03", "Nikkei 225 close")], ["Stocks rose."], [same] * 6), TEXT, 1)
     assert len(g.implications) == 1
     assert sum("repeats another" in n for n in g.notes) == 5
+
+
+def test_our_id_marks_copied_into_prose_are_removed() -> None:
+    g = ground(
+        draft(
+            [("C03", "Nikkei 225 close")],
+            ["The Nikkei 225 closed at a record 57,890 [C03] on Monday [S02]."],
+            [
+                {
+                    "statement": "The Bank of Japan [S06] keeps its policy rate unchanged.",
+                    "actor": "BoJ",
+                    "evidence": ["S06"],
+                }
+            ],
+        ),
+        TEXT,
+        wanted=1,
+    )
+    assert g.summary == "The Nikkei 225 closed at a record 57,890 on Monday."
+    assert g.implications[0].statement == "The Bank of Japan keeps its policy rate unchanged."

@@ -29,6 +29,7 @@ from newsbrief.text.numbers import (
 )
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+_MARK = re.compile(r" ?\[[CS]\d{2,4}\]")  # our prompt's ids, copied into prose by the model
 REPEAT_OVERLAP = 0.6  # summary sentences sharing this share of their words say one thing
 MIN_SHARED_WORDS = 2  # an implication and its evidence share at least these content words
 
@@ -135,7 +136,7 @@ def ground_implication(
     if len(_content(draft.statement) & _content(quote)) < MIN_SHARED_WORDS:
         return f"{where}: the cited sentences do not speak of it; cite the ones that do"
     return PolicyImplication(
-        statement=" ".join(draft.statement.split()),
+        statement=" ".join(_MARK.sub("", draft.statement).split()),
         actor=draft.actor.strip(),
         evidence=Evidence(quote=quote, start=start, end=end),
     )
@@ -271,9 +272,10 @@ def ground(
             "each a different id" + (f"; ids not yet used: {hint}" if hint else "")
         )
     limit = policy.max_summary_sentences
-    if len(draft.summary) > limit:
+    written = [_MARK.sub("", s) for s in draft.summary]
+    if len(written) > limit:
         result.notes.append(f"summary cut to its first {limit} sentences")
-    kept, problems = summary_sentences(draft.summary, article, limit)
+    kept, problems = summary_sentences(written, article, limit)
     result.unsaid += problems
     said: list[set[str]] = []
     final: list[str] = []
