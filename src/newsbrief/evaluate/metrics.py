@@ -194,6 +194,20 @@ class Labels:
     def coverage(self) -> float | None:
         return self.key_right / self.key_items if self.key_items else None
 
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "accuracy": self.accuracy, "coverage": self.coverage}
+
+
+def pct(x: float | None) -> str:
+    """A share in a report table: two decimals, "-" when there is nothing to share."""
+    return "-" if x is None else f"{x:.2f}"
+
+
+def score_cells(recall: tuple[int, int] | None, labels: Labels | None) -> tuple[str, str, str]:
+    """The recall, label-accuracy and coverage cells of one report row (newsbrief or peer)."""
+    found = "-" if recall is None else f"{recall[0]}/{recall[1]}"
+    return found, pct(labels.accuracy if labels else None), pct(labels.coverage if labels else None)
+
 
 def _gold_match(value: float, unit: str, gold: list[GoldItem]) -> GoldItem | None:
     for item in gold:
@@ -285,9 +299,7 @@ class DocScore:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["grounding"]["precision"] = self.grounding.precision
-        if self.labels is not None:
-            data["labels"]["accuracy"] = self.labels.accuracy
-            data["labels"]["coverage"] = self.labels.coverage
+        data["labels"] = self.labels.to_json() if self.labels is not None else None
         return data
 
 

@@ -27,7 +27,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from newsbrief.errors import ConfigError, NewsbriefError
-from newsbrief.evaluate.metrics import GoldItem, Labels, recall_of, score_figure_labels
+from newsbrief.evaluate.metrics import (
+    GoldItem,
+    Labels,
+    pct,
+    recall_of,
+    score_cells,
+    score_figure_labels,
+)
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import redact
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
@@ -170,9 +177,7 @@ class PeerScore:
         data = asdict(self)
         data["exact_share"] = self.exact_share
         data["right_number_share"] = self.right_number_share
-        if self.labels is not None:
-            data["labels"]["accuracy"] = self.labels.accuracy
-            data["labels"]["coverage"] = self.labels.coverage
+        data["labels"] = self.labels.to_json() if self.labels is not None else None
         return data
 
 
@@ -268,9 +273,6 @@ class PeerReport:
         }
 
     def markdown(self) -> list[str]:
-        def pct(x: float | None) -> str:
-            return "-" if x is None else f"{x:.2f}"
-
         lines = [
             f"## Peer: {self.peer} {self.version}",
             "",
@@ -287,12 +289,10 @@ class PeerReport:
             if d.error is not None:
                 lines.append(f"| {d.name} | error: {d.error[:80]} |" + " |" * 10)
                 continue
-            recall = "-" if d.recall is None else f"{d.recall[0]}/{d.recall[1]}"
-            acc = d.labels.accuracy if d.labels else None
-            cov = d.labels.coverage if d.labels else None
+            recall, acc, cov = score_cells(d.recall, d.labels)
             lines.append(
                 f"| {d.name} | {d.figures} | {pct(d.exact_share)} | {pct(d.right_number_share)} "
-                f"| {d.unparsed} | {recall} | {pct(acc)} | {pct(cov)} | {d.duplicate_figures} "
+                f"| {d.unparsed} | {recall} | {acc} | {cov} | {d.duplicate_figures} "
                 f"| {d.chunks} | {d.chunks_dropped} | {d.wall_s:.0f} |"
             )
         t = self.totals()

@@ -22,7 +22,7 @@ from newsbrief.contract import text_id
 from newsbrief.digest.batch import ARTICLE_SUFFIXES
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import InputError, NewsbriefError
-from newsbrief.evaluate.metrics import DocScore, GoldItem, score
+from newsbrief.evaluate.metrics import DocScore, GoldItem, pct, score, score_cells
 from newsbrief.evaluate.peers import (
     CHUNK_CHARS,
     PEERS,
@@ -133,9 +133,6 @@ class Report:
         )
 
     def to_markdown(self) -> str:
-        def pct(x: float | None) -> str:
-            return "-" if x is None else f"{x:.2f}"
-
         lines = [
             f"Model `{self.model}`, prompt `{self.prompt_version}`.",
             "",
@@ -147,12 +144,10 @@ class Report:
             if d.error is not None:
                 lines.append(f"| {d.name} | error: {d.error[:80]} |" + " |" * 10)
                 continue
-            recall = "-" if d.recall is None else f"{d.recall[0]}/{d.recall[1]}"
-            acc = d.labels.accuracy if d.labels else None
-            cov = d.labels.coverage if d.labels else None
+            recall, acc, cov = score_cells(d.recall, d.labels)
             lines.append(
                 f"| {d.name} | {d.figures} | {d.implications} | {pct(d.grounding.precision)} "
-                f"| {recall} | {pct(acc)} | {pct(cov)} | {d.duplicate_figures}/"
+                f"| {recall} | {acc} | {cov} | {d.duplicate_figures}/"
                 f"{d.duplicate_sentences} | {d.prompt_tokens} | {d.completion_tokens} "
                 f"| {d.attempts} | {d.wall_s:.0f} |"
             )
