@@ -201,8 +201,10 @@ def test_labels_are_checked_against_their_clause(number: str, label: str, flagge
 def test_a_period_said_of_another_number_in_the_sentence_is_flagged() -> None:
     from newsbrief.brief.labels import label_problem
 
-    text = "The index was trading at 50,367.38, up 2.17%, with year-to-date gains of 25.80%."
-    numbers = {n.text: n for n in ArticleText(text).numbers}
+    text = ArticleText(
+        "The index was trading at 50,367.38, up 2.17%, with year-to-date gains of 25.80%."
+    )
+    numbers = {n.text: n for n in text.numbers}
     problem = label_problem("index year-to-date gain", text, numbers["2.17%"])
     assert problem is not None and "year to date of 25.80%, not of 2.17%" in problem
     assert label_problem("index daily gain", text, numbers["2.17%"]) is None

@@ -114,7 +114,7 @@ async def _relabel(
             )
             spent = spent + meter.spent()
             label = " ".join(answer.label.split())
-            problem = label_problem(label, article.text, doubt.number) if label else "empty"
+            problem = label_problem(label, article, doubt.number) if label else "empty"
         except NewsbriefError as exc:
             label, problem = "", f"the label could not be checked ({exc})"
         index = grounded.figures.index(figure)

@@ -199,7 +199,7 @@ def _summary_problem(
         if match is None:
             return f"states {n.text}, which is not one of the chosen key figures"
         c0, c1 = align.clause_bounds(sentence, n.start, n.end)
-        found = mention_problem(sentence[c0:c1], article.text, match)
+        found = mention_problem(sentence[c0:c1], article, match)
         if found:
             return f"says of {n.text}: {found}"
     return None
@@ -248,7 +248,7 @@ def ground(
         result.notes.append(f"kept the first {policy.max_figures} of {len(chosen)} figures")
         chosen = chosen[: policy.max_figures]
     for figure, number in chosen:
-        problem = label_problem(figure.label, article.text, number)
+        problem = label_problem(figure.label, article, number)
         if problem:
             result.mislabelled.append(Mislabel(figure, number, problem))
     result.figures = [f for f, _ in chosen]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from newsbrief.text import align
-from newsbrief.text.article import worth_a_figure
+from newsbrief.text.article import ArticleText, worth_a_figure
 from newsbrief.text.numbers import NumberMatch, find_numbers, same_quantity
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z&'-]*")
@@ -73,14 +73,15 @@ class Context:
 
     clause: str
     sentence: str
-    article: str  # the whole text: a subject named nowhere in it is invented
+    article: ArticleText  # the whole text: a subject named nowhere in it is invented
     leading: tuple[str, ...]  # the clause's last three words before the number, lowercased
     opening: frozenset[str]  # first words of the clause and sentence: capitalised anyway
     nearby: str  # the sentence and the one before it
     neighbours: tuple[tuple[str, str], ...]  # (clause, number) of the sentence's other numbers
 
     @classmethod
-    def of(cls, text: str, number: NumberMatch) -> Context:
+    def of(cls, article: ArticleText, number: NumberMatch) -> Context:
+        text = article.text
         c0, c1 = align.clause_bounds(text, number.start, number.end)
         s0, s1 = align.sentence_bounds(text, number.start)
         s0, s1 = min(s0, number.start), max(s1, number.end)
@@ -97,7 +98,7 @@ class Context:
         return cls(
             clause=text[c0:c1],
             sentence=text[s0:s1],
-            article=text,
+            article=article,
             leading=tuple(w.lower() for w in words[-3:]),
             opening=frozenset(w for first in firsts for w in first),
             nearby=text[min(p0, s0) : s1],
@@ -203,11 +204,13 @@ def _stem(word: str) -> str:
     return word.lower()[:5]
 
 
-def _figure_words(text: str, n: NumberMatch) -> set[str]:
-    """Word stems of the sentences that state a figure other than n."""
+def _figure_words(article: ArticleText, n: NumberMatch) -> set[str]:
+    """Word stems of the sentences that state a figure other than n (the article's numbers,
+    parsed once for all its label checks)."""
+    text = article.text
     spans = {
         align.sentence_bounds(text, m.start)
-        for m in find_numbers(text)
+        for m in article.numbers
         if worth_a_figure(m) and not same_quantity(m, n.value, n.unit)
     }
     return {_stem(w) for a, b in spans for w in _WORD_RE.findall(text[a:b])}
@@ -259,7 +262,7 @@ def _subject_problem(said: str, n: NumberMatch, ctx: Context) -> str | None:
     if not wanted:
         return None
     low = [w.lower() for w in wanted]
-    if not _mentions(ctx.article, wanted):
+    if not _mentions(ctx.article.text, wanted):
         return f"the article never mentions {', '.join(wanted)}"
     for part, where in ((ctx.clause, "clause"), (ctx.sentence, "sentence")):
         if _mentions(part, wanted):
@@ -271,19 +274,19 @@ def _subject_problem(said: str, n: NumberMatch, ctx: Context) -> str | None:
     return None
 
 
-def label_problem(label: str, text: str, number: NumberMatch) -> str | None:
-    """Why `label` cannot be what `number` measures in `text`, or None when nothing
+def label_problem(label: str, article: ArticleText, number: NumberMatch) -> str | None:
+    """Why `label` cannot be what `number` measures in `article`, or None when nothing
     contradicts it.
 
     Args:
         label: the model's label.
-        text: the article (or chunk) text.
-        number: the number the label names, as our parser found it in `text`.
+        article: the article (or chunk), analysed once.
+        number: the number the label names, as our parser found it in the article.
     """
     words = _words(label)
     if not words or words <= GENERIC_WORDS:
         return f"label {label!r} is too vague: name the subject and what {number.text} measures"
-    ctx = Context.of(text, number)
+    ctx = Context.of(article, number)
     found = (
         _number_problem(label, number)
         or _kind_problem(words, number, ctx)
@@ -294,8 +297,8 @@ def label_problem(label: str, text: str, number: NumberMatch) -> str | None:
     return f"label {label!r}: {found}" if found else None
 
 
-def mention_problem(words_around: str, text: str, number: NumberMatch) -> str | None:
+def mention_problem(words_around: str, article: ArticleText, number: NumberMatch) -> str | None:
     """The label rules applied to the words a sentence of ours puts around a number (a
     summary saying the company's earnings grew 12% where the article says a segment did)."""
-    ctx = Context.of(text, number)
+    ctx = Context.of(article, number)
     return _period_problem(words_around, number, ctx) or _subject_problem(words_around, number, ctx)
