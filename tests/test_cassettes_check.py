@@ -51,9 +51,9 @@ def cassette(folder: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_prompt_cache() -> Iterator[None]:
-    prompts._load.cache_clear()
+    prompts.reload()
     yield
-    prompts._load.cache_clear()
+    prompts.reload()
 
 
 def check(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

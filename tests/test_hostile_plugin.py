@@ -66,7 +66,7 @@ class Suite:
         return sorted((self.pytester.path / "cassettes" / stem).glob("*.yaml"))
 
     def run(self, *args: str) -> pytest.RunResult:
-        prompts._load.cache_clear()
+        prompts.reload()
         return self.pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
     def record(self, *args: str, model: str = MODEL) -> tuple[pytest.RunResult, FakeOpenAI]:
@@ -91,7 +91,7 @@ def _warm_imports(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterator[Suite]:
     yield Suite(pytester, monkeypatch)
-    prompts._load.cache_clear()
+    prompts.reload()
 
 
 def interactions(path: Path) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
 from newsbrief.brief.drafts import draft_model
-from newsbrief.model.client import PENALTY, TEMPERATURE
+from newsbrief.model.client import SAMPLING
 from newsbrief.model.embedded import shared_server, stop_shared_server
 from newsbrief.model.salvage import complete_prefix
 
@@ -54,10 +54,7 @@ def test_the_embedded_grammar_is_applied() -> None:
             "json_schema": {"name": "BriefDraft", "schema": schema, "strict": True},
         },
         "max_tokens": 600,
-        "temperature": TEMPERATURE,
-        "frequency_penalty": PENALTY,
-        "presence_penalty": PENALTY,
-        "seed": 0,
+        **SAMPLING,
     }
     try:
         server = shared_server().start()
@@ -89,3 +86,31 @@ def test_the_embedded_grammar_is_applied() -> None:
     assert {f["id"] for f in figures} <= {"C01", "C02", "C03"}
     for implication in answer.get("policy_implications", []):
         assert set(implication.get("evidence", [])) <= {"S01", "S02"}
+
+
+@pytest.mark.live
+def test_a_new_server_restores_the_prompt_prefix_from_disk() -> None:
+    """The fixed instructions are read once, saved, and restored by the next server (the
+    next `newsbrief summarize` process): its first article reads only the article's part."""
+    from fake_openai import TINY_ARTICLE
+
+    from newsbrief.brief.extract import messages, prefix_messages
+    from newsbrief.model.embedded import EmbeddedServer, PrefixCache, warm_prefix
+    from newsbrief.model.prompts import prompt_version
+    from newsbrief.text.article import ArticleText
+
+    version = prompt_version()
+    with EmbeddedServer() as first:
+        PrefixCache(first, version).forget()
+        assert warm_prefix(first.base_url, prefix_messages(), version) == 0  # read, saved
+        assert PrefixCache(first, version).path.stat().st_size > 0
+    with EmbeddedServer() as second:
+        restored = warm_prefix(second.base_url, prefix_messages(), version)
+        assert restored > 500
+        body = {"model": "embedded", "messages": messages(ArticleText(TINY_ARTICLE)),
+                "max_tokens": 1}  # fmt: skip
+        answer = httpx.post(f"{second.base_url}/chat/completions", json=body, timeout=600).json()
+    total = answer["usage"]["prompt_tokens"]
+    # All but the last few prefix tokens came from disk (the tokens where the empty article
+    # of the saved prefix and this article meet differ).
+    assert answer["timings"]["prompt_n"] <= total - restored + 50

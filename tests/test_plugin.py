@@ -127,7 +127,7 @@ class UserSuite:
         """In-process is fast; a subprocess is a fresh interpreter, as on a CI machine."""
         if subprocess:
             return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=300)
-        prompts._load.cache_clear()  # the test may have edited a template since the last run
+        prompts.reload()  # the test may have edited a template since the last run
         return self.pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
     def record(self, *args: str, gzipped: bool = False) -> tuple[pytest.RunResult, FakeOpenAI]:
@@ -150,7 +150,7 @@ class UserSuite:
 
 
 def current_prompt_version() -> str:
-    prompts._load.cache_clear()  # keyed on the folder, and the test edits files inside it
+    prompts.reload()  # keyed on the folder, and the test edits files inside it
     return prompts.prompt_version()
 
 
@@ -167,7 +167,7 @@ def _warm_imports(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterator[UserSuite]:
     yield UserSuite(pytester, monkeypatch)
-    prompts._load.cache_clear()
+    prompts.reload()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_version_is_a_hash_of_the_files(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("NEWSBRIEF_PROMPTS_DIR", str(tmp_path))
     before = prompts.prompt_version()
     (tmp_path / "brief_system.md").write_text("edited")
-    prompts._load.cache_clear()
+    prompts.reload()
     assert prompts.prompt_version() != before
 
 

@@ -1,21 +1,42 @@
-"""Running our coroutines from blocking code, including inside a running event loop."""
+"""Running our coroutines from blocking code, including inside a running event loop.
+
+Each thread keeps one event loop for all its blocking calls (summarize, build_digest). A new
+loop per call (asyncio.run) would also mean a new client, a new connection and a new thread
+pool per call: the loop is what lets one call's client serve the next (model/pool.py keeps
+one client pool per loop).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+_local = threading.local()
+
+
+def _runner() -> asyncio.Runner:
+    runner: asyncio.Runner | None = getattr(_local, "runner", None)
+    if runner is None:
+        runner = _local.runner = asyncio.Runner()
+        # Closing shuts the loop's async generators down, and with them its clients.
+        atexit.register(runner.close)
+    return runner
+
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run, also from inside a running loop (Jupyter): then in a worker thread,
-    since a running loop cannot be re-entered."""
+    """Run coro to completion and return its result, blocking the caller. On this thread's
+    own loop (asyncio.Runner: Ctrl-C cancels the coroutine, then raises KeyboardInterrupt);
+    inside a running loop (Jupyter), on a fresh loop in a worker thread, since a running
+    loop cannot be re-entered."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return _runner().run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()

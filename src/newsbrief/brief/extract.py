@@ -12,9 +12,10 @@ from newsbrief.brief.grounding import Grounded, Mislabel, ground
 from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Spent, acall
+from newsbrief.model.client import Ask, Spent, acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
+from newsbrief.model.replay import Pending
 from newsbrief.model.schema import CheckedModel
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
@@ -36,6 +37,23 @@ class LabelAnswer(CheckedModel):
 
 
 def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
+    """The brief request: fixed instructions and worked example, then the marked article."""
+    return [
+        *_fixed_turns(policy),
+        {
+            "role": "user",
+            "content": render("brief_user", article=article.marked(policy.candidate_numbers)),
+        },
+    ]
+
+
+def prefix_messages(policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
+    """The part of every brief request that no article changes (an empty article): what
+    the embedded server keeps in its KV cache, across processes (model.embedded)."""
+    return [*_fixed_turns(policy), {"role": "user", "content": render("brief_user", article="")}]
+
+
+def _fixed_turns(policy: BriefPolicy) -> list[dict[str, str]]:
     limits = {
         "min_figures": policy.min_figures,
         "max_figures": policy.max_figures,
@@ -46,14 +64,12 @@ def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[st
     # Fixed instructions first: llama.cpp reuses their cached prefix from one article to the
     # next. The worked example is a prior turn: small models follow a shown answer far better
     # than a described one. No system role: the fixed part stays one user turn.
-    marked = article.marked(policy.candidate_numbers)
     return [
         {
             "role": "user",
             "content": render("brief_system", **limits) + "\n\n" + render("example_article"),
         },
         {"role": "assistant", "content": render("example_brief")},
-        {"role": "user", "content": render("brief_user", article=marked)},
     ]
 
 
@@ -97,14 +113,16 @@ async def _relabel(
     endpoint: Endpoint,
     retry: RetryPolicy | None,
     policy: BriefPolicy,
+    ask: Ask,
 ) -> Spent:
     """Ask once more about each figure whose label contradicts its clause; keep the new label
     if it passes the same checks, else drop the figure with a warning."""
     spent = Spent()
+    pending: list[Pending] = []
     for doubt in grounded.mislabelled:
         figure = doubt.figure
         try:
-            answer, meter = await acall(
+            answer, meter = await ask(
                 endpoint,
                 relabel_messages(article, doubt),
                 LabelAnswer,
@@ -115,6 +133,9 @@ async def _relabel(
             spent = spent + meter.spent()
             label = " ".join(answer.label.split())
             problem = label_problem(label, article, doubt.number) if label else "empty"
+        except Pending as waiting:  # a batch run: every question goes into the same round
+            pending.append(waiting)
+            continue
         except NewsbriefError as exc:
             label, problem = "", f"the label could not be checked ({exc})"
         index = grounded.figures.index(figure)
@@ -126,6 +147,8 @@ async def _relabel(
         else:
             del grounded.figures[index]
             grounded.notes.append(f"dropped {figure.number_text}: {doubt.problem}")
+    if pending:
+        raise Pending.joined(pending)
     grounded.mislabelled = []
     return spent
 
@@ -138,6 +161,7 @@ async def aextract(
     max_reasks: int = POLICY.max_reasks,
     min_figures: int | None = None,
     policy: BriefPolicy = POLICY,
+    ask: Ask = acall,
 ) -> Extraction:
     refs = article.figure_refs(policy.candidate_numbers)
     wanted = policy.figures_wanted(len(refs)) if min_figures is None else min_figures
@@ -147,7 +171,7 @@ async def aextract(
         tuple(r.id for r in article.sentence_refs),
     )
     grounded = _Checker(article, wanted, policy)
-    draft, meter = await acall(
+    draft, meter = await ask(
         endpoint,
         messages(article, policy),
         model,
@@ -161,5 +185,5 @@ async def aextract(
     attempts = [*(a for a in meter.answers if a is not draft), draft]
     best = max(enumerate(attempts), key=lambda t: (grounded(t[1]).score, t[0]))[1]
     result = grounded(best)
-    spent = meter.spent() + await _relabel(article, result, endpoint, retry, policy)
+    spent = meter.spent() + await _relabel(article, result, endpoint, retry, policy, ask)
     return Extraction(grounded=result, spent=spent)

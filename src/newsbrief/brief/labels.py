@@ -89,8 +89,8 @@ class Context:
         firsts = [_WORD_RE.findall(text[a:b])[:1] for a, b in ((c0, c1), (s0, s1))]
         p0 = align.sentence_bounds(text, max(0, s0 - 2))[0] if s0 > 0 else s0
         neighbours = []
-        for other in find_numbers(text[s0:s1]):
-            o0, o1 = s0 + other.start, s0 + other.end
+        for other in article.numbers_within(s0, s1):
+            o0, o1 = other.start, other.end
             if worth_a_figure(other) and (o1 <= number.start or o0 >= number.end):
                 a, b = align.clause_bounds(text, o0, o1)
                 if not a <= number.start < b:

@@ -20,9 +20,10 @@ from newsbrief.brief.grounding import distinct_figures, summary_sentences
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Spent, acall
+from newsbrief.model.client import Ask, Spent, acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
+from newsbrief.model.replay import Pending
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
@@ -78,6 +79,7 @@ async def abrief_chunks(
     retry: RetryPolicy | None = None,
     on_progress: Callable[[str], None] | None = None,
     policy: BriefPolicy = POLICY,
+    ask: Ask = acall,
 ) -> Reduced:
     text = article.text
     figures: list[KeyFigure] = []
@@ -85,23 +87,31 @@ async def abrief_chunks(
     summaries: list[str] = []
     warnings = [f"long article: briefed in {len(chunks)} overlapping chunks"]
     spent = Spent()
+    pending: list[Pending] = []
     for n, chunk in enumerate(chunks, 1):
         if on_progress:
             on_progress(f"chunk {n}/{len(chunks)}")
         piece = ArticleText(text[chunk.start : chunk.end])
-        result = await aextract(
-            piece,
-            endpoint,
-            retry,
-            max_reasks=policy.chunk_reasks,
-            min_figures=min(2, len(piece.figure_refs(policy.candidate_numbers))),
-            policy=policy,
-        )
+        try:
+            result = await aextract(
+                piece,
+                endpoint,
+                retry,
+                max_reasks=policy.chunk_reasks,
+                min_figures=min(2, len(piece.figure_refs(policy.candidate_numbers))),
+                policy=policy,
+                ask=ask,
+            )
+        except Pending as waiting:  # a batch run: every chunk goes into the same round
+            pending.append(waiting)
+            continue
         spent += result.spent
         summaries.append(result.grounded.summary)
         warnings += [f"chunk {n}/{len(chunks)}: {w}" for w in result.warnings]
         figures += [_shift_figure(f, chunk.start) for f in result.grounded.figures]
         implications += [_shift_implication(p, chunk.start) for p in result.grounded.implications]
+    if pending:
+        raise Pending.joined(pending)
     figures = distinct_figures(figures)[0]  # overlap and repetition collapse here
     if on_progress:
         on_progress("combining chunks")
@@ -115,7 +125,7 @@ async def abrief_chunks(
     prompt = render("reduce_system", **limits) + "\n\n"
     prompt += render("reduce_user", parts=parts, candidates=listed)
     try:
-        draft, meter = await acall(
+        draft, meter = await ask(
             endpoint,
             [{"role": "user", "content": prompt}],  # no system role: see extract.messages
             ReduceDraft,

@@ -12,14 +12,15 @@ from collections.abc import Callable
 
 from newsbrief.aio import run_sync
 from newsbrief.brief.chunking import article_budget, split
-from newsbrief.brief.extract import aextract
+from newsbrief.brief.extract import aextract, prefix_messages
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.errors import ConfigError, InputError
 from newsbrief.ingest.read import Article
+from newsbrief.model.client import Ask, acall
+from newsbrief.model.embedded import warm_prefix
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
-from newsbrief.model.pool import client_pool
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
@@ -61,19 +62,26 @@ async def brief_text(
     retry: RetryPolicy | None,
     on_progress: Callable[[str], None] | None,
     policy: BriefPolicy = POLICY,
+    ask: Ask = acall,
 ) -> Brief:
     """One Brief for text, on an endpoint that is ready (see model.endpoint.ready)."""
     text = article.text
     budget = article_budget(endpoint, policy)
-    tokens = await asyncio.to_thread(endpoint.count_tokens, text)
+    if endpoint.embedded:
+        if endpoint.base_url:
+            fixed = prefix_messages(policy)
+            await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
+        tokens = await asyncio.to_thread(endpoint.count_tokens, text)
+    else:
+        tokens = endpoint.count_tokens(text)
     if tokens <= budget:
-        one = await aextract(article, endpoint, retry, policy=policy)
+        one = await aextract(article, endpoint, retry, policy=policy, ask=ask)
         g = one.grounded
         result = Reduced(g.summary, g.figures, g.implications, one.warnings, one.spent)
     else:
         chars_per_token = len(text) / tokens
         chunks = split(text, max_chars=int(budget * chars_per_token * 0.9))
-        result = await abrief_chunks(article, chunks, endpoint, retry, on_progress, policy)
+        result = await abrief_chunks(article, chunks, endpoint, retry, on_progress, policy, ask)
     if not result.figures:
         result.warnings.append("no key figure could be grounded in the article")
     return Brief(
@@ -123,6 +131,22 @@ async def asummarize(
         ConfigError: conflicting or unusable settings.
         EndpointError, ModelOutputError: the model could not be reached or never answered.
     """
+    chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
+    # Starting the embedded server, or asking it for a token count, blocks: a thread then.
+    live = await asyncio.to_thread(ready, chosen) if chosen.embedded else chosen
+    return await brief_article(article, title, live, retry, on_progress)
+
+
+async def brief_article(
+    article: Article | str,
+    title: str | None,
+    endpoint: Endpoint,
+    retry: RetryPolicy | None,
+    on_progress: Callable[[str], None] | None = None,
+    ask: Ask = acall,
+) -> Brief:
+    """asummarize on a ready endpoint, with the way calls are made: live, or from batch
+    files (model.replay), where it raises Pending for calls not answered yet."""
     warnings: list[str] = []
     if isinstance(article, Article):
         title = title or article.title
@@ -135,10 +159,7 @@ async def asummarize(
     if cleaned is not text:
         warnings.append("the article has invalid characters; replaced them with U+FFFD")
         text = cleaned
-    chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
-    live = await asyncio.to_thread(ready, chosen)
-    async with client_pool():  # a long article's chunks share one client
-        brief = await brief_text(ArticleText(text), title, live, retry, on_progress)
+    brief = await brief_text(ArticleText(text), title, endpoint, retry, on_progress, ask=ask)
     brief.warnings[:0] = warnings
     return brief
 

@@ -268,6 +268,43 @@ def build_parser() -> argparse.ArgumentParser:
     _endpoint_flags(e)
     e.set_defaults(parser=e)
 
+    b = sub.add_parser(
+        "batch",
+        help="run briefs on a batch engine (OpenAI Batch, Azure, vllm run-batch)",
+        description="Export the model requests for many articles as an OpenAI Batch API\n"
+        "JSONL file, import the engine's results into the brief cache, repeat with the\n"
+        "requests import writes until none are left, then run `newsbrief digest` on the\n"
+        "same articles: it builds from the cache with no model call.",
+        epilog=epilog,
+    )
+    bsub = b.add_subparsers(dest="batch_command", required=True, metavar="COMMAND")
+    bx = bsub.add_parser("export", help="write one request line per model call due", epilog=epilog)
+    bx.add_argument(
+        "paths",
+        nargs="+",
+        help="files, folders, http(s) URLs, as for digest and in the digest's order",
+    )
+    bx.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the requests JSONL to write"
+    )
+    bi = bsub.add_parser(
+        "import",
+        help="store a batch engine's results; write the requests still due",
+        epilog=epilog,
+    )
+    bi.add_argument("results", help="the engine's output JSONL (OpenAI Batch output format)")
+    bi.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="the next round's requests JSONL (default: RESULTS with .next.jsonl)",
+    )
+    for command in (bx, bi):
+        _cache_flags(command, refresh=False)
+        _verbosity_flags(command, argparse.SUPPRESS)
+        _endpoint_flags(command)
+        command.set_defaults(parser=command)
+
     c = sub.add_parser("cassettes", help="inspect recorded model traffic", epilog=epilog)
     csub = c.add_subparsers(dest="cassettes_command", required=True, metavar="COMMAND")
     check = csub.add_parser(
@@ -667,6 +704,46 @@ def _cassettes_check(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+# --- batch -------------------------------------------------------------------------------------
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """Exit 0 when the round is written, 3 when some articles or result lines failed."""
+    from newsbrief.digest import batch_api
+    from newsbrief.model.endpoint import resolve_endpoint
+
+    if args.no_cache:
+        args.parser.error("batch runs keep their state in the brief cache: drop --no-cache")
+    endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
+    _check_output_folder(args.output)
+    cache = _open_cache(args)
+    assert cache is not None
+    try:
+        if args.batch_command == "export":
+            out = Path(args.output)
+            report = batch_api.export_requests(args.paths, endpoint, cache, out)
+        else:
+            results = Path(args.results)
+            out = Path(args.output) if args.output else results.with_suffix(".next.jsonl")
+            report = batch_api.import_results(results, endpoint, cache, out)
+            _status(args, f"newsbrief: stored {report.answers} answer(s)")
+    finally:
+        cache.close()
+    for line in report.failed:
+        print(safe_for_terminal(f"newsbrief: warning: {line}"), file=sys.stderr)
+    done = f"{report.done}/{report.articles} briefs in the cache"
+    if report.written:
+        _status(args, f"newsbrief: {done}; wrote {report.written} request(s) to {out}")
+    else:
+        synthesis = "with" if report.synthesis else "without"
+        _status(
+            args,
+            f"newsbrief: {done}, {synthesis} the synthesis; nothing left to ask ({out} is "
+            "empty): run newsbrief digest on the same articles",
+        )
+    return EXIT_PARTIAL if report.failed else 0
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -684,6 +761,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _digest(args)
             if args.command == "cassettes":
                 return _cassettes_check(args)
+            if args.command == "batch":
+                return _batch(args)
             if args.command == "eval":
                 return _eval(args)
             raise AssertionError(args.command)

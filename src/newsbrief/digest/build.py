@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +25,9 @@ from newsbrief.digest.pricing import estimate_cost
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
-from newsbrief.model.pool import client_pool
+
+if TYPE_CHECKING:
+    from newsbrief.model.client import Ask
 
 DIGEST_SCHEMA_VERSION = "1"
 
@@ -108,10 +111,15 @@ class CrossView(_Strict):
     warnings: list[str] = Field(default_factory=list)
 
 
-async def _cross_view(
-    briefs: dict[str, Brief], endpoint: Endpoint, cache: BriefCache | None, options: DigestOptions
+async def cross_view(
+    briefs: dict[str, Brief],
+    endpoint: Endpoint,
+    cache: BriefCache | None,
+    options: DigestOptions,
+    ask: Ask | None = None,
 ) -> tuple[CrossView | None, Usage, int, list[str]]:
-    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing."""
+    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing.
+    `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
     if not briefs:
         return None, Usage(), 0, []
     ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
@@ -127,7 +135,11 @@ async def _cross_view(
     from newsbrief.digest.synthesis import synthesize  # loads the model stack: only when due
 
     try:
-        result = await synthesize(briefs, await asyncio.to_thread(ready, endpoint), options.retry)
+        if ask is None:
+            live = await asyncio.to_thread(ready, endpoint)
+            result = await synthesize(briefs, live, options.retry)
+        else:
+            result = await synthesize(briefs, endpoint, options.retry, ask)
     except NewsbriefError as exc:
         return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
     d = result.draft
@@ -163,10 +175,9 @@ async def abuild_digest(
     endpoint = endpoint or resolve_endpoint()
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
-    async with client_pool():  # one client, one connection pool, for every call of the run
-        results = await run_batch(inputs, endpoint, options, cache)
-        briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-        view, usage, calls, warnings = await _cross_view(briefs, endpoint, cache, options)
+    results = await run_batch(inputs, endpoint, options, cache)
+    briefs = {r.article_id: r.brief for r in results if r.brief is not None}
+    view, usage, calls, warnings = await cross_view(briefs, endpoint, cache, options)
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(

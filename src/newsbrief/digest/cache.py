@@ -101,6 +101,21 @@ class BriefCache:
             return None
         return None if row is None else str(row[0])
 
+    def find(self, prefix: str, kind: str) -> str | None:
+        """The first answer of this kind whose key starts with prefix (hex keys: no LIKE
+        wildcards in them), or None, also when unreadable."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT json FROM answers WHERE kind = ? AND substr(key, 1, ?) = ? LIMIT 1",
+                    (kind, len(prefix), prefix),
+                ).fetchone()
+        except sqlite3.Error as exc:
+            with self._lock:
+                self._failed("read", exc)
+            return None
+        return None if row is None else str(row[0])
+
     def put(self, key: str, kind: str, value: str) -> bool:
         """Store and commit one answer; False (see last_error) if the cache cannot be written.
 

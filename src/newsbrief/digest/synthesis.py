@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief
-from newsbrief.model.client import Spent, acall
+from newsbrief.model.client import Ask, Spent, acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
@@ -200,13 +200,16 @@ class Synthesis:
 
 
 async def synthesize(
-    briefs: dict[str, Brief], endpoint: Endpoint, policy: RetryPolicy | None = None
+    briefs: dict[str, Brief],
+    endpoint: Endpoint,
+    policy: RetryPolicy | None = None,
+    ask: Ask = acall,
 ) -> Synthesis:
     known = set(briefs)
     prompt = render("digest_system", max_themes=MAX_THEMES, max_items=MAX_ITEMS) + "\n\n"
     prompt += render("digest_user", briefs=briefs_digest_input(briefs))
     messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
-    draft, meter = await acall(
+    draft, meter = await ask(
         endpoint,
         messages,
         synthesis_model(tuple(briefs)),

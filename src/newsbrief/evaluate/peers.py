@@ -373,7 +373,7 @@ def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_C
     import langextract as lx
 
     from newsbrief.brief.policy import POLICY
-    from newsbrief.model.client import PENALTY, TEMPERATURE
+    from newsbrief.model.client import SAMPLING
     from newsbrief.model.endpoint import ready
 
     endpoint = ready(endpoint)
@@ -385,10 +385,7 @@ def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_C
             "api_key": endpoint.api_key or NO_KEY,
             "base_url": endpoint.base_url,
             "max_workers": 1,
-            "temperature": TEMPERATURE,
-            "seed": 0,
-            "frequency_penalty": PENALTY,
-            "presence_penalty": PENALTY,
+            **SAMPLING,
             "max_output_tokens": POLICY.brief_tokens,
         },
     )

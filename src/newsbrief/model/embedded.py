@@ -106,6 +106,10 @@ def count_tokens(base_url: str, text: str) -> int:
         return len(json.loads(response.read())["tokens"])
 
 
+# The servers this process runs, by base URL: only these get their prefix warmed.
+_running: dict[str, EmbeddedServer] = {}
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -121,6 +125,8 @@ class EmbeddedServer:
         self._server: Any = None
         self.port = 0
         self._at_exit = False
+        self.prefix_lock = threading.Lock()
+        self.prefix_tried = False  # saving the prefix was tried (see warm_prefix)
 
     @property
     def base_url(self) -> str:
@@ -147,6 +153,9 @@ class EmbeddedServer:
         params.cpuparams.n_threads = self.threads
         params.cpuparams_batch.n_threads = self.threads
         params.cache_prompt = True
+        # Where slot save/restore may read and write: the fixed prompt prefix's KV cache,
+        # kept across processes (see PrefixCache).
+        params.slot_save_path = str(prefix_dir()) + os.sep  # llama.cpp appends the name as is
         # llama.cpp checks for cancelled requests (a client gone, Ctrl-C) and for shutdown
         # between logical batches. With its default 2048-token batch, one article's prompt
         # is a single ~40 s step on 2 cores, and stop() would wait for it. Logical batch =
@@ -168,6 +177,7 @@ class EmbeddedServer:
                 last_error = exc
         if self._server is None:
             raise EmbeddedModelError(f"embedded model server failed to start: {last_error}")
+        _running[self.base_url] = self
         if not self._at_exit:  # once per instance, however often it is restarted
             atexit.register(self.stop)
             self._at_exit = True
@@ -183,6 +193,8 @@ class EmbeddedServer:
         traceback frame, a bound method) still holds one.
         """
         server, self._server = self._server, None
+        self.prefix_tried = False
+        _running.pop(self.base_url, None)
         if server is None:
             return
         del server
@@ -193,6 +205,104 @@ class EmbeddedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def prefix_dir() -> Path:
+    path = cache_dir() / "kv"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+WARMUP_HEADER = "X-Newsbrief-Warmup"  # cassettes leave these requests out
+
+
+def _post(base_url: str, path: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """A prefix-cache request to our own server, marked so cassettes leave it out."""
+    root = base_url.removesuffix("/").removesuffix("/v1")
+    headers = {"Content-Type": "application/json", WARMUP_HEADER: "1"}
+    request = urllib.request.Request(
+        f"{root}{path}", data=json.dumps(body).encode(), headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return dict(json.loads(response.read()))
+
+
+class PrefixCache:
+    """The KV cache of the fixed prompt prefix (instructions and worked example), kept in
+    the user cache dir so a new process restores it instead of re-reading ~700 tokens
+    (10-13 s on 2 cores) before every first article.
+
+    One file per model, context size and prompt version: a prompt edit or another model
+    never restores a stale cache. A file is used only if the server restores exactly the
+    token count recorded with it; anything else (a torn file, another llama.cpp build) is
+    deleted and rebuilt. Only the in-process server's slot 0 is touched.
+    """
+
+    def __init__(self, server: EmbeddedServer, prompt_version: str) -> None:
+        self.server = server
+        key = f"{MODEL_NAME}-{server.context_size}-{prompt_version}"
+        self.name = f"prefix-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin"
+        self.path = prefix_dir() / self.name
+        self.meta = self.path.with_suffix(".json")
+
+    def restore(self) -> int:
+        """Load the saved prefix into slot 0; the tokens restored, 0 when there is none.
+        (llama.cpp defers a restore while the slot is busy: it never cuts into a request.)"""
+        try:
+            expected = int(json.loads(self.meta.read_text())["tokens"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+        try:
+            body = {"filename": self.name}
+            answer = _post(self.server.base_url, "/slots/0?action=restore", body, 120)
+        except (OSError, ValueError):
+            return 0  # the server's trouble, not the file's
+        if answer.get("n_restored") != expected:
+            self.forget()  # torn, or from another llama.cpp build: rebuilt on the next call
+            return 0
+        return expected
+
+    def save(self, messages: list[dict[str, str]]) -> int:
+        """Read the prefix once (one token generated) and save slot 0; the tokens saved."""
+        _post(
+            self.server.base_url,
+            "/v1/chat/completions",
+            {"model": MODEL_NAME, "messages": messages, "max_tokens": 1, "temperature": 0},
+            1800,
+        )
+        answer = _post(self.server.base_url, "/slots/0?action=save", {"filename": self.name}, 300)
+        tokens = int(answer["n_saved"])
+        tmp = self.meta.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"tokens": tokens}))
+        os.replace(tmp, self.meta)
+        return tokens
+
+    def forget(self) -> None:
+        for path in (self.meta, self.path):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def warm_prefix(base_url: str, messages: list[dict[str, str]], prompt_version: str) -> int:
+    """Before a brief request: have slot 0 of our embedded server hold the fixed prefix,
+    restored from disk (a few ms), or, the first time, read now and saved. Any other request
+    in between (a label question, the synthesis) replaces the slot's cache, so this runs
+    before every brief. Returns the tokens restored (0 when none were). Errors cost the
+    speed-up, never the call: the brief request then reads the prefix itself."""
+    server = _running.get(base_url.removesuffix("/"))
+    if server is None:  # not ours (a replayed cassette, another process's server)
+        return 0
+    with server.prefix_lock:
+        cache = PrefixCache(server, prompt_version)
+        restored = cache.restore()
+        if restored or server.prefix_tried:
+            return restored
+        server.prefix_tried = True  # one attempt per server life
+        try:
+            cache.save(messages)
+        except (OSError, ValueError, KeyError, TypeError):
+            cache.forget()
+        return 0
 
 
 _shared: EmbeddedServer | None = None

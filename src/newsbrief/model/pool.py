@@ -1,14 +1,19 @@
-"""One client per endpoint for a whole run, shared by every call made inside it.
+"""One client per endpoint for the life of an event loop, shared by every call made on it.
 
-Kept apart from client.py so a digest can open the run's pool without importing openai and
+A client costs about a millisecond to build and a connection to open; a request to a local
+server costs a few. So clients live as long as the loop: every summarize on one loop (and
+every sync summarize, which all run on aio's one background loop) reuses them. They are
+closed when the loop shuts down its async generators, as asyncio.run does on exit.
+
+Kept apart from client.py so a digest can reach the pool without importing openai and
 instructor: a fully cached run never builds a client, and never pays for the import.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from newsbrief.model.endpoint import Endpoint
@@ -19,11 +24,12 @@ if TYPE_CHECKING:
 
 
 class ClientPool:
-    """One openai client (one connection pool, one transport) per endpoint and retry policy
-    for a whole run: a client costs tens of milliseconds to build, a request a few."""
+    """One openai client (one connection pool, one transport) per endpoint and retry policy."""
 
     def __init__(self) -> None:
         self._clients: dict[tuple[Endpoint, RetryPolicy], tuple[openai.AsyncOpenAI, Any]] = {}
+        self.built = 0  # clients built over the pool's life, for tests and benchmarks
+        self._closer: AsyncIterator[None] | None = None
 
     def get(self, endpoint: Endpoint, policy: RetryPolicy) -> Any:
         key = (endpoint, policy)
@@ -37,7 +43,12 @@ class ClientPool:
             client.on("completion:kwargs", on_kwargs)
             client.on("completion:response", on_response)
             self._clients[key] = (raw, client)
+            self.built += 1
         return self._clients[key][1]
+
+    @property
+    def open(self) -> int:
+        return len(self._clients)
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
@@ -45,21 +56,26 @@ class ClientPool:
             await raw.close()
 
 
-_POOL: ContextVar[ClientPool | None] = ContextVar("newsbrief_client_pool", default=None)
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ClientPool] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-@asynccontextmanager
-async def client_pool() -> AsyncIterator[ClientPool]:
-    """The run's client pool: the one already open in this task, else a new one, closed
-    when the block ends. A digest opens one for all its articles."""
-    current = _POOL.get()
-    if current is not None:
-        yield current
-        return
-    pool = ClientPool()
-    token = _POOL.set(pool)
+async def _close_at_shutdown(pool: ClientPool) -> AsyncIterator[None]:
+    # A suspended async generator is what loop.shutdown_asyncgens() closes: the one hook
+    # asyncio gives for "this loop is ending", and asyncio.run always calls it.
     try:
-        yield pool
+        yield
     finally:
-        _POOL.reset(token)
         await pool.aclose()
+
+
+async def client_pool() -> ClientPool:
+    """The running loop's client pool, made on first use."""
+    loop = asyncio.get_running_loop()
+    pool = _POOLS.get(loop)
+    if pool is None:
+        pool = _POOLS[loop] = ClientPool()
+        pool._closer = _close_at_shutdown(pool)
+        await anext(pool._closer)
+    return pool

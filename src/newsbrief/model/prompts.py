@@ -21,8 +21,12 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newlin
 def prompts_dir() -> Path:
     """NEWSBRIEF_PROMPTS_DIR, else the copy inside the wheel, else the checkout's prompts/."""
     override = settings.PROMPTS_DIR.get()
-    if override is not None:
-        return override
+    return override if override is not None else _shipped()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Path:
+    # Looked up once: importlib.resources and the stat cost ~1 ms, and every call asked.
     packaged = Path(str(resources.files("newsbrief"))) / "prompts"
     if packaged.is_dir():
         return packaged
@@ -37,14 +41,25 @@ def _load(directory: Path) -> dict[str, str]:
     return {f.stem: f.read_text(encoding="utf-8") for f in files}
 
 
+def reload() -> None:
+    """Forget the templates read so far: for tools and tests that edit them in place."""
+    _load.cache_clear()
+    _version.cache_clear()
+
+
 def templates() -> dict[str, str]:
     return _load(prompts_dir())
 
 
 def prompt_version() -> str:
     """Hash of every template's name and content: any edit changes it."""
+    return _version(prompts_dir())
+
+
+@lru_cache(maxsize=8)
+def _version(directory: Path) -> str:
     digest = hashlib.sha256()
-    for name, body in sorted(templates().items()):
+    for name, body in sorted(_load(directory).items()):
         digest.update(name.encode() + b"\0" + body.encode() + b"\0")
     return digest.hexdigest()[:12]
 

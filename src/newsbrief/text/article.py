@@ -7,6 +7,7 @@ offering as figures. Each is computed here, at most once per text.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -49,6 +50,7 @@ class ArticleText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._refs: dict[int, list[Ref]] = {}
 
     def __repr__(self) -> str:
         return f"ArticleText({len(self.text)} chars)"
@@ -108,9 +110,26 @@ class ArticleText:
 
     def figure_refs(self, limit: int) -> list[Ref]:
         """The candidates with their ids (C01...): what the model may choose as figures."""
-        found = self.candidates(limit)
-        ids = _ids("C", len(found))
-        return [Ref(i, n.start, n.end, n) for i, n in zip(ids, found, strict=True)]
+        if limit not in self._refs:
+            found = self.candidates(limit)
+            ids = _ids("C", len(found))
+            self._refs[limit] = [Ref(i, n.start, n.end, n) for i, n in zip(ids, found, strict=True)]
+        return self._refs[limit]
+
+    def numbers_within(self, start: int, end: int) -> list[NumberMatch]:
+        """The number expressions wholly inside text[start:end], from the memoised list."""
+        i = bisect.bisect_left(self._starts, start)
+        found = []
+        for n in self.numbers[i:]:
+            if n.start >= end:
+                break
+            if n.end <= end:
+                found.append(n)
+        return found
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [n.start for n in self.numbers]
 
     @cached_property
     def sentence_refs(self) -> list[Ref]:

@@ -1,0 +1,157 @@
+"""Batch files round trip: export, a stub batch engine answers, import, digest from the cache.
+
+The stub answers each request exactly as the live fake server does (same function), so the
+briefs must come out identical to a live run's: re-asks, label questions and the synthesis
+included, each taking its own round.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from digest_support import DIGEST_MARKER, brief_answer, synthesis_answer, write_reports
+from fake_openai import Reply, completion, serve
+from support import run_cli
+
+from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest
+from newsbrief.digest import batch_api
+from newsbrief.errors import ConfigError
+
+
+def answer(body: dict[str, Any]) -> dict[str, Any]:
+    """The model: report 2's first answer falls one figure short (a re-ask) and its second
+    calls a percentage a close (a label question); everything else answers well."""
+    turns = body["messages"]
+    first, last = turns[0]["content"], turns[-1]["content"]
+    if DIGEST_MARKER in first:
+        ids = sorted({line[1:3] for line in first.splitlines() if line.startswith("[A")})
+        return completion(json.dumps(synthesis_answer(ids)))
+    if "what does" in last and "measure?" in last:
+        return completion(json.dumps({"label": "Nikkei 225 gain on the session"}))
+    article = turns[2]["content"]
+    draft = brief_answer(article)
+    if "Market report 2" in article:
+        if len(turns) == 3:
+            draft["key_figures"] = draft["key_figures"][:3]
+        else:
+            draft["key_figures"][1]["label"] = "Nikkei 225 close"
+    usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+    return {**completion(json.dumps(draft)), "usage": usage}
+
+
+def live_reply(body: dict[str, Any]) -> Reply:
+    return Reply(body=answer(body))
+
+
+def engine(requests: Path, results: Path, fail: str | None = None) -> list[dict[str, Any]]:
+    """A batch engine: one OpenAI Batch output line per request line, in its own order."""
+    lines = [json.loads(raw) for raw in requests.read_text().splitlines()]
+    out = []
+    for n, line in enumerate(reversed(lines)):
+        assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
+        if fail and fail in json.dumps(line["body"]):
+            response = {"status_code": 500, "request_id": f"r{n}", "body": {"error": "boom"}}
+        else:
+            response = {"status_code": 200, "request_id": f"r{n}", "body": answer(line["body"])}
+        out.append({"id": f"batch_req_{n}", "custom_id": line["custom_id"],
+                    "response": response, "error": None})  # fmt: skip
+    results.write_text("".join(json.dumps(o) + "\n" for o in out))
+    return lines
+
+
+def comparable(brief: Any) -> dict[str, Any]:
+    data = brief.model_dump()
+    data["provenance"].pop("latency_s")  # wall time: the one field a replay cannot share
+    return dict(data)
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> list[Path]:
+    return write_reports(tmp_path / "in", 3)
+
+
+def endpoint(base_url: str) -> Endpoint:
+    return Endpoint(model="test-model", base_url=base_url, api_key="sk-test")
+
+
+def test_round_trip_gives_the_live_briefs_and_a_digest_with_no_model_call(
+    reports: list[Path], tmp_path: Path
+) -> None:
+    with serve(live_reply) as fake:
+        ep = endpoint(fake.base_url)
+        live = build_digest(reports, endpoint=ep, options=DigestOptions(use_cache=False))
+        live_requests = list(fake.requests)
+    assert live.stats.summarized == 3
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    requests = tmp_path / "round1.jsonl"
+    report = batch_api.export_requests(reports, ep, cache, requests)
+    assert (report.written, report.done) == (3, 0)
+    sent = [json.loads(line)["body"] for line in requests.read_text().splitlines()]
+    # The very bodies the live client sent (live, in whatever order concurrency gave).
+    assert all(body in live_requests for body in sent)
+
+    rounds = []
+    while requests.stat().st_size:
+        results = tmp_path / f"results{len(rounds) + 1}.jsonl"
+        rounds.append(len(engine(requests, results)))
+        requests = tmp_path / f"round{len(rounds) + 1}.jsonl"
+        report = batch_api.import_results(results, ep, cache, requests)
+        assert not report.failed
+        assert len(rounds) < 6
+    # Briefs; report 2's re-ask; its label question; the synthesis.
+    assert rounds == [3, 1, 1, 1]
+    assert (report.done, report.articles, report.synthesis) == (3, 3, True)
+
+    nowhere = endpoint("http://127.0.0.1:9/v1")  # any model call here would fail
+    from_cache = build_digest(reports, endpoint=nowhere, cache=cache)
+    assert from_cache.stats.model_calls == 0
+    assert from_cache.headline == live.headline
+    got = [comparable(r.brief) for r in from_cache.articles]
+    assert got == [comparable(r.brief) for r in live.articles]
+    second = from_cache.articles[1].brief
+    assert second is not None
+    assert [f.label for f in second.key_figures][1] == "Nikkei 225 gain on the session"
+
+
+def test_failed_lines_are_sent_again_and_named(reports: list[Path], tmp_path: Path) -> None:
+    ep = endpoint("http://127.0.0.1:9/v1")
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    first = tmp_path / "round1.jsonl"
+    batch_api.export_requests(reports, ep, cache, first)
+    results = tmp_path / "results1.jsonl"
+    engine(first, results, fail="Market report 3")
+    second = tmp_path / "round2.jsonl"
+    report = batch_api.import_results(results, ep, cache, second)
+    assert len(report.failed) == 1 and "boom" in report.failed[0]
+    again = [json.loads(line) for line in second.read_text().splitlines()]
+    assert "Market report 3" in json.dumps(again[-1]["body"])
+    # Report 1 is done; report 2's re-ask and report 3's request again make the next round.
+    assert (report.done, report.written, report.synthesis) == (1, 2, False)
+
+
+def test_the_cli_round_trip(reports: list[Path], tmp_path: Path) -> None:
+    env = {"NEWSBRIEF_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "sk-test",
+           "NEWSBRIEF_MODEL": "test-model", "NEWSBRIEF_CACHE_DIR": str(tmp_path / "c")}  # fmt: skip
+    paths = [str(p) for p in reports]
+    out = tmp_path / "r1.jsonl"
+    done = run_cli(["batch", "export", *paths, "-o", str(out)], env=env)
+    assert done.returncode == 0, done.stderr
+    assert "wrote 3 request(s)" in done.stderr
+    for n in range(1, 5):
+        engine(tmp_path / f"r{n}.jsonl", tmp_path / f"o{n}.jsonl")
+        results, after = tmp_path / f"o{n}.jsonl", tmp_path / f"r{n + 1}.jsonl"
+        done = run_cli(["batch", "import", str(results), "-o", str(after)], env=env)
+        assert done.returncode == 0, done.stderr
+    assert "3/3 briefs in the cache, with the synthesis; nothing left to ask" in done.stderr
+    digest = run_cli(["digest", *paths], env=env)
+    assert digest.returncode == 0, digest.stderr
+    assert "Japanese stocks at records" in digest.stdout
+
+
+def test_the_embedded_model_is_refused_in_one_line(reports: list[Path], tmp_path: Path) -> None:
+    embedded = Endpoint(model="local", base_url=None, embedded=True)
+    with pytest.raises(ConfigError, match="remote model"):
+        batch_api.export_requests(reports, embedded, BriefCache(tmp_path / "c"), tmp_path / "x")
