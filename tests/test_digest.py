@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from digest_support import DIGEST_MARKER, article, brief_requests, router, write_reports
 from fake_openai import Reply, completion, serve
 
-from newsbrief import Digest, build_digest
+from newsbrief import Article, Digest, build_digest
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
 from newsbrief.digest.cache import BriefCache
@@ -136,9 +137,22 @@ def test_unknown_citations_are_reasked_then_dropped(tmp_path: Path) -> None:
     assert any("A9" in w for w in digest.warnings)
 
 
-def test_conflicting_figures_are_shown_side_by_side(tmp_path: Path) -> None:
+def test_conflicting_figures_are_shown_side_by_side() -> None:
+    day = dt.datetime(2026, 11, 18, 7, tzinfo=dt.UTC)
+    digest, groups = figures_of([dated(1, "57,890", day, "HSJ"), dated(2, "57,320", day, "Wire")])
+    assert [s.article_ids for s in digest.stories] == [["A1", "A2"]]
+    close = groups["Nikkei 225 close"]
+    assert close.conflicting
+    assert sorted(e.number_text for e in close.entries) == ["57,320", "57,890"]
+    md = to_markdown(digest)
+    assert "57,890 (A1) vs 57,320 (A2)" in md and "sources disagree" in md
+
+
+def test_undated_articles_never_disagree(tmp_path: Path) -> None:
+    """Two text files with no date: which day each speaks of is unknown, so their values are
+    shown side by side, and no disagreement is claimed."""
     (tmp_path / "a.txt").write_text(article(1, "57,890"))
-    (tmp_path / "b.txt").write_text(article(2, "50,367.38"))
+    (tmp_path / "b.txt").write_text(article(2, "57,320"))
     with serve(router()) as fake:
         digest = build_digest(
             [tmp_path / "a.txt", tmp_path / "b.txt"],
@@ -146,10 +160,53 @@ def test_conflicting_figures_are_shown_side_by_side(tmp_path: Path) -> None:
             options=DigestOptions(use_cache=False),
         )
     close = next(g for g in digest.figure_groups if g.label == "Nikkei 225 close")
-    assert close.conflicting
-    assert sorted(e.number_text for e in close.entries) == ["50,367.38", "57,890"]
+    assert not close.conflicting and "57,890 (A1) vs 57,320 (A2)" in to_markdown(digest)
+
+
+def dated(i: int, level: str, when: dt.datetime, source: str) -> Article:
+    return Article(article(i, level), f"Market report {i}", f"feed-{i}", [], when, source)
+
+
+def figures_of(articles: list[Article]) -> Any:
+    with serve(router()) as fake:
+        digest = build_digest(
+            articles,
+            endpoint=resolve_endpoint(base_url=fake.base_url),
+            options=DigestOptions(use_cache=False),
+        )
+    return digest, {g.label: g for g in digest.figure_groups}
+
+
+def test_values_far_apart_or_on_other_days_are_never_a_disagreement() -> None:
+    day = dt.datetime(2026, 11, 18, 7, tzinfo=dt.UTC)
+    # Far apart (13%): two facts, shown side by side, not "sources disagree".
+    digest, groups = figures_of(
+        [dated(1, "57,890", day, "HSJ"), dated(2, "50,367.38", day, "Wire")]
+    )
+    assert not groups["Nikkei 225 close"].conflicting
+    assert "- **Nikkei 225 close**: 57,890 (A1) vs 50,367.38 (A2)" in to_markdown(digest)
+    # Close values a day apart: a sequence, not a disagreement; the same day: a disagreement.
+    later = day + dt.timedelta(hours=26)
+    _, groups = figures_of([dated(1, "57,890", day, "HSJ"), dated(2, "57,320", later, "Wire")])
+    assert not groups["Nikkei 225 close"].conflicting
+    _, groups = figures_of([dated(1, "57,890", day, "HSJ"), dated(2, "57,320", day, "Wire")])
+    assert groups["Nikkei 225 close"].conflicting
+
+
+def test_stories_carry_their_sources_and_count() -> None:
+    day = dt.datetime(2026, 11, 18, 7, tzinfo=dt.UTC)
+    digest, _ = figures_of(
+        [dated(1, "57,890", day, "HSJ"), dated(2, "57,890", day, "Wire"),
+         dated(3, "57,890", day + dt.timedelta(days=5), "HSJ")]
+    )  # fmt: skip
+    assert [
+        (s.article_ids, s.sources, s.source_count, s.single_source) for s in digest.stories
+    ] == [
+        (["A1", "A2"], ["HSJ", "Wire"], 2, False),
+        (["A3"], ["HSJ"], 1, True),
+    ]
     md = to_markdown(digest)
-    assert "57,890 (A1) vs 50,367.38 (A2)" in md and "sources disagree" in md
+    assert "2 sources (HSJ, Wire)" in md and "single source (HSJ)" in md
 
 
 @pytest.mark.parametrize(

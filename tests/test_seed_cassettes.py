@@ -66,6 +66,19 @@ def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> No
     md, html = to_markdown(digest), to_html(digest)
     assert "57,890" in md and "25.80%" in md
     assert html.startswith("<!DOCTYPE html>")
+    # The model's first synthesis listed seed 000's numbers as a discrepancy citing both
+    # seeds: seed 004's brief says nothing of them, so it was re-asked (recorded), and what
+    # remains cites only the articles it comes from.
+    from newsbrief.digest.synthesis import brief_words, unsupported
+
+    words_of = {a: brief_words(b) for a, b in digest.briefs.items()}
+    for item in [*digest.themes, *digest.implications, *digest.discrepancies]:
+        assert not unsupported(item, words_of), item
+    for x in digest.discrepancies:
+        assert len(set(x.article_ids)) >= 2
+    # The seeds carry no date: their 25% and 25.80% year-to-date gains are two days' figures
+    # as far as anyone can tell, shown side by side and never called a disagreement.
+    assert digest.figure_groups and not any(g.conflicting for g in digest.figure_groups)
 
 
 def test_long_transcript_is_chunked_and_grounded(newsbrief_endpoint: Endpoint) -> None:

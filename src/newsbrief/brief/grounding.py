@@ -133,7 +133,7 @@ def ground_implication(
             f"{where} states {', '.join(invented)}, which its evidence does not; state only "
             "numbers from the cited sentences"
         )
-    if len(_content(draft.statement) & _content(quote)) < MIN_SHARED_WORDS:
+    if len(content_words(draft.statement) & content_words(quote)) < MIN_SHARED_WORDS:
         return f"{where}: the cited sentences do not speak of it; cite the ones that do"
     return PolicyImplication(
         statement=" ".join(_MARK.sub("", draft.statement).split()),
@@ -180,7 +180,7 @@ _STOP = frozenset({
 })  # fmt: skip
 
 
-def _content(sentence: str) -> set[str]:
+def content_words(sentence: str) -> set[str]:
     """Words that carry meaning: what repeats and what supports are judged by."""
     words = (w.lower() for w in _WORD.findall(sentence))
     # A crude stem ("rates" and "rate", "buffers" and "buffer") is enough to compare.
@@ -216,7 +216,7 @@ def _distinct_implications(
     said: list[set[str]] = []
     kept = []
     for p in implications:
-        words = _content(p.statement)
+        words = content_words(p.statement)
         if _repeats(words, said):
             notes.append(f"dropped an implication that repeats another: {p.statement!r}")
             continue
@@ -284,7 +284,7 @@ def ground(
         if problem:
             result.unsaid.append(f"summary sentence {sentence!r} {problem}")
             continue
-        words = _content(sentence)
+        words = content_words(sentence)
         if _repeats(words, said):
             result.notes.append(f"dropped a summary sentence that repeats another: {sentence!r}")
             continue

@@ -76,6 +76,12 @@ def _flag(parse: Callable[[str], T], accepts: str) -> Callable[[str], T]:
     return convert
 
 
+def _since(raw: str) -> object:
+    from newsbrief.digest.feeds import parse_since  # the digest stack: only when given
+
+    return parse_since(raw)
+
+
 def _verbosity_flags(
     parser: argparse.ArgumentParser,
     default: Any,
@@ -188,8 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "paths",
         nargs="+",
-        help="files, folders (their .txt, .md and .html files), http(s) URLs, "
-        "or - for a list of these on stdin, one a line",
+        help="files, folders (their .txt, .md and .html files), http(s) URLs, RSS, Atom or "
+        "OPML feeds (files or URLs: each entry becomes an article), or - for a list of "
+        "these on stdin, one a line",
+    )
+    d.add_argument(
+        "--since",
+        metavar="WHEN",
+        type=_flag(_since, "a date (2026-11-20), a date-time (2026-11-20T07:00Z) or last-run"),
+        help="keep feed entries published at or after WHEN (UTC unless a zone is given), or "
+        "last-run: only entries the previous run of each feed did not see (default: all)",
     )
     d.add_argument(
         "-o",
@@ -542,6 +556,7 @@ def _digest(args: argparse.Namespace) -> int:
         refresh=args.refresh,
         on_start=reporter.start,
         on_done=reporter.done,
+        since=args.since,
     )
     try:
         digest = build_digest(paths, endpoint=endpoint, options=options, cache=cache)

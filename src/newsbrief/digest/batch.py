@@ -13,18 +13,20 @@ wait up to its busy timeout for another process, and the event loop must not wai
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict
 
 from newsbrief.contract import Brief, reloadable, text_id
 from newsbrief.digest.cache import BriefCache, cache_key
-from newsbrief.errors import ConfigError, NewsbriefError
-from newsbrief.ingest.read import Article, read_path
+from newsbrief.errors import ConfigError, InputError, NewsbriefError
+from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.redact import redact, remember, remember_url
@@ -44,6 +46,8 @@ class ArticleResult(BaseModel):
     brief: Brief | None = None
     error: str | None = None
     cached: bool = False
+    published: dt.datetime | None = None  # from the feed entry or the page's metadata
+    source: str | None = None  # the feed's or site's name
 
 
 @dataclass
@@ -60,6 +64,8 @@ class DigestOptions:
         prices: USD per million tokens (input, output) by model name, for the cost estimate.
         on_start: called once with the number of articles.
         on_done: called with each article's result as it finishes.
+        since: keep feed entries published at or after this time (aware), or "last-run":
+            only entries the previous run of the same feed did not see (needs the cache).
     """
 
     concurrency: int | None = None
@@ -71,6 +77,7 @@ class DigestOptions:
     prices: dict[str, tuple[float, float]] | None = None
     on_start: Callable[[int], None] | None = None
     on_done: Callable[[ArticleResult], None] | None = field(default=None, repr=False)
+    since: dt.datetime | Literal["last-run"] | None = None
 
     def __post_init__(self) -> None:
         for name in ("concurrency", "rpm", "tpm"):
@@ -79,11 +86,11 @@ class DigestOptions:
                 raise ConfigError(f"{name} must be a positive whole number, not {value}")
 
 
-def expand(inputs: Sequence[Article | str | Path]) -> list[Article | str]:
+def expand(inputs: Sequence[Article | Unreadable | str | Path]) -> list[Article | Unreadable | str]:
     """Folders become their article files (sorted); everything else stays as given."""
-    out: list[Article | str] = []
+    out: list[Article | Unreadable | str] = []
     for item in inputs:
-        if isinstance(item, Article):
+        if isinstance(item, Article | Unreadable):
             out.append(item)
             continue
         path = Path(item)
@@ -103,7 +110,7 @@ def _estimated_tokens(text: str) -> int:
 
 
 async def run_batch(
-    inputs: Sequence[Article | str | Path],
+    inputs: Sequence[Article | Unreadable | str | Path],
     endpoint: Endpoint,
     options: DigestOptions,
     cache: BriefCache | None,
@@ -128,12 +135,19 @@ async def run_batch(
         if cache is not None:
             await asyncio.to_thread(cache.store_brief, key, brief)
 
-    async def brief_one(article_id: str, origin: str, item: Article | str) -> ArticleResult:
+    async def brief_one(
+        article_id: str, origin: str, item: Article | Unreadable | str
+    ) -> ArticleResult:
+        if isinstance(item, Unreadable):
+            raise InputError(item.error)
         article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
+        known: dict[str, Any] = {"published": article.published, "source": article.source}
         key = cache_key("brief", text_id(article.text), endpoint)
         hit = await cached(key, article)
         if hit is not None:
-            return ArticleResult(article_id=article_id, origin=origin, brief=hit, cached=True)
+            return ArticleResult(
+                article_id=article_id, origin=origin, brief=hit, cached=True, **known
+            )
         # The model-calling stack loads only when a call is due: a cached run never pays.
         from newsbrief.brief.summarize import asummarize
 
@@ -145,12 +159,12 @@ async def run_batch(
         # Committed before this article is reported done: a kill after this line loses
         # nothing, a kill before it costs one model call on the next run.
         await store(key, brief)
-        return ArticleResult(article_id=article_id, origin=origin, brief=brief)
+        return ArticleResult(article_id=article_id, origin=origin, brief=brief, **known)
 
-    async def one(index: int, item: Article | str) -> ArticleResult:
+    async def one(index: int, item: Article | Unreadable | str) -> ArticleResult:
         """Exactly one result per input, whatever happens inside (cancellation aside)."""
         article_id = f"A{index + 1}"
-        origin = item.origin if isinstance(item, Article) else item
+        origin = item if isinstance(item, str) else item.origin
         try:
             return await brief_one(article_id, origin, item)
         except NewsbriefError as exc:
@@ -158,6 +172,14 @@ async def run_batch(
         except Exception as exc:  # one article's bug must not sink the others
             detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
             error = redact(f"internal error: {detail}", endpoint.api_key)
+        if isinstance(item, Article):
+            return ArticleResult(
+                article_id=article_id,
+                origin=origin,
+                error=error,
+                published=item.published,
+                source=item.source,
+            )
         return ArticleResult(article_id=article_id, origin=origin, error=error)
 
     results: list[ArticleResult | None] = [None] * len(items)
@@ -179,9 +201,9 @@ async def run_batch(
     return [r if r is not None else _unprocessed(i, items[i]) for i, r in enumerate(results)]
 
 
-def _unprocessed(index: int, item: Article | str) -> ArticleResult:
+def _unprocessed(index: int, item: Article | Unreadable | str) -> ArticleResult:
     """Unreachable unless a worker itself died: even then, the input is listed, not lost."""
-    origin = item.origin if isinstance(item, Article) else item
+    origin = item if isinstance(item, str) else item.origin
     return ArticleResult(
         article_id=f"A{index + 1}", origin=origin, error="internal error: not processed"
     )

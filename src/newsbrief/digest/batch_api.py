@@ -27,11 +27,12 @@ from pydantic import BaseModel
 
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief, reloadable, text_id
-from newsbrief.digest.batch import DigestOptions, expand
+from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
 from newsbrief.digest.build import cross_view
 from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.digest.stories import stories_of
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
-from newsbrief.ingest.read import Article, read_path
+from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.replay import BATCH_URL, Pending, Replay, fingerprint
 
@@ -139,7 +140,16 @@ async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Roun
     report.done += len(briefs)
     if briefs and len(briefs) + failed == len(run.articles):
         try:
-            view = (await cross_view(briefs, endpoint, cache, DigestOptions(), ask=replay))[0]
+            # The stories and days a digest of these articles will see: the same checks.
+            results = [
+                ArticleResult(article_id=a.article_id, origin=a.origin, brief=briefs[a.article_id])
+                for a in run.articles
+                if a.article_id in briefs
+            ]
+            story_of = {aid: s.id for s in stories_of(results) for aid in s.article_ids}
+            days = dict.fromkeys(briefs)
+            options = DigestOptions()
+            view = (await cross_view(briefs, endpoint, cache, options, replay, story_of, days))[0]
             report.synthesis = view is not None
         except Pending as waiting:
             for body in waiting.bodies:
@@ -169,6 +179,8 @@ def export_requests(
     _require_batchable(endpoint)
     articles: list[RunArticle] = []
     for index, item in enumerate(expand(inputs)):
+        if isinstance(item, Unreadable):
+            raise InputError(item.error)
         article = item if isinstance(item, Article) else read_path(item)
         key = cache_key("brief", text_id(article.text), endpoint)
         articles.append(

@@ -18,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief, Usage
-from newsbrief.digest.batch import ArticleResult, DigestOptions, run_batch
+from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.digest.compare import FigureGroup, group_figures
+from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
+from newsbrief.digest.stories import Story, stories_of
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
@@ -29,7 +31,7 @@ from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
 if TYPE_CHECKING:
     from newsbrief.model.client import Ask
 
-DIGEST_SCHEMA_VERSION = "1"
+DIGEST_SCHEMA_VERSION = "2"  # 2: stories; articles carry published and source
 
 
 class _Strict(BaseModel):
@@ -75,6 +77,7 @@ class Digest(_Strict):
     themes: list[Theme] = Field(default_factory=list)
     implications: list[CrossImplication] = Field(default_factory=list)
     discrepancies: list[Discrepancy] = Field(default_factory=list)
+    stories: list[Story] = Field(default_factory=list)
     figure_groups: list[FigureGroup] = Field(default_factory=list)
     articles: list[ArticleResult] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -93,6 +96,12 @@ class Digest(_Strict):
     @property
     def partial(self) -> bool:
         return bool(self.failures)
+
+
+def acall_default() -> Ask:
+    from newsbrief.model.client import acall  # the model stack: only when a call is due
+
+    return acall
 
 
 def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
@@ -117,6 +126,8 @@ async def cross_view(
     cache: BriefCache | None,
     options: DigestOptions,
     ask: Ask | None = None,
+    story_of: dict[str, str] | None = None,
+    day_of: dict[str, dt.date | None] | None = None,
 ) -> tuple[CrossView | None, Usage, int, list[str]]:
     """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing.
     `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
@@ -135,11 +146,10 @@ async def cross_view(
     from newsbrief.digest.synthesis import synthesize  # loads the model stack: only when due
 
     try:
-        if ask is None:
-            live = await asyncio.to_thread(ready, endpoint)
-            result = await synthesize(briefs, live, options.retry)
-        else:
-            result = await synthesize(briefs, endpoint, options.retry, ask)
+        live = await asyncio.to_thread(ready, endpoint) if ask is None else endpoint
+        result = await synthesize(
+            briefs, live, options.retry, ask or acall_default(), story_of, day_of
+        )
     except NewsbriefError as exc:
         return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
     d = result.draft
@@ -166,8 +176,9 @@ async def abuild_digest(
     it is listed in Digest.articles with its reason.
 
     Args:
-        inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, or Article
-            objects, in the order they should appear.
+        inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, RSS, Atom
+            or OPML feeds (files or URLs; each entry becomes an article), or Article objects,
+            in the order they should appear.
         endpoint: where to send requests (default: resolve_endpoint(), the environment).
         options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
         cache: the brief cache to read and write; None with use_cache means no cache.
@@ -175,9 +186,17 @@ async def abuild_digest(
     endpoint = endpoint or resolve_endpoint()
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
-    results = await run_batch(inputs, endpoint, options, cache)
+    resolver = Resolver(cache, options.since)  # feeds become their entries, dated
+    items = await resolver.resolve(expand(inputs))
+    results = await run_batch(items, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    view, usage, calls, warnings = await cross_view(briefs, endpoint, cache, options)
+    stories = stories_of(results)
+    story_of = {aid: s.id for s in stories for aid in s.article_ids}
+    day_of = {r.article_id: r.published.date() if r.published else None for r in results}
+    view, usage, calls, warnings = await cross_view(
+        briefs, endpoint, cache, options, None, story_of, day_of
+    )
+    warnings = [*resolver.warnings, *warnings]
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     return Digest(
@@ -187,7 +206,8 @@ async def abuild_digest(
         themes=view.themes if view else [],
         implications=view.implications if view else [],
         discrepancies=view.discrepancies if view else [],
-        figure_groups=group_figures(briefs),
+        stories=stories,
+        figure_groups=group_figures(briefs, story_of, day_of),
         articles=results,
         warnings=list(warnings),
         stats=DigestStats(

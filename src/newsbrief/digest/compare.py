@@ -6,6 +6,7 @@ must be shown side by side, never averaged or merged away.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 
@@ -29,6 +30,9 @@ _GENERIC = {
     "wednesday", "thursday", "friday", "new", "all", "time", "fresh",
 }  # fmt: skip
 CONFLICT_TOLERANCE = 0.005  # values within 0.5% are the same figure, rounded differently
+# Values further apart than this are not one fact reported two ways but two facts (another
+# session's level, another period's change): shown side by side, never as a disagreement.
+CONFLICT_MAX = 0.10
 
 
 class FigureEntry(KeyFigure):
@@ -62,26 +66,64 @@ def _differs(a: float, b: float) -> bool:
     return scale > 0 and abs(a - b) / scale > CONFLICT_TOLERANCE
 
 
-def group_figures(briefs: dict[str, Brief]) -> list[FigureGroup]:
-    """Only groups that span two or more articles: the cross-article view."""
-    buckets: dict[str, list[FigureEntry]] = defaultdict(list)
+def group_figures(
+    briefs: dict[str, Brief],
+    story_of: dict[str, str] | None = None,
+    day_of: dict[str, dt.date | None] | None = None,
+) -> list[FigureGroup]:
+    """Figures with the same label key, within one story, from two or more articles.
+
+    Values differ as a conflict only between two articles published the same day, by more
+    than rounding and less than CONFLICT_MAX: two values of one article, or of two days, are
+    a sequence (a level, then a later level); without dates the day is unknown, so no
+    disagreement is claimed; values far apart are two facts, and figures of different
+    stories are different facts. Linear in the number of figures.
+    """
+    story_of = story_of or {}
+    day_of = day_of or {}
+    buckets: dict[tuple[str, str], list[FigureEntry]] = defaultdict(list)
     for article_id, brief in briefs.items():
         for index, f in enumerate(brief.key_figures):
             entry = FigureEntry(article_id=article_id, index=index, **f.model_dump())
-            buckets[label_key(f.label, f.unit)].append(entry)
+            buckets[(story_of.get(article_id, ""), label_key(f.label, f.unit))].append(entry)
     groups = []
-    for key, entries in buckets.items():
+    for (_, key), entries in buckets.items():
         if len({e.article_id for e in entries}) < 2:
             continue
-        values = [e.value for e in entries]
-        conflicting = _differs(min(values), max(values))  # linear: the extremes decide
         groups.append(
             FigureGroup(
                 key=key,
                 label=entries[0].label,
                 unit=entries[0].unit,
                 entries=entries,
-                conflicting=conflicting,
+                conflicting=_conflict(entries, day_of),
             )
         )
     return sorted(groups, key=lambda g: (not g.conflicting, g.label.lower()))
+
+
+def _conflict(entries: list[FigureEntry], day_of: dict[str, dt.date | None]) -> bool:
+    """Two articles published the same day whose values differ."""
+    spans: dict[tuple[object, str], tuple[float, float]] = {}
+    for e in entries:
+        k = (day_of.get(e.article_id), e.article_id)
+        low, high = spans.get(k, (e.value, e.value))
+        spans[k] = (min(low, e.value), max(high, e.value))
+    items = list(spans.items())
+    for i, ((day_a, a), (lo_a, hi_a)) in enumerate(items):
+        for (day_b, b), (lo_b, hi_b) in items[i + 1 :]:
+            same_day = day_a is not None and day_a == day_b
+            if (
+                a != b
+                and same_day
+                and any(
+                    _differs(x, y) and not _far(x, y) for x in (lo_a, hi_a) for y in (lo_b, hi_b)
+                )
+            ):
+                return True
+    return False
+
+
+def _far(a: float, b: float) -> bool:
+    scale = max(abs(a), abs(b))
+    return scale > 0 and abs(a - b) / scale > CONFLICT_MAX

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from newsbrief.brief.grounding import content_words
 from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief
 from newsbrief.model.client import Ask, Spent, acall
@@ -86,12 +87,13 @@ def _kinds(draft: SynthesisDraft) -> list[tuple[str, list[Any]]]:
     return [(kind, getattr(draft, kind)) for kind in ("themes", "implications", "discrepancies")]
 
 
-def _text(item: ThemeDraft | CrossImplicationDraft | DiscrepancyDraft) -> str:
-    if isinstance(item, ThemeDraft):
+def _text(item: Any) -> str:
+    """The words of a theme, implication or discrepancy (drafts and stored ones alike)."""
+    if hasattr(item, "summary"):
         return f"{item.title}. {item.summary}"
-    if isinstance(item, CrossImplicationDraft):
-        return item.statement
-    return item.description
+    if hasattr(item, "statement"):
+        return str(item.statement)
+    return str(item.description)
 
 
 def brief_numbers(brief: Brief) -> list[tuple[float, str]]:
@@ -114,6 +116,38 @@ def unbacked(text: str, briefs: list[Brief]) -> list[str]:
     return out + overlong_numbers(text)
 
 
+def brief_words(brief: Brief) -> set[str]:
+    """What a brief is about: the content words of its title, summary, figure labels and
+    implications (the same stems grounding compares implications and evidence by)."""
+    parts = [brief.source.title, brief.summary, *(f.label for f in brief.key_figures)]
+    parts += [p.statement for p in brief.policy_implications]
+    return set().union(*(content_words(p) for p in parts))
+
+
+def unsupported(item: Any, words_of: dict[str, set[str]]) -> list[str]:
+    """Cited articles whose brief shares fewer than half as many content words with the item
+    as the brief that shares the most: a theme about one article cited to another. An item
+    that shares no word with any brief ("The BoJ holds.") cannot be judged, and passes.
+    words_of: brief_words of every brief, by article id."""
+    words = content_words(_text(item))
+    overlap = {a: len(words & w) for a, w in words_of.items()}
+    best = max(overlap.values(), default=0)
+    return [a for a in item.article_ids if a in overlap and 2 * overlap[a] < best]
+
+
+def unrelated(item: Any, story_of: dict[str, str], day_of: dict[str, Any]) -> str | None:
+    """Why a discrepancy's articles cannot disagree: one article, two stories, two days."""
+    ids = list(dict.fromkeys(item.article_ids))
+    if len(ids) < 2:
+        return "it cites one article: an article does not disagree with itself"
+    if story_of and len({story_of.get(a) for a in ids}) > 1:
+        return "its articles report different events"
+    days = {day_of.get(a) for a in ids} - {None}
+    if len(days) > 1:
+        return "its articles are from different days: that is a sequence, not a disagreement"
+    return None
+
+
 def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
     problems = []
     for kind, items in _kinds(draft):
@@ -123,6 +157,29 @@ def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
                 problems.append(
                     f"{kind}[{i}] cites unknown article ids {bad}; use only {sorted(known)}"
                 )
+    return problems
+
+
+def wrong_citations(
+    draft: SynthesisDraft,
+    words_of: dict[str, set[str]],
+    story_of: dict[str, str],
+    day_of: dict[str, Any],
+) -> list[str]:
+    """Citations a cited brief does not support, and discrepancies between articles that
+    cannot disagree, phrased for a re-ask."""
+    problems = []
+    for kind, items in _kinds(draft):
+        for i, item in enumerate(items):
+            weak = unsupported(item, words_of)
+            if weak:
+                problems.append(
+                    f"{kind}[{i}] cites {weak}, whose briefs say nothing of it; cite only "
+                    "the articles it comes from"
+                )
+            why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
+            if why:
+                problems.append(f"discrepancies[{i}]: {why}; leave it out")
     return problems
 
 
@@ -144,9 +201,17 @@ def unbacked_numbers(draft: SynthesisDraft, briefs: dict[str, Brief]) -> list[st
     return problems
 
 
-def keep_known(draft: SynthesisDraft, briefs: dict[str, Brief]) -> tuple[SynthesisDraft, list[str]]:
-    """Strip unknown ids; drop items left with no valid citation or stating a number their
-    cited briefs lack; clear a headline stating a number no brief has. Returns warnings."""
+def keep_known(
+    draft: SynthesisDraft,
+    briefs: dict[str, Brief],
+    story_of: dict[str, str] | None = None,
+    day_of: dict[str, Any] | None = None,
+) -> tuple[SynthesisDraft, list[str]]:
+    """Strip unknown and unsupported citations; drop items left with too few, stating a
+    number their cited briefs lack, or discrepancies between articles that cannot disagree;
+    clear a headline stating a number no brief has. Returns warnings."""
+    story_of, day_of = story_of or {}, day_of or {}
+    words_of = {a: brief_words(b) for a, b in briefs.items()}
     warnings = []
     out = draft.model_copy(deep=True)
     loose = unbacked(out.headline, list(briefs.values()))
@@ -160,9 +225,17 @@ def keep_known(draft: SynthesisDraft, briefs: dict[str, Brief]) -> tuple[Synthes
             item.article_ids = [a for a in item.article_ids if a in briefs]
             if bad:
                 warnings.append(f"{kind}: removed citation of unknown article ids {bad}")
+            weak = unsupported(item, words_of)
+            if weak:
+                item.article_ids = [a for a in item.article_ids if a not in weak]
+                warnings.append(f"{kind}: removed citations {weak}: their briefs say nothing of it")
+            item.article_ids = list(dict.fromkeys(item.article_ids))
             needed = 2 if kind == "discrepancies" else 1
             loose = unbacked(_text(item), [briefs[a] for a in item.article_ids])
-            if len(item.article_ids) < needed:
+            why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
+            if why and len(item.article_ids) >= needed:
+                warnings.append(f"discrepancies: dropped one: {why}")
+            elif len(item.article_ids) < needed:
                 warnings.append(
                     f"{kind}: dropped an item citing fewer than {needed} known articles"
                 )
@@ -204,8 +277,25 @@ async def synthesize(
     endpoint: Endpoint,
     policy: RetryPolicy | None = None,
     ask: Ask = acall,
+    story_of: dict[str, str] | None = None,
+    day_of: dict[str, Any] | None = None,
 ) -> Synthesis:
+    """The cross-article view of these briefs, its citations checked.
+
+    Args:
+        briefs: by article id (A1...), as the model will cite them.
+        endpoint: the model; policy: transport retries; ask: how calls are made.
+        story_of, day_of: each article's story id and publication day (None: unknown), so
+            a discrepancy between two events or two days is re-asked, then dropped.
+    """
     known = set(briefs)
+    story_of, day_of = story_of or {}, day_of or {}
+    words_of = {a: brief_words(b) for a, b in briefs.items()}
+
+    def problems(d: SynthesisDraft) -> list[str]:
+        found = unknown_citations(d, known) + unbacked_numbers(d, briefs)
+        return found + wrong_citations(d, words_of, story_of, day_of)
+
     prompt = render("digest_system", max_themes=MAX_THEMES, max_items=MAX_ITEMS) + "\n\n"
     prompt += render("digest_user", briefs=briefs_digest_input(briefs))
     messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
@@ -215,8 +305,8 @@ async def synthesize(
         synthesis_model(tuple(briefs)),
         max_reasks=POLICY.synthesis_reasks,
         max_tokens=POLICY.synthesis_tokens,
-        problems=lambda d: unknown_citations(d, known) + unbacked_numbers(d, briefs),
+        problems=problems,
         policy=policy,
     )
-    draft, warnings = keep_known(draft, briefs)
+    draft, warnings = keep_known(draft, briefs, story_of, day_of)
     return Synthesis(draft=draft, warnings=warnings, spent=meter.spent())

@@ -28,12 +28,21 @@ ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES
 _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9, text/markdown;q=0.9, */*;q=0.1"
 
 
+FEED_TYPES = frozenset({
+    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+    "text/xml", "text/x-opml", "application/x-opml", "application/opml+xml",
+})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Fetched:
     origin: str  # the URL as shown to users: credentials removed
     data: bytes
     media_type: str | None  # lower case, no parameters; None if the server sent none
     charset: str | None  # from Content-Type, as sent
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # a conditional GET answered 304: data is empty
 
 
 def _user_agent() -> str:
@@ -117,12 +126,23 @@ def fetch(
     max_bytes: int,
     timeout_s: float | None = None,
     max_redirects: int = MAX_REDIRECTS,
+    accepted: frozenset[str] = ACCEPTED_TYPES,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> Fetched:
-    """GET url, following at most max_redirects redirects; only ACCEPTED_TYPES come back."""
+    """GET url, following at most max_redirects redirects; only `accepted` types come back.
+    With etag or last_modified (from an earlier Fetched), the GET is conditional: a 304
+    comes back as not_modified, with no data."""
     origin = display_url(url)
     timeout = settings.fetch_timeout_s() if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout
     headers = {"User-Agent": _user_agent(), "Accept": _ACCEPT}
+    if accepted is not ACCEPTED_TYPES:
+        headers["Accept"] = ", ".join(sorted(accepted)) + ", */*;q=0.1"
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
         with (
             httpx.Client(
@@ -133,13 +153,17 @@ def fetch(
             ) as client,
             client.stream("GET", url) as response,
         ):
+            validators = response.headers.get("etag"), response.headers.get("last-modified")
+            if response.status_code == 304 and (etag or last_modified):
+                return Fetched(origin, b"", None, None, *validators, not_modified=True)
             if not response.is_success:  # 4xx, 5xx, or a 3xx with nowhere to go
                 raise _status_error(origin, response)
             media_type, charset = parse_content_type(response.headers.get("content-type"))
-            if media_type is not None and media_type not in ACCEPTED_TYPES:
+            if media_type is not None and media_type not in accepted:
+                what = "an article" if accepted == ACCEPTED_TYPES else "an article or a feed"
                 raise InputError(
-                    f"{origin} is {media_type}, not an article "
-                    f"(accepted: {', '.join(sorted(ACCEPTED_TYPES))})"
+                    f"{origin} is {media_type}, not {what} "
+                    f"(accepted: {', '.join(sorted(accepted))})"
                 )
             data = _read_capped(response, origin, max_bytes, deadline)
     except httpx.TooManyRedirects:
@@ -155,7 +179,7 @@ def fetch(
         raise InputError(f"cannot fetch {origin}: {_reason(exc)}") from None
     except httpx.InvalidURL as exc:
         raise InputError(f"invalid URL {origin}: {exc}") from None
-    return Fetched(origin=origin, data=data, media_type=media_type, charset=charset)
+    return Fetched(origin, data, media_type, charset, *validators)
 
 
 def _reason(exc: httpx.HTTPError) -> str:

@@ -10,6 +10,7 @@ to the model is kept (it is the article) but named in a warning.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import stat
 import sys
@@ -53,10 +54,24 @@ _MD_TITLE = re.compile(r"[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILI
 
 @dataclass
 class Article:
+    """One input's text and what is known of it. published and source come from a feed
+    entry or the page's metadata (trafilatura), when either says."""
+
     text: str
     title: str | None
     origin: str
     warnings: list[str] = field(default_factory=list)
+    published: dt.datetime | None = None  # aware, UTC
+    source: str | None = None  # the feed's or site's name
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An input that failed before its brief (a feed entry's page, a URL): listed in the
+    digest with this reason, like any failed article."""
+
+    origin: str
+    error: str
 
 
 def too_big(origin: str, size: int | None = None) -> InputError:
@@ -173,10 +188,30 @@ def html_to_article(html: str, origin: str, warnings: list[str]) -> Article:
     if not text or not _PROSE.search(text):
         raise InputError(f"{origin}: no article text found in the HTML (only markup or navigation)")
     title = getattr(extracted, "title", None)
-    return _article(text, title, origin, warnings)
+    article = article_from_text(text, title, origin, warnings)
+    article.published = parse_date(getattr(extracted, "date", None))
+    sitename = getattr(extracted, "sitename", None)
+    article.source = " ".join(sitename.split())[:100] if isinstance(sitename, str) else None
+    return article
 
 
-def _article(text: str, title: str | None, origin: str, warnings: list[str]) -> Article:
+def parse_date(value: object) -> dt.datetime | None:
+    """An ISO date or date-time (as trafilatura and feeds give them) as aware UTC; None when
+    absent or unreadable. A date alone is taken as midnight UTC."""
+    if isinstance(value, dt.datetime):
+        when = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def article_from_text(text: str, title: str | None, origin: str, warnings: list[str]) -> Article:
+    """Checked text as an Article; sentences addressed to a model are named in a warning."""
     if not text.strip():
         raise InputError(f"{origin} is empty or whitespace only")
     if "\x00" in text:
@@ -201,7 +236,7 @@ def _to_article(data: bytes, origin: str, html: bool | None, charset: str | None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if html or (html is None and looks_like_html(text)):
         return html_to_article(text, origin, warnings)
-    return _article(text, None, origin, warnings)
+    return article_from_text(text, None, origin, warnings)
 
 
 def markdown_title(text: str) -> str | None:
@@ -233,20 +268,9 @@ def from_url(url: str) -> Article:
     return _to_article(got.data, got.origin, html, got.charset)
 
 
-def read_path(path: str) -> Article:
-    """A file path, an http(s) URL, or '-' for standard input."""
+def read_file(p: Path, path: str) -> bytes:
+    """A local file's bytes, bounded by NEWSBRIEF_MAX_BYTES; InputError in one line."""
     max_bytes = settings.max_bytes()
-    if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise too_big("standard input")
-        return from_bytes(data, "standard input", sniff_markdown=True)
-    if fetch.is_url(path):
-        return from_url(path)
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", path)
-    if scheme:
-        raise InputError(f"cannot read {path}: only http:// and https:// URLs are supported")
-    p = Path(path)
     try:
         if p.is_dir():
             raise InputError(
@@ -272,4 +296,27 @@ def read_path(path: str) -> Article:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise too_big(path)
+    return data
+
+
+def from_fetched(got: fetch.Fetched) -> Article:
+    html = None if got.media_type is None else got.media_type in fetch.HTML_TYPES
+    return _to_article(got.data, got.origin, html, got.charset)
+
+
+def read_path(path: str) -> Article:
+    """A file path, an http(s) URL, or '-' for standard input."""
+    max_bytes = settings.max_bytes()
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_big("standard input")
+        return from_bytes(data, "standard input", sniff_markdown=True)
+    if fetch.is_url(path):
+        return from_url(path)
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", path)
+    if scheme:
+        raise InputError(f"cannot read {path}: only http:// and https:// URLs are supported")
+    p = Path(path)
+    data = read_file(p, path)
     return from_bytes(data, path, p.suffix.lower())

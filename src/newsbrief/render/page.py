@@ -9,6 +9,7 @@ control characters first (the `finalize` hook), so no output can drive a termina
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import jinja2
@@ -73,12 +74,20 @@ env.filters["md_text"] = md_text
 env.filters["md_code"] = md_code
 
 
+def _byline(source: str | None, published: dt.datetime | None) -> str:
+    """ "Harbor Street Journal, 18 Nov 2026 07:30 UTC": what a reader checks first."""
+    when = published.strftime("%d %b %Y %H:%M UTC") if published else ""
+    return ", ".join(part for part in (source or "", when) if part)
+
+
 def context(digest: Digest) -> dict[str, object]:
     titles = {
         a.article_id: (a.brief.source.title if a.brief else a.origin) for a in digest.articles
     }
+    byline = {a.article_id: _byline(a.source, a.published) for a in digest.articles}
     return {
         "d": digest,
         "titles": titles,
+        "byline": byline,
         "excerpts": {aid: excerpts(aid, b) for aid, b in digest.briefs.items()},
     }

@@ -1,0 +1,209 @@
+"""A digest's feeds: which inputs are feeds, what each says now, and what is new.
+
+Inputs are resolved before any brief: a local .xml/.rss/.atom/.rdf/.opml file, or a file or
+URL whose bytes are a feed, becomes one Article per entry (dated, with the feed's name as its
+source); an OPML file becomes its feeds. A URL that turns out to be a page is an article, read
+from the bytes already fetched.
+
+With a cache, each feed remembers its ETag, Last-Modified, its last body and the entries
+seen, and each entry page is kept by its link: a repeated run sends conditional GETs (a 304
+re-reads the stored body) and fetches no page it already has. `since` keeps entries
+published at or after a time, or, as "last-run", only entries the previous run did not see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from newsbrief import settings
+from newsbrief.digest.cache import BriefCache
+from newsbrief.errors import InputError
+from newsbrief.ingest import feeds, fetch
+from newsbrief.ingest.read import Article, Unreadable, from_fetched, parse_date, read_file
+
+Since = dt.datetime | Literal["last-run"] | None
+PAGE_FETCHES = 4  # entry pages fetched at once
+
+
+def parse_since(value: str) -> dt.datetime | Literal["last-run"]:
+    """--since: "last-run", or an ISO date or date-time (UTC when no zone is given)."""
+    if value.strip().lower() == "last-run":
+        return "last-run"
+    when = parse_date(value)
+    if when is None:
+        raise ValueError(f"{value!r} is not a date (2026-11-20, 2026-11-20T07:00Z) or last-run")
+    return when
+
+
+class _State:
+    """One feed's memory in the cache: validators, last body, entry keys seen, last run."""
+
+    def __init__(self, cache: BriefCache | None, url: str) -> None:
+        self.cache = cache
+        self.key = "feed:" + hashlib.sha256(url.encode()).hexdigest()
+        data: dict[str, object] = {}
+        hit = cache.get(self.key) if cache is not None else None
+        if hit is not None:
+            try:
+                data = dict(json.loads(hit))
+            except ValueError:
+                data = {}
+        etag = data.get("etag")
+        self.etag = etag if isinstance(etag, str) else None
+        modified = data.get("last_modified")
+        self.last_modified = modified if isinstance(modified, str) else None
+        body = data.get("body")
+        self.body = base64.b64decode(body) if isinstance(body, str) else None
+        seen = data.get("seen")
+        self.seen = {s for s in seen if isinstance(s, str)} if isinstance(seen, list) else None
+
+    def save(self, body: bytes, got: fetch.Fetched | None, keys: list[str]) -> None:
+        if self.cache is None:
+            return
+        seen = sorted((self.seen or set()) | set(keys))[-5000:]
+        data = {
+            "etag": got.etag if got else None,
+            "last_modified": got.last_modified if got else None,
+            "body": base64.b64encode(body).decode(),
+            "seen": seen,
+        }
+        self.cache.put(self.key, "feed", json.dumps(data))
+
+
+def _page_key(link: str) -> str:
+    return "page:" + hashlib.sha256(link.encode()).hexdigest()
+
+
+def _cached_page(cache: BriefCache | None, link: str) -> Article | None:
+    hit = cache.get(_page_key(link)) if cache is not None else None
+    if hit is None:
+        return None
+    try:
+        d = json.loads(hit)
+        return Article(d["text"], d["title"], d["origin"], list(d["warnings"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_page(cache: BriefCache | None, link: str, article: Article) -> None:
+    if cache is not None:
+        page = {"text": article.text, "title": article.title, "origin": article.origin,
+                "warnings": article.warnings}  # fmt: skip
+        cache.put(_page_key(link), "page", json.dumps(page))
+
+
+def _is_feed_file(path: str) -> bool:
+    p = Path(path)
+    if p.suffix.lower() in feeds.FEED_SUFFIXES:
+        return True
+    if p.suffix.lower() not in {"", ".txt"} or not p.is_file():
+        return False
+    try:
+        with p.open("rb") as handle:
+            return feeds.looks_like_feed(handle.read(2048))
+    except OSError:
+        return False
+
+
+class Resolver:
+    """Turns a digest's inputs into articles, in input order (a feed's entries in its own
+    order). Reports through `warnings` and counts what it fetched, for tests and -v."""
+
+    def __init__(self, cache: BriefCache | None, since: Since) -> None:
+        self.cache = cache
+        self.since = since
+        self.warnings: list[str] = []
+        self.fetched: list[str] = []  # URLs requested, in order (304s included)
+        self._pages = asyncio.Semaphore(PAGE_FETCHES)
+
+    async def resolve(
+        self, items: Sequence[Article | Unreadable | str]
+    ) -> list[Article | str | Unreadable]:
+        out: list[Article | str | Unreadable] = []
+        for item in items:
+            if isinstance(item, Article | Unreadable):
+                out.append(item)
+            elif fetch.is_url(item):
+                out += await self._url(item)
+            elif _is_feed_file(item):
+                try:
+                    data = await asyncio.to_thread(read_file, Path(item), item)
+                    out += await self._feed(feeds.parse(data, item), data, None, None)
+                except InputError as exc:
+                    out.append(Unreadable(item, str(exc)))
+            else:
+                out.append(item)
+        return out
+
+    async def _url(self, url: str, state: _State | None = None) -> list[Article | str | Unreadable]:
+        state = state or _State(self.cache, url)
+        self.fetched.append(url)
+        try:
+            got = await asyncio.to_thread(
+                fetch.fetch,
+                url,
+                max_bytes=settings.max_bytes(),
+                accepted=fetch.ACCEPTED_TYPES | fetch.FEED_TYPES,
+                etag=state.etag if state.body else None,
+                last_modified=state.last_modified if state.body else None,
+            )
+            if got.not_modified and state.body is not None:
+                return await self._feed(feeds.parse(state.body, got.origin), state.body, got, state)
+            sniffed = got.media_type not in fetch.HTML_TYPES and feeds.looks_like_feed(got.data)
+            if got.media_type in fetch.FEED_TYPES or sniffed:
+                return await self._feed(feeds.parse(got.data, got.origin), got.data, got, state)
+            return [await asyncio.to_thread(from_fetched, got)]
+        except InputError as exc:
+            return [Unreadable(fetch.display_url(url), str(exc))]
+
+    async def _feed(
+        self, feed: feeds.Feed, body: bytes, got: fetch.Fetched | None, state: _State | None
+    ) -> list[Article | str | Unreadable]:
+        self.warnings += feed.warnings
+        out: list[Article | str | Unreadable] = []
+        for url in feed.subscriptions:  # OPML
+            out += await self._url(url)
+        if state is None:
+            state = _State(self.cache, feed.origin)
+        entries = [e for e in feed.entries if self._wanted(e, state, feed)]
+        out += await asyncio.gather(*(self._entry(e, feed) for e in entries))
+        if feed.entries:
+            state.save(body, got, [e.key for e in feed.entries])
+        return out
+
+    def _wanted(self, entry: feeds.Entry, state: _State, feed: feeds.Feed) -> bool:
+        if self.since == "last-run":
+            return state.seen is None or entry.key not in state.seen
+        if isinstance(self.since, dt.datetime):
+            if entry.published is None:
+                self.warnings.append(
+                    f"{feed.origin}: {entry.title or entry.key!r} has no date; kept"
+                )
+                return True
+            return entry.published >= self.since
+        return True
+
+    async def _entry(self, entry: feeds.Entry, feed: feeds.Feed) -> Article | Unreadable:
+        try:
+            if entry.content is not None:
+                return await asyncio.to_thread(feeds.entry_article, entry, feed)
+            assert entry.link is not None
+            article = _cached_page(self.cache, entry.link)
+            if article is None:
+                async with self._pages:
+                    self.fetched.append(entry.link)
+                    got = await asyncio.to_thread(
+                        fetch.fetch, entry.link, max_bytes=settings.max_bytes()
+                    )
+                    article = await asyncio.to_thread(from_fetched, got)
+                _store_page(self.cache, entry.link, article)
+            return feeds.dated(article, entry, feed)
+        except InputError as exc:
+            return Unreadable(fetch.display_url(entry.link or feed.origin), str(exc))

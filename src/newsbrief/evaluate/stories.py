@@ -1,0 +1,121 @@
+"""Story clustering scored on a labelled set: pairwise precision and recall.
+
+Run: python -m newsbrief.evaluate.stories [eval/stories/labels.json]
+
+A pair of articles is a true positive when both the clustering and the labels put them in one
+story. Precision: of the pairs we joined, the share that are one story; recall: of the pairs
+that are one story, the share we joined. The threshold is chosen on the odd-numbered stories
+(the best F1 on a grid, the highest such threshold) and reported on the even-numbered ones,
+which it was not tuned on, and on all; the default (digest.stories.THRESHOLD) likewise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from newsbrief.digest.stories import THRESHOLD, StoryInput, cluster
+from newsbrief.ingest.read import parse_date, read_path
+
+GRID = [round(0.01 * i, 2) for i in range(4, 31)]
+
+
+@dataclass(frozen=True)
+class Labelled:
+    name: str
+    story: str
+    item: StoryInput
+
+
+@dataclass(frozen=True)
+class Score:
+    precision: float
+    recall: float
+    pairs_true: int
+    pairs_joined: int
+    stories: int
+    groups: int
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load(labels: Path) -> list[Labelled]:
+    """The labelled articles; keys are paths relative to labels.json's articles/ folder, or,
+    for the seeds, to the repository root."""
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    root = labels.resolve().parents[2]
+    out = []
+    for name, meta in sorted(data["articles"].items()):
+        path = root / name if name.startswith("seeds/") else labels.parent / "articles" / name
+        article = read_path(str(path))
+        title = article.title or article.text.strip().splitlines()[0]
+        item = StoryInput(title=title, text=article.text, published=parse_date(meta["published"]))
+        out.append(Labelled(name=name, story=meta["story"], item=item))
+    return out
+
+
+def score(items: list[Labelled], threshold: float) -> Score:
+    groups = cluster([x.item for x in items], threshold)
+    predicted = {i: g for g, members in enumerate(groups) for i in members}
+    joined = truth = both = 0
+    for i, j in combinations(range(len(items)), 2):
+        same_pred = predicted[i] == predicted[j]
+        same_true = items[i].story == items[j].story
+        joined += same_pred
+        truth += same_true
+        both += same_pred and same_true
+    return Score(
+        precision=both / joined if joined else 1.0,
+        recall=both / truth if truth else 1.0,
+        pairs_true=truth,
+        pairs_joined=joined,
+        stories=len({x.story for x in items}),
+        groups=len(groups),
+    )
+
+
+def _half(items: list[Labelled], odd: bool) -> list[Labelled]:
+    return [x for x in items if (int(x.story.lstrip("s")) % 2 == 1) == odd]
+
+
+def report(labels: Path) -> str:
+    items = load(labels)
+    tune = _half(items, odd=True)
+    # Ties: the highest threshold, since joining two events misleads more than splitting one.
+    best = max(GRID, key=lambda t: (score(tune, t).f1, t))
+    rows = []
+    for name, subset in (("odd stories (tuning half)", tune),
+                         ("even stories (held out)", _half(items, odd=False)),
+                         ("all", items)):  # fmt: skip
+        for label, t in (("best on the tuning half", best), ("default", THRESHOLD)):
+            s = score(subset, t)
+            rows.append(
+                f"| {name} | {label} {t:g} | {len(subset)} | {s.stories} | {s.groups} | "
+                f"{s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} |"
+            )
+    return "\n".join(
+        [
+            f"Story clustering on {labels} ({len(items)} articles), pairwise:",
+            "",
+            "| articles | threshold | n | stories | groups | precision | recall | F1 |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+            *rows,
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    labels = Path(args[0] if args else "eval/stories/labels.json")
+    print(report(labels))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""RSS, Atom and OPML: a feed's bytes to entries, an entry to an Article.
+
+feedparser reads RSS 0.9x-2.0, RDF and Atom, leniently (a malformed feed still yields what
+it can; feedparser's "bozo" flag says so). OPML, a list of feeds, is read by the standard
+library's XML parser (expat refuses entity expansion bombs). Nothing here touches the network
+or the cache: fetching, conditional GET and "what is new" belong to the digest layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsbrief.errors import InputError
+from newsbrief.ingest.read import Article, article_from_text, html_to_article, parse_date
+
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".opml"})
+MAX_ENTRIES = 500  # per feed: a feed of a million items is refused past this, with a warning
+# An entry whose own content carries at least this much text is the article; a shorter one
+# (a teaser) is read from its link.
+FULL_TEXT_CHARS = 1200
+_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|opml)[\s>]", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Entry:
+    link: str | None
+    title: str | None
+    published: dt.datetime | None
+    content: str | None  # HTML or text, when the entry carries more than a teaser
+    key: str  # what identifies the entry across runs: its id, else its link, else its title
+
+
+@dataclass
+class Feed:
+    origin: str
+    title: str | None  # the source name shown with its articles
+    entries: list[Entry] = field(default_factory=list)
+    subscriptions: list[str] = field(default_factory=list)  # OPML: the feeds it lists
+    warnings: list[str] = field(default_factory=list)
+
+
+def looks_like_feed(data: bytes) -> bool:
+    """An XML document whose root is rss, feed, rdf:RDF or opml (in its first 2 KB)."""
+    return bool(_ROOT.search(data[:2048]))
+
+
+def parse(data: bytes, origin: str) -> Feed:
+    """Entries (or, for OPML, subscriptions) of a feed document; InputError when it is none."""
+    head = data[:2048].lower()
+    if b"<opml" in head:
+        return _opml(data, origin)
+    import feedparser
+
+    parsed: Any = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    meta = parsed.get("feed", {})
+    raw_entries = list(parsed.get("entries", []))
+    if not raw_entries and not meta.get("title"):
+        reason = parsed.get("bozo_exception")
+        detail = f": {' '.join(str(reason).split())[:200]}" if reason else ""
+        raise InputError(f"{origin} is not a readable RSS or Atom feed{detail}")
+    feed = Feed(origin=origin, title=_clean(meta.get("title")))
+    if parsed.get("bozo"):
+        feed.warnings.append(f"{origin}: the feed is malformed; read what could be read")
+    if len(raw_entries) > MAX_ENTRIES:
+        feed.warnings.append(
+            f"{origin}: kept the first {MAX_ENTRIES} of {len(raw_entries)} entries"
+        )
+    for raw in raw_entries[:MAX_ENTRIES]:
+        entry = _entry(raw)
+        if entry is not None:
+            feed.entries.append(entry)
+    return feed
+
+
+def _clean(value: object, limit: int = 300) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(_TAG.sub(" ", value).split())
+    return text[:limit] or None
+
+
+def _entry(raw: Any) -> Entry | None:
+    link = raw.get("link") if isinstance(raw.get("link"), str) else None
+    if link is not None and not link.lower().startswith(("http://", "https://")):
+        link = None  # javascript:, file:, data: links are never followed
+    title = _clean(raw.get("title"))
+    published = None
+    for name in ("published_parsed", "updated_parsed"):
+        stamp = raw.get(name)
+        if stamp:
+            try:
+                year, month, day, hour, minute, second = stamp[:6]
+                published = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+            except (TypeError, ValueError):
+                published = None
+            break
+    if published is None:
+        published = parse_date(raw.get("published") or raw.get("updated"))
+    content = None
+    bodies = [c.get("value") for c in raw.get("content") or [] if isinstance(c, dict)]
+    bodies.append(raw.get("summary"))
+    for body in bodies:
+        if isinstance(body, str) and len(_clean(body, 10**7) or "") >= FULL_TEXT_CHARS:
+            content = body
+            break
+    key = raw.get("id") if isinstance(raw.get("id"), str) else None
+    key = key or link or title
+    if key is None or (link is None and content is None):
+        return None  # nothing to read
+    return Entry(link=link, title=title, published=published, content=content, key=key)
+
+
+def entry_article(entry: Entry, feed: Feed) -> Article:
+    """The entry's own full text as an Article (call only when entry.content is set)."""
+    assert entry.content is not None
+    origin = entry.link or f"{feed.origin}#{entry.key}"
+    body = entry.content
+    if "<" in body:
+        article = html_to_article(f"<html><body>{body}</body></html>", origin, [])
+    else:
+        article = article_from_text(body, None, origin, [])
+    return dated(article, entry, feed)
+
+
+def dated(article: Article, entry: Entry, feed: Feed) -> Article:
+    """The article with the entry's title, date and the feed's name where it has none."""
+    article.title = entry.title or article.title
+    article.published = entry.published or article.published
+    article.source = feed.title or article.source
+    return article
+
+
+def _opml(data: bytes, origin: str) -> Feed:
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise InputError(f"{origin} is not a readable OPML file: {exc}") from None
+    feed = Feed(origin=origin, title=_clean(root.findtext("head/title")))
+    for outline in root.iter("outline"):
+        url = outline.get("xmlUrl") or outline.get("xmlurl")
+        if url and url.strip().lower().startswith(("http://", "https://")):
+            feed.subscriptions.append(url.strip())
+        elif url:
+            feed.warnings.append(f"{origin}: skipped {url[:100]!r} (only http(s) feeds)")
+    if not feed.subscriptions:
+        raise InputError(f"{origin}: the OPML file lists no http(s) feeds")
+    return feed
