@@ -360,7 +360,7 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
 
 
 LABELS = {
-    "sync": "`newsbrief.summarize` (sync, new loop per call)",
+    "sync": "`newsbrief.summarize` (blocking: one loop per thread, reused)",
     "async": "`newsbrief.asummarize` (one event loop)",
     "instructor": "reused `instructor.from_openai(openai.OpenAI())`",
     "bare": "reused bare `openai.OpenAI` + `model_validate_json`",

@@ -141,18 +141,65 @@ def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
     ):
         assert section in dom.ids, section
     assert {h[1:] for h in dom.hrefs} <= dom.ids
-    shot = tmp_path / "digest.png"  # never into the repository's build/
-    subprocess.run(
-        [
-            chromium,
-            *CHROME_FLAGS,
-            f"--user-data-dir={profile}",
-            "--window-size=1200,2400",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
+    for width in (1280, 420):  # a desktop and a phone
+        shot = tmp_path / f"digest-{width}.png"  # never into the repository's build/
+        subprocess.run(
+            [
+                chromium,
+                *CHROME_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},2400",
+                f"--screenshot={shot}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        assert shot.stat().st_size > 10_000
+
+
+def test_passages_are_whole_sentences_with_every_figure_marked(digest: Digest) -> None:
+    """One passage per sentence holding figures, cut at sentence ends, the heading line
+    never run into it, every figure marked with its label, no space before punctuation."""
+    from newsbrief.render.page import Mark, passages
+
+    brief = digest.briefs["A1"]
+    shown = passages("A1", brief)
+    marks = [p for passage in shown for p in passage.parts if isinstance(p, Mark)]
+    assert sorted(m.anchor for m in marks) == [f"A1-f{i}" for i in range(len(brief.key_figures))]
+    first = shown[0]
+    text = "".join(p if isinstance(p, str) else p.text for p in first.parts)
+    assert text == "The Nikkei 225 closed at 57,890 on day 1, up 1.1% on the session."
+    assert [(m.text, m.label) for m in first.parts if isinstance(m, Mark)] == [
+        ("57,890", "Nikkei 225 close"),
+        ("1.1%", "Nikkei 225 daily gain"),
+    ]
+    html = to_html(digest)
+    assert not re.search(r"</mark><span class=\"label\">[^<]*</span> [.,;:]", html)
+    assert "Market report 1 The Nikkei" not in html
+
+
+def test_the_page_shows_reader_notes_and_leaves_the_repair_log_to_the_json(
+    digest: Digest,
+) -> None:
+    first = digest.articles[0]
+    assert first.brief is not None
+    brief = first.brief.model_copy(
+        update={
+            "warnings": [
+                "the article has invalid characters; replaced them with U+FFFD",
+                "dropped 50,367.38: label 'Nikkei 225 close' for a level the sentence "
+                "says it was trading at",
+                "chunk 2/3: relabelled 1.5%: 'close' became 'daily gain'",
+            ]
+        }
     )
-    assert shot.stat().st_size > 10_000
+    shown = digest.model_copy(
+        update={"articles": [first.model_copy(update={"brief": brief}), *digest.articles[1:]]}
+    )
+    for page in (to_html(shown), to_markdown(shown)):
+        assert "invalid characters" in page
+        assert "dropped 50,367.38" not in page and "relabelled" not in page
+        assert "corrected this brief 2 time(s)" in page
+    assert "dropped 50,367.38" in shown.model_dump_json()

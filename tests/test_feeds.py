@@ -17,7 +17,7 @@ from digest_support import article, router
 from fake_openai import serve
 from support import run_cli
 
-from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest
+from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest, to_markdown
 from newsbrief.ingest import feeds
 
 DAY = dt.datetime(2026, 11, 18, 7, 30, tzinfo=dt.UTC)
@@ -255,3 +255,53 @@ def test_the_cli_takes_feeds_and_since(site: Site, tmp_path: Path) -> None:
     assert [a["origin"] for a in data["articles"]] == [site.url("/news/2")]
     bad = run_cli(["digest", site.url("/rss"), "--since", "yesterday"], env=env)
     assert bad.returncode == 2 and "last-run" in bad.stderr
+
+
+def test_two_local_feeds_with_the_seeds_show_stories_dates_and_sources(
+    site: Site, tmp_path: Path
+) -> None:
+    """The seeds and four articles of eval/stories as two outlets' full-text Atom feeds,
+    dated as labels.json says: the 57,890 record is one story from two outlets, the other
+    Nikkei days are their own stories, and a second run fetches nothing new."""
+    from support import ROOT
+
+    labels = json.loads((ROOT / "eval" / "stories" / "labels.json").read_text())["articles"]
+    outlets: dict[str, list[tuple[str, str, dt.datetime]]] = {}
+    for name in ("seeds/000_8fdb093730accb2d.txt", "a19.md", "seeds/004_c079fb98a94b3a61.txt",
+                 "a01.md", "a21.md"):  # fmt: skip
+        path = ROOT / name if name.startswith("seeds/") else ROOT / "eval/stories/articles" / name
+        meta = labels[name]
+        when = dt.datetime.fromisoformat(meta["published"].replace("Z", "+00:00"))
+        body = path.read_text().replace("&", "&amp;").replace("<", "&lt;")
+        outlets.setdefault(meta["source"], []).append((name.replace("/", "-"), body, when))
+    names = sorted(outlets)
+    half = len(names) // 2
+    for path, group in (("/one", names[:half]), ("/two", names[half:])):
+        entries = [e for source in group for e in outlets[source]]
+        # One feed per path, titled by its first outlet; entries keep their own dates.
+        site.pages[path] = ("application/atom+xml", atom(group[0], entries))
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    with serve(router()) as fake:
+        ep = endpoint(fake.base_url)
+        digest = build_digest([site.url("/one"), site.url("/two")], endpoint=ep, cache=cache)
+        calls = fake.count
+        build_digest([site.url("/one"), site.url("/two")], endpoint=ep, cache=cache)
+        assert fake.count == calls
+    assert digest.stats.summarized == 5
+    by_origin = {a.article_id: a.origin for a in digest.articles}
+    groups = [
+        sorted(by_origin[i].rsplit("/", 1)[-1] for i in s.article_ids) for s in digest.stories
+    ]
+    assert sorted(groups) == [
+        ["a01.md", "a21.md"],
+        ["a19.md", "seeds-000_8fdb093730accb2d.txt"],
+        ["seeds-004_c079fb98a94b3a61.txt"],
+    ]
+    record = next(s for s in digest.stories if len(s.article_ids) == 2 and s.published
+                  and s.published.day == 16)  # fmt: skip
+    assert record.source_count == 2 and not record.single_source
+    assert all(s.published is not None for s in digest.stories)
+    assert site.log[-2:] == [("/one", site.log[-2][1]), ("/two", site.log[-1][1])]
+    assert all(tag for _, tag in site.log[-2:])  # conditional, answered 304
+    md = to_markdown(digest)
+    assert "2 sources" in md and "single source" in md and "16 Nov 2026" in md

@@ -10,6 +10,7 @@ control characters first (the `finalize` hook), so no output can drive a termina
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -18,8 +19,7 @@ from markupsafe import Markup
 from newsbrief.contract import Brief
 from newsbrief.digest.build import Digest
 from newsbrief.render.escape import md_cell, md_code, md_text, strip_controls
-
-CONTEXT_CHARS = 160
+from newsbrief.text.align import sentence_bounds
 
 
 def _finalize(value: object) -> object:
@@ -41,34 +41,101 @@ env = jinja2.Environment(
 )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 @dataclass(frozen=True)
-class Excerpt:
-    anchor: str
-    before: str
-    quote: str
-    after: str
+class Mark:
+    """A figure's number in its passage, with the figure's label shown beside it."""
+
+    anchor: str  # the figure's id, linked from the tables
+    text: str
+    label: str
 
 
-def _cut(text: str, start: int, end: int) -> Excerpt:
-    a = max(0, start - CONTEXT_CHARS)
-    b = min(len(text), end + CONTEXT_CHARS)
-    before = ("…" if a > 0 else "") + " ".join(text[a:start].split()) + " "
-    after = " " + " ".join(text[end:b].split()) + ("…" if b < len(text) else "")
-    return Excerpt("", before, text[start:end], after)
+@dataclass(frozen=True)
+class Passage:
+    """Whole sentences of the article, cut at sentence ends and line breaks (a heading is
+    never run into the text after it), with every figure they state marked."""
+
+    anchors: list[str]  # the evidence it holds, linked from the implications
+    parts: list[str | Mark]
 
 
-def excerpts(article_id: str, brief: Brief) -> list[Excerpt]:
+def _squash(text: str) -> str:
+    """Whitespace runs (line breaks included) as one space; a leading or trailing one kept,
+    since it separates the text from the mark beside it."""
+    return _SPACES.sub(" ", text)
+
+
+def passages(article_id: str, brief: Brief) -> list[Passage]:
+    """One passage per group of overlapping sentences that hold a figure or evidence, in
+    article order: a sentence stating three figures is shown once, with three marks."""
     text = brief.source.text
-    out = []
+    spans: list[tuple[int, int]] = []
+    marks: list[tuple[int, int, Mark]] = []
+    evidence: dict[tuple[int, int], str] = {}
     for i, f in enumerate(brief.key_figures):
-        e = _cut(text, f.start, f.end)
-        out.append(Excerpt(f"{article_id}-f{i}", e.before, e.quote, e.after))
+        at = f.start + max(0, f.quote.find(f.number_text))
+        marks.append(
+            (at, at + len(f.number_text), Mark(f"{article_id}-f{i}", f.number_text, f.label))
+        )
+        spans.append(_sentences(text, at, at + len(f.number_text)))
     for i, p in enumerate(brief.policy_implications):
-        e = _cut(text, p.evidence.start, p.evidence.end)
-        out.append(Excerpt(f"{article_id}-e{i}", e.before, e.quote, e.after))
+        span = _sentences(text, p.evidence.start, p.evidence.end)
+        spans.append(span)
+        evidence.setdefault(span, f"{article_id}-e{i}")
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out = []
+    for a, b in merged:
+        inside = sorted((m for m in marks if a <= m[0] and m[1] <= b), key=lambda m: m[0])
+        parts: list[str | Mark] = []
+        cursor = a
+        for start, end, mark in inside:
+            if start < cursor:
+                continue  # the same number marked twice: once is enough
+            parts.append(_squash(text[cursor:start]))
+            parts.append(mark)
+            cursor = end
+        parts.append(_squash(text[cursor:b]))
+        anchors = [anchor for (x, y), anchor in evidence.items() if a <= x and y <= b]
+        out.append(Passage(anchors, [p for p in parts if p != ""]))
     return out
 
 
+def _sentences(text: str, start: int, end: int) -> tuple[int, int]:
+    a = sentence_bounds(text, start)[0]
+    b = sentence_bounds(text, max(start, end - 1))[1]
+    return min(a, start), max(b, end)
+
+
+# What our checks did to a brief (a dropped figure, a relabelled one, a capped list): kept in
+# the JSON and printed by -v, but not a reader's concern on the page. Every other warning is.
+_REPAIRS = ("dropped", "relabelled", "removed", "kept the first", "not cached", "headline dropped")
+_CHUNK = re.compile(r"^chunk \d+/\d+: ")
+
+
+def is_repair(warning: str) -> bool:
+    return _CHUNK.sub("", warning).lower().startswith(_REPAIRS)
+
+
+def reader_notes(warnings: list[str]) -> list[str]:
+    """The warnings a reader needs (an article that spoke to the model, text that could
+    not be read, no figure that could be checked), in plain words as written."""
+    return [w for w in warnings if not is_repair(w)]
+
+
+def repairs(warnings: list[str]) -> int:
+    return sum(1 for w in warnings if is_repair(w))
+
+
+env.filters["reader_notes"] = reader_notes
+env.filters["repairs"] = repairs
 env.filters["md_cell"] = md_cell
 env.filters["md_text"] = md_text
 env.filters["md_code"] = md_code
@@ -89,5 +156,5 @@ def context(digest: Digest) -> dict[str, object]:
         "d": digest,
         "titles": titles,
         "byline": byline,
-        "excerpts": {aid: excerpts(aid, b) for aid, b in digest.briefs.items()},
+        "passages": {aid: passages(aid, b) for aid, b in digest.briefs.items()},
     }
