@@ -442,9 +442,15 @@ def draft_for(text: str) -> Any:
 
 
 def articles(n: int) -> list[str]:
+    """n distinct synthetic reports. The report number cycles (1..400): past that, "day
+    1999" would read as a year, change the candidates and cost the stub's fixed answers a
+    re-ask, which the bare loop never makes. A desk name in letters keeps each text unique."""
     from digest_support import article
 
-    return [article(i) for i in range(1, n + 1)]
+    def desk(i: int) -> str:
+        return "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in str(i))
+
+    return [f"{article(1 + i % 400)}Filed by desk {desk(i)}.\n" for i in range(n)]
 
 
 async def _newsbrief_batch(base_url: str, texts: list[str], concurrency: int) -> dict[str, Any]:

@@ -305,3 +305,60 @@ def test_two_local_feeds_with_the_seeds_show_stories_dates_and_sources(
     assert all(tag for _, tag in site.log[-2:])  # conditional, answered 304
     md = to_markdown(digest)
     assert "2 sources" in md and "single source" in md and "16 Nov 2026" in md
+
+
+def test_an_opml_listing_itself_is_read_once(site: Site, tmp_path: Path) -> None:
+    publish(site, 1)
+    loop = (
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Loop</title></head><body>'
+        f'<outline xmlUrl="{site.url("/subs")}"/><outline xmlUrl="{site.url("/rss")}"/>'
+        "</body></opml>"
+    )
+    site.pages["/subs"] = ("text/x-opml", loop.encode())
+    with serve(router()) as fake:
+        digest = build_digest([site.url("/subs")], endpoint=endpoint(fake.base_url), cache=None)
+    assert digest.stats.summarized == 1
+    assert site.fetched("/subs") == ["/subs"] and site.fetched("/rss") == ["/rss"]
+
+
+def test_a_public_feed_may_not_point_at_a_local_address(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsbrief.digest import feeds as digest_feeds
+
+    async def private(url: str) -> bool:  # the feed itself counts as on the open web
+        return not url.endswith("/rss")
+
+    monkeypatch.setattr(digest_feeds, "_private", private)
+    publish(site, 2)
+    with serve(router()) as fake:
+        digest = build_digest([site.url("/rss")], endpoint=endpoint(fake.base_url), cache=None)
+    assert digest.stats.summarized == 0
+    assert all("private or local address" in str(a.error) for a in digest.articles)
+    assert site.fetched("/news/") == []
+
+
+def test_last_run_offers_a_failed_entry_again(site: Site, tmp_path: Path) -> None:
+    publish(site, 2)
+    page = site.pages.pop("/news/2")  # its page fails the first time
+    cache = BriefCache(tmp_path / "cache.sqlite")
+    options = DigestOptions(since="last-run")
+    with serve(router()) as fake:
+        ep = endpoint(fake.base_url)
+        first = build_digest([site.url("/rss")], endpoint=ep, cache=cache, options=options)
+        site.pages["/news/2"] = page
+        second = build_digest([site.url("/rss")], endpoint=ep, cache=cache, options=options)
+    assert [a.brief is not None for a in first.articles] == [True, False]
+    assert [a.origin for a in second.articles] == [site.url("/news/2")]
+    assert second.stats.summarized == 1
+
+
+def test_private_addresses_are_recognised() -> None:
+    import asyncio
+
+    from newsbrief.digest.feeds import _private
+
+    for url, expected in (("http://127.0.0.1:8/x", True), ("http://10.1.2.3/", True),
+                          ("http://169.254.169.254/latest", True), ("http://[::1]/", True),
+                          ("http://8.8.8.8/", False)):  # fmt: skip
+        assert asyncio.run(_private(url)) is expected, url

@@ -40,3 +40,9 @@ def test_undated_articles_cluster_by_content_alone() -> None:
     items = [StoryInput("a", TEXT, None), StoryInput("b", other, None), StoryInput("c", TEXT, None)]
     assert cluster(items) == [[0, 2], [1]]
     assert cluster(items) == cluster(list(items))  # deterministic
+
+
+def test_a_widely_covered_event_stays_one_story() -> None:
+    """Twelve outlets running the same wire copy: one story, not twelve."""
+    items = [StoryInput(f"ECB cuts ({i})", TEXT, DAY) for i in range(12)]
+    assert cluster(items) == [list(range(12))]

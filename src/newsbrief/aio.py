@@ -9,9 +9,10 @@ one client pool per loop).
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
+import os
 import threading
+import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -20,12 +21,23 @@ T = TypeVar("T")
 _local = threading.local()
 
 
+def _forget_after_fork() -> None:
+    # A forked child must not reuse the parent's loop, epoll and keep-alive connections.
+    global _local
+    _local = threading.local()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def _runner() -> asyncio.Runner:
     runner: asyncio.Runner | None = getattr(_local, "runner", None)
     if runner is None:
         runner = _local.runner = asyncio.Runner()
-        # Closing shuts the loop's async generators down, and with them its clients.
-        atexit.register(runner.close)
+        # Closed when its thread ends (or at exit): shutting the loop's async generators
+        # down closes its pooled clients (model/pool.py). A weak reference: a finished
+        # thread's loop is not kept alive for the rest of the process.
+        weakref.finalize(threading.current_thread(), runner.close)
     return runner
 
 

@@ -17,6 +17,7 @@ request fingerprint, each shortened: unique, and enough to find the run again.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,8 @@ from pydantic import BaseModel
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief, reloadable, text_id
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
-from newsbrief.digest.build import cross_view
+from newsbrief.digest.build import cross_view, story_maps
 from newsbrief.digest.cache import BriefCache, cache_key
-from newsbrief.digest.stories import stories_of
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
@@ -46,6 +46,8 @@ class RunArticle(BaseModel):
     text: str
     title: str | None = None
     warnings: list[str] = []
+    published: dt.datetime | None = None
+    source: str | None = None
 
 
 class Run(BaseModel):
@@ -122,7 +124,9 @@ async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Roun
         if hit is not None:
             briefs[item.article_id] = hit
             continue
-        article = Article(item.text, item.title, item.origin, list(item.warnings))
+        article = Article(
+            item.text, item.title, item.origin, list(item.warnings), item.published, item.source
+        )
         try:
             brief = reloadable(await brief_article(article, None, endpoint, None, ask=replay))
         except Pending as waiting:
@@ -142,14 +146,19 @@ async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Roun
         try:
             # The stories and days a digest of these articles will see: the same checks.
             results = [
-                ArticleResult(article_id=a.article_id, origin=a.origin, brief=briefs[a.article_id])
+                ArticleResult(
+                    article_id=a.article_id,
+                    origin=a.origin,
+                    brief=briefs[a.article_id],
+                    published=a.published,
+                    source=a.source,
+                )
                 for a in run.articles
                 if a.article_id in briefs
             ]
-            story_of = {aid: s.id for s in stories_of(results) for aid in s.article_ids}
-            days = dict.fromkeys(briefs)
+            _, story_of, day_of = story_maps(results)
             options = DigestOptions()
-            view = (await cross_view(briefs, endpoint, cache, options, replay, story_of, days))[0]
+            view = (await cross_view(briefs, endpoint, cache, options, replay, story_of, day_of))[0]
             report.synthesis = view is not None
         except Pending as waiting:
             for body in waiting.bodies:
@@ -191,6 +200,8 @@ def export_requests(
                 text=article.text,
                 title=article.title,
                 warnings=list(article.warnings),
+                published=article.published,
+                source=article.source,
             )
         )
     if not articles:

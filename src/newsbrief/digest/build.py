@@ -98,6 +98,17 @@ class Digest(_Strict):
         return bool(self.failures)
 
 
+def story_maps(
+    results: Sequence[ArticleResult],
+) -> tuple[list[Story], dict[str, str], dict[str, dt.date | None]]:
+    """The stories, each article's story id and its publication day (None: unknown): what
+    figure comparisons and synthesis checks go by, for a digest and a batch run alike."""
+    stories = stories_of(results)
+    story_of = {aid: s.id for s in stories for aid in s.article_ids}
+    day_of = {r.article_id: r.published.date() if r.published else None for r in results}
+    return stories, story_of, day_of
+
+
 def acall_default() -> Ask:
     from newsbrief.model.client import acall  # the model stack: only when a call is due
 
@@ -133,7 +144,11 @@ async def cross_view(
     `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
     if not briefs:
         return None, Usage(), 0, []
-    ident = json.dumps(sorted((k, b.source.id) for k, b in briefs.items()))
+    story_of, day_of = story_of or {}, day_of or {}
+    # The checks depend on each article's story and day: a change there is another view.
+    ident = json.dumps(
+        sorted((k, b.source.id, story_of.get(k), str(day_of.get(k))) for k, b in briefs.items())
+    )
     key = cache_key("synthesis", ident, endpoint)
     if cache is not None and not options.refresh:
         hit = cache.get(key)
@@ -189,10 +204,9 @@ async def abuild_digest(
     resolver = Resolver(cache, options.since)  # feeds become their entries, dated
     items = await resolver.resolve(expand(inputs))
     results = await run_batch(items, endpoint, options, cache)
+    resolver.commit({r.origin for r in results if r.brief is None})
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    stories = stories_of(results)
-    story_of = {aid: s.id for s in stories for aid in s.article_ids}
-    day_of = {r.article_id: r.published.date() if r.published else None for r in results}
+    stories, story_of, day_of = story_maps(results)
     view, usage, calls, warnings = await cross_view(
         briefs, endpoint, cache, options, None, story_of, day_of
     )

@@ -77,7 +77,8 @@ def group_figures(
     than rounding and less than CONFLICT_MAX: two values of one article, or of two days, are
     a sequence (a level, then a later level); without dates the day is unknown, so no
     disagreement is claimed; values far apart are two facts, and figures of different
-    stories are different facts. Linear in the number of figures.
+    stories are different facts. Linear in the number of figures, but for the check between
+    the articles of one group (a story's few sources).
     """
     story_of = story_of or {}
     day_of = day_of or {}

@@ -17,10 +17,13 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+import ipaddress
 import json
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from newsbrief import settings
 from newsbrief.digest.cache import BriefCache
@@ -30,6 +33,8 @@ from newsbrief.ingest.read import Article, Unreadable, from_fetched, parse_date,
 
 Since = dt.datetime | Literal["last-run"] | None
 PAGE_FETCHES = 4  # entry pages fetched at once
+MAX_SEEN = 5000  # entry keys remembered per feed
+MAX_OPML_DEPTH = 2  # an OPML listing an OPML is read; one more level is not
 
 
 def parse_since(value: str) -> dt.datetime | Literal["last-run"]:
@@ -62,15 +67,17 @@ class _State:
         body = data.get("body")
         self.body = base64.b64decode(body) if isinstance(body, str) else None
         seen = data.get("seen")
-        self.seen = {s for s in seen if isinstance(s, str)} if isinstance(seen, list) else None
+        # In the order first seen: the cap below forgets the oldest keys, never current ones.
+        self.seen = [k for k in seen if isinstance(k, str)] if isinstance(seen, list) else None
 
     def save(self, body: bytes, got: fetch.Fetched | None, keys: list[str]) -> None:
         if self.cache is None:
             return
-        seen = sorted((self.seen or set()) | set(keys))[-5000:]
+        seen = list(dict.fromkeys([*(self.seen or []), *keys]))[-MAX_SEEN:]
         data = {
-            "etag": got.etag if got else None,
-            "last_modified": got.last_modified if got else None,
+            # A 304 may come without validators: keep the ones that earned it.
+            "etag": (got.etag if got else None) or self.etag,
+            "last_modified": (got.last_modified if got else None) or self.last_modified,
             "body": base64.b64encode(body).decode(),
             "seen": seen,
         }
@@ -87,15 +94,24 @@ def _cached_page(cache: BriefCache | None, link: str) -> Article | None:
         return None
     try:
         d = json.loads(hit)
-        return Article(d["text"], d["title"], d["origin"], list(d["warnings"]))
+        published = parse_date(d.get("published"))
+        return Article(d["text"], d["title"], d["origin"], list(d["warnings"]), published,
+                       d.get("source"))  # fmt: skip
     except (ValueError, KeyError, TypeError):
         return None
 
 
 def _store_page(cache: BriefCache | None, link: str, article: Article) -> None:
     if cache is not None:
-        page = {"text": article.text, "title": article.title, "origin": article.origin,
-                "warnings": article.warnings}  # fmt: skip
+        when = article.published.isoformat() if article.published else None
+        page = {
+            "text": article.text,
+            "title": article.title,
+            "origin": article.origin,
+            "warnings": article.warnings,
+            "source": article.source,
+            "published": when,
+        }
         cache.put(_page_key(link), "page", json.dumps(page))
 
 
@@ -122,6 +138,9 @@ class Resolver:
         self.warnings: list[str] = []
         self.fetched: list[str] = []  # URLs requested, in order (304s included)
         self._pages = asyncio.Semaphore(PAGE_FETCHES)
+        self._visited: set[str] = set()
+        # What each feed will remember, written by commit() once the digest has its briefs.
+        self._states: list[tuple[_State, bytes, fetch.Fetched | None, dict[str, str | None]]] = []
 
     async def resolve(
         self, items: Sequence[Article | Unreadable | str]
@@ -131,19 +150,33 @@ class Resolver:
             if isinstance(item, Article | Unreadable):
                 out.append(item)
             elif fetch.is_url(item):
-                out += await self._url(item)
+                out += await self._url(item, None, 0)
             elif _is_feed_file(item):
                 try:
                     data = await asyncio.to_thread(read_file, Path(item), item)
-                    out += await self._feed(feeds.parse(data, item), data, None, None)
+                    out += await self._feed(feeds.parse(data, item), data, None, None, 0)
                 except InputError as exc:
                     out.append(Unreadable(item, str(exc)))
             else:
                 out.append(item)
         return out
 
-    async def _url(self, url: str, state: _State | None = None) -> list[Article | str | Unreadable]:
-        state = state or _State(self.cache, url)
+    def commit(self, failed: set[str]) -> None:
+        """Remember each feed's entries as seen, except those whose article failed (origins
+        in `failed`): "last-run" offers them again next time."""
+        for state, body, got, origins in self._states:
+            keys = [key for key, origin in origins.items() if origin not in failed]
+            state.save(body, got, keys)
+
+    async def _url(self, url: str, via: str | None, depth: int) -> list[Article | str | Unreadable]:
+        """url given by the user (via None) or listed by the feed `via`."""
+        if url in self._visited:
+            return []  # an OPML listing itself, or a feed listed twice
+        self._visited.add(url)
+        if via is not None and await _private(url) and not await _private(via):
+            reason = "refused: a public feed's link to a private or local address"
+            return [Unreadable(fetch.display_url(url), f"{fetch.display_url(url)}: {reason}")]
+        state = _State(self.cache, url)
         self.fetched.append(url)
         try:
             got = await asyncio.to_thread(
@@ -155,27 +188,42 @@ class Resolver:
                 last_modified=state.last_modified if state.body else None,
             )
             if got.not_modified and state.body is not None:
-                return await self._feed(feeds.parse(state.body, got.origin), state.body, got, state)
+                feed = feeds.parse(state.body, got.origin)
+                return await self._feed(feed, state.body, got, state, depth)
             sniffed = got.media_type not in fetch.HTML_TYPES and feeds.looks_like_feed(got.data)
             if got.media_type in fetch.FEED_TYPES or sniffed:
-                return await self._feed(feeds.parse(got.data, got.origin), got.data, got, state)
+                feed = feeds.parse(got.data, got.origin)
+                return await self._feed(feed, got.data, got, state, depth)
             return [await asyncio.to_thread(from_fetched, got)]
         except InputError as exc:
             return [Unreadable(fetch.display_url(url), str(exc))]
 
     async def _feed(
-        self, feed: feeds.Feed, body: bytes, got: fetch.Fetched | None, state: _State | None
+        self,
+        feed: feeds.Feed,
+        body: bytes,
+        got: fetch.Fetched | None,
+        state: _State | None,
+        depth: int,
     ) -> list[Article | str | Unreadable]:
         self.warnings += feed.warnings
         out: list[Article | str | Unreadable] = []
-        for url in feed.subscriptions:  # OPML
-            out += await self._url(url)
+        if feed.subscriptions and depth >= MAX_OPML_DEPTH:
+            self.warnings.append(f"{feed.origin}: OPML nested too deep; its feeds were skipped")
+        elif feed.subscriptions:
+            via = feed.origin if fetch.is_url(feed.origin) else None  # a local file: trusted
+            for url in feed.subscriptions:
+                out += await self._url(url, via, depth + 1)
         if state is None:
             state = _State(self.cache, feed.origin)
         entries = [e for e in feed.entries if self._wanted(e, state, feed)]
-        out += await asyncio.gather(*(self._entry(e, feed) for e in entries))
+        articles = await asyncio.gather(*(self._entry(e, feed) for e in entries))
+        out += articles
         if feed.entries:
-            state.save(body, got, [e.key for e in feed.entries])
+            origins: dict[str, str | None] = {e.key: None for e in feed.entries}
+            for entry, article in zip(entries, articles, strict=True):
+                origins[entry.key] = article.origin
+            self._states.append((state, body, got, origins))
         return out
 
     def _wanted(self, entry: feeds.Entry, state: _State, feed: feeds.Feed) -> bool:
@@ -195,6 +243,12 @@ class Resolver:
             if entry.content is not None:
                 return await asyncio.to_thread(feeds.entry_article, entry, feed)
             assert entry.link is not None
+            local = fetch.is_url(feed.origin) and await _private(entry.link)
+            if local and not await _private(feed.origin):
+                raise InputError(
+                    f"{fetch.display_url(entry.link)}: refused: a public feed's link to a "
+                    "private or local address"
+                )
             article = _cached_page(self.cache, entry.link)
             if article is None:
                 async with self._pages:
@@ -207,3 +261,21 @@ class Resolver:
             return feeds.dated(article, entry, feed)
         except InputError as exc:
             return Unreadable(fetch.display_url(entry.link or feed.origin), str(exc))
+
+
+async def _private(url: str) -> bool:
+    """Whether url's host is a loopback, private, link-local or otherwise non-public address
+    (names are resolved). A feed on the open web may not point us at such a host: that is
+    how a feed would reach a router's admin page or a cloud metadata service."""
+    host = urlsplit(url).hostname or ""
+    if not host:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = await asyncio.to_thread(socket.getaddrinfo, host, None)
+        except OSError:
+            return False  # unresolvable: the fetch fails on its own, with its own message
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return any(not a.is_global for a in addresses)

@@ -34,6 +34,7 @@ from newsbrief.text.numbers import quantity_key
 THRESHOLD = 0.1
 MAX_APART = dt.timedelta(hours=36)
 WEIGHTS = {"w": 1.0, "e": 1.5, "n": 2.0}  # words, named things, numbers
+ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&'-]*|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][a-zA-Z&'-]*|\d{2,3}))*")
@@ -270,7 +271,7 @@ def _vectors(items: Sequence[StoryInput]) -> list[dict[str, float]]:
             for t, k in c.items()
         }
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        vectors.append({t: x / norm for t, x in v.items() if x > 0})
+        vectors.append({t: x / norm for t, x in v.items()})
     return vectors
 
 
@@ -289,18 +290,21 @@ def _apart(a: StoryInput, b: StoryInput) -> bool:
 
 
 def _candidates(vectors: list[dict[str, float]]) -> set[tuple[int, int]]:
-    """Pairs sharing at least one feature that few articles have (a number, a name, a rare
-    word): only these are compared. Linear in the postings kept, so a briefing of thousands
-    of articles is not a million comparisons; pairs sharing only common words are never one
-    event at THRESHOLD anyway."""
-    cap = max(10, len(vectors) // 20)
+    """The pairs compared: all of them up to ALL_PAIRS articles. Beyond, only pairs sharing
+    a feature few articles have (a word in at most 5% of them, a name or number in at most
+    10%), so a briefing of thousands is not millions of comparisons; a widely covered
+    event still links through its names and numbers."""
+    n = len(vectors)
+    if n <= ALL_PAIRS:
+        return {(i, j) for i in range(n) for j in range(i + 1, n)}
+    caps = {"w": max(10, n // 20), "e": max(10, n // 10), "n": max(10, n // 10)}
     postings: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(vectors):
         for term in v:
             postings[term].append(i)
     pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if 1 < len(members) <= cap:
+    for term, members in postings.items():
+        if 1 < len(members) <= caps[term[0]]:
             pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
     return pairs
 
@@ -388,15 +392,11 @@ class Story(BaseModel):
 
 def stories_of(results: Sequence[ArticleResult]) -> list[Story]:
     """The digest's stories: briefed articles clustered by event."""
-    done = [r for r in results if r.brief is not None]
-    inputs = [
-        StoryInput(r.brief.source.title, r.brief.source.text, r.published)
-        for r in done
-        if r.brief is not None
-    ]
+    done = [(r, r.brief) for r in results if r.brief is not None]
+    inputs = [StoryInput(b.source.title, b.source.text, r.published) for r, b in done]
     out = []
     for n, group in enumerate(cluster(inputs), 1):
-        members = [done[i] for i in group]
+        members = [done[i][0] for i in group]
         sources = list(dict.fromkeys(m.source or _host(m.origin) for m in members))
         dates = [m.published for m in members if m.published is not None]
         out.append(

@@ -2,8 +2,8 @@
 
 A client costs about a millisecond to build and a connection to open; a request to a local
 server costs a few. So clients live as long as the loop: every summarize on one loop (and
-every sync summarize, which all run on aio's one background loop) reuses them. They are
-closed when the loop shuts down its async generators, as asyncio.run does on exit.
+every blocking summarize, since aio keeps one loop per thread) reuses them. They are closed
+when the loop shuts down its async generators, as asyncio.run and asyncio.Runner do.
 
 Kept apart from client.py so a digest can reach the pool without importing openai and
 instructor: a fully cached run never builds a client, and never pays for the import.

@@ -58,8 +58,9 @@ class Passage:
     """Whole sentences of the article, cut at sentence ends and line breaks (a heading is
     never run into the text after it), with every figure they state marked."""
 
-    anchors: list[str]  # the evidence it holds, linked from the implications
+    anchors: list[str]  # evidence it holds (linked from the implications), repeated numbers
     parts: list[str | Mark]
+    evidence: bool  # quoted as evidence for an implication
 
 
 def _squash(text: str) -> str:
@@ -74,17 +75,17 @@ def passages(article_id: str, brief: Brief) -> list[Passage]:
     text = brief.source.text
     spans: list[tuple[int, int]] = []
     marks: list[tuple[int, int, Mark]] = []
-    evidence: dict[tuple[int, int], str] = {}
     for i, f in enumerate(brief.key_figures):
-        at = f.start + max(0, f.quote.find(f.number_text))
-        marks.append(
-            (at, at + len(f.number_text), Mark(f"{article_id}-f{i}", f.number_text, f.label))
-        )
-        spans.append(_sentences(text, at, at + len(f.number_text)))
+        offset = f.quote.find(f.number_text)
+        at = f.start + max(0, offset)
+        end = at + len(f.number_text) if offset >= 0 else f.end
+        marks.append((at, end, Mark(f"{article_id}-f{i}", text[at:end], f.label)))
+        spans.append(_sentences(text, at, end))
+    evidence: dict[tuple[int, int], list[str]] = {}
     for i, p in enumerate(brief.policy_implications):
         span = _sentences(text, p.evidence.start, p.evidence.end)
         spans.append(span)
-        evidence.setdefault(span, f"{article_id}-e{i}")
+        evidence.setdefault(span, []).append(f"{article_id}-e{i}")
     merged: list[list[int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
@@ -96,15 +97,19 @@ def passages(article_id: str, brief: Brief) -> list[Passage]:
         inside = sorted((m for m in marks if a <= m[0] and m[1] <= b), key=lambda m: m[0])
         parts: list[str | Mark] = []
         cursor = a
+        extra: list[str] = []  # anchors of numbers already marked: their links still land
         for start, end, mark in inside:
             if start < cursor:
-                continue  # the same number marked twice: once is enough
+                extra.append(mark.anchor)
+                continue
             parts.append(_squash(text[cursor:start]))
             parts.append(mark)
             cursor = end
         parts.append(_squash(text[cursor:b]))
-        anchors = [anchor for (x, y), anchor in evidence.items() if a <= x and y <= b]
-        out.append(Passage(anchors, [p for p in parts if p != ""]))
+        anchors = [anchor for (x, y), names in evidence.items() if a <= x and y <= b
+                   for anchor in names]  # fmt: skip
+        kept = [p for p in parts if p != ""]
+        out.append(Passage([*anchors, *extra], kept, bool(anchors)))
     return out
 
 
