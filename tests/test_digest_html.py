@@ -203,3 +203,6 @@ def test_the_page_shows_reader_notes_and_leaves_the_repair_log_to_the_json(
         assert "dropped 50,367.38" not in page and "relabelled" not in page
         assert "corrected this brief 2 time(s)" in page
     assert "dropped 50,367.38" in shown.model_dump_json()
+    alone = to_markdown(brief)  # `newsbrief summarize` output: the same split
+    assert "## Notes" in alone and "invalid characters" in alone
+    assert "relabelled" not in alone and "corrected this brief 2 time(s)" in alone

@@ -291,7 +291,7 @@ def test_brief_markdown_is_inert() -> None:
             ("h1", shown(brief.source.title)),
             ("h2", "Key figures"),
             ("h2", "Policy implications"),
-            ("h2", "Warnings"),
+            ("h2", "Notes"),  # a reader note: not one of our repairs
         ],
     )
     text = rendered_text(md)

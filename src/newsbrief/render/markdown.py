@@ -10,7 +10,7 @@ from __future__ import annotations
 from newsbrief.contract import Brief
 from newsbrief.digest.build import Digest
 from newsbrief.render.escape import md_cell, md_text
-from newsbrief.render.page import context, env
+from newsbrief.render.page import context, env, reader_notes, repairs
 
 
 def brief_to_markdown(brief: Brief) -> str:
@@ -31,8 +31,15 @@ def brief_to_markdown(brief: Brief) -> str:
             lines.append(f"- {actor}{md_text(p.statement)}")
             lines.append(f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]')
         lines.append("")
-    if brief.warnings:
-        lines += ["## Warnings", ""] + [f"- {md_text(w)}" for w in brief.warnings] + [""]
+    notes, fixed = reader_notes(brief.warnings), repairs(brief.warnings)
+    if notes:
+        lines += ["## Notes", ""] + [f"- {md_text(w)}" for w in notes] + [""]
+    if fixed:
+        lines += [
+            f"_Our checks corrected this brief {fixed} time(s): the details are in the JSON "
+            "(--format json), or run with -v._",
+            "",
+        ]
     pv = brief.provenance
     lines.append(
         f"_{md_text(pv.model)} ({md_text(pv.endpoint)}), prompt {md_text(pv.prompt_version)}, "
