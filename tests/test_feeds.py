@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from digest_support import article, router
 from fake_openai import serve
-from support import run_cli
+from support import http_server, run_cli
 
 from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest, to_markdown
 from newsbrief.ingest import feeds
@@ -66,14 +65,9 @@ def site() -> Iterator[Site]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with http_server(Handler) as port:
+        state.port = port
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def rss(site: Site, title: str, items: list[tuple[str, dt.datetime]]) -> bytes:

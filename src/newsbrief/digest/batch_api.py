@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,13 @@ from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.replay import BATCH_URL, Pending, Replay, fingerprint
+from newsbrief.model.replay import (
+    BATCH_URL,
+    Pending,
+    Replay,
+    fingerprint,
+    require_json_schema,
+)
 
 SYNTHESIS = "synthesis"
 
@@ -74,27 +80,17 @@ def _require_batchable(endpoint: Endpoint) -> None:
             "batch files are for a remote model (OpenAI Batch, Azure OpenAI batch, vllm "
             "run-batch): set NEWSBRIEF_MODEL, and OPENAI_API_KEY or NEWSBRIEF_BASE_URL"
         )
-    if endpoint.mode != "json_schema":
-        raise ConfigError(f"batch files need NEWSBRIEF_MODE=json_schema, not {endpoint.mode}")
+    require_json_schema(endpoint)
 
 
-class _Answers(Mapping[str, dict[str, Any]]):
-    """Imported completions, read from the cache on demand."""
+def _answer(cache: BriefCache) -> Callable[[str], dict[str, Any] | None]:
+    """Imported completions, read from the cache by request fingerprint."""
 
-    def __init__(self, cache: BriefCache) -> None:
-        self.cache = cache
+    def answer(fp: str) -> dict[str, Any] | None:
+        hit = cache.get(f"batch-answer:{fp}")
+        return None if hit is None else dict(json.loads(hit))
 
-    def __getitem__(self, fp: str) -> dict[str, Any]:
-        hit = self.cache.get(f"batch-answer:{fp}")
-        if hit is None:
-            raise KeyError(fp)
-        return dict(json.loads(hit))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())  # looked up, never listed
-
-    def __len__(self) -> int:
-        return 0
+    return answer
 
 
 def _run_key(run_id: str) -> str:
@@ -112,7 +108,7 @@ def _line(custom_id: str, body: Mapping[str, Any]) -> str:
 
 async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Round) -> list[str]:
     """Replay every article of the run on the answers so far; the request lines still due."""
-    replay = Replay(_Answers(cache))
+    replay = Replay(_answer(cache))
     lines: dict[str, str] = {}
     briefs: dict[str, Brief] = {}
     failed = 0

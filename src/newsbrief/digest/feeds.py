@@ -130,13 +130,12 @@ def _is_feed_file(path: str) -> bool:
 
 class Resolver:
     """Turns a digest's inputs into articles, in input order (a feed's entries in its own
-    order). Reports through `warnings` and counts what it fetched, for tests and -v."""
+    order). Reports through `warnings`."""
 
     def __init__(self, cache: BriefCache | None, since: Since) -> None:
         self.cache = cache
         self.since = since
         self.warnings: list[str] = []
-        self.fetched: list[str] = []  # URLs requested, in order (304s included)
         self._pages = asyncio.Semaphore(PAGE_FETCHES)
         self._visited: set[str] = set()
         # What each feed will remember, written by commit() once the digest has its briefs.
@@ -177,7 +176,6 @@ class Resolver:
             reason = "refused: a public feed's link to a private or local address"
             return [Unreadable(fetch.display_url(url), f"{fetch.display_url(url)}: {reason}")]
         state = _State(self.cache, url)
-        self.fetched.append(url)
         try:
             got = await asyncio.to_thread(
                 fetch.fetch,
@@ -252,7 +250,6 @@ class Resolver:
             article = _cached_page(self.cache, entry.link)
             if article is None:
                 async with self._pages:
-                    self.fetched.append(entry.link)
                     got = await asyncio.to_thread(
                         fetch.fetch, entry.link, max_bytes=settings.max_bytes()
                     )

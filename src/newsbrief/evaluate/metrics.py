@@ -327,3 +327,8 @@ def score(
         attempts=brief.provenance.attempts,
         wall_s=round(wall_s, 1),
     )
+
+
+def error_row(name: str, error: str, columns: int) -> str:
+    """A report table's row for a document that failed: its name, the reason, empty cells."""
+    return f"| {name} | error: {error[:80]} |" + " |" * (columns - 2)

@@ -30,6 +30,7 @@ from newsbrief.errors import ConfigError, NewsbriefError
 from newsbrief.evaluate.metrics import (
     GoldItem,
     Labels,
+    error_row,
     pct,
     recall_of,
     score_cells,
@@ -287,7 +288,7 @@ class PeerReport:
         ]
         for d in self.docs:
             if d.error is not None:
-                lines.append(f"| {d.name} | error: {d.error[:80]} |" + " |" * 10)
+                lines.append(error_row(d.name, d.error, 12))
                 continue
             recall, acc, cov = score_cells(d.recall, d.labels)
             lines.append(

@@ -22,7 +22,7 @@ from newsbrief.contract import text_id
 from newsbrief.digest.batch import ARTICLE_SUFFIXES
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import InputError, NewsbriefError
-from newsbrief.evaluate.metrics import DocScore, GoldItem, pct, score, score_cells
+from newsbrief.evaluate.metrics import DocScore, GoldItem, error_row, pct, score, score_cells
 from newsbrief.evaluate.peers import (
     CHUNK_CHARS,
     PEERS,
@@ -142,7 +142,7 @@ class Report:
         ]
         for d in self.docs:
             if d.error is not None:
-                lines.append(f"| {d.name} | error: {d.error[:80]} |" + " |" * 10)
+                lines.append(error_row(d.name, d.error, 12))
                 continue
             recall, acc, cov = score_cells(d.recall, d.labels)
             lines.append(

@@ -86,13 +86,39 @@ class Meter:
         self.count += 1
 
     def on_response(self, response: Any) -> None:
-        u = getattr(response, "usage", None)
-        if u is not None:
-            self.usage = self.usage + Usage(
-                prompt_tokens=token_count(getattr(u, "prompt_tokens", 0)),
-                completion_tokens=token_count(getattr(u, "completion_tokens", 0)),
-                total_tokens=token_count(getattr(u, "total_tokens", 0)),
-            )
+        self.add_usage(getattr(response, "usage", None))
+
+    def add_usage(self, u: Any) -> None:
+        """Count a response's usage, an openai object or (from a batch file) a dict."""
+        if u is None:
+            return
+
+        def read(name: str) -> int:
+            return token_count(u.get(name) if isinstance(u, dict) else getattr(u, name, 0))
+
+        self.usage = self.usage + Usage(
+            prompt_tokens=read("prompt_tokens"),
+            completion_tokens=read("completion_tokens"),
+            total_tokens=read("total_tokens"),
+        )
+
+    def checker(self, problems: Callable[[Any], list[str]] | None) -> Callable[[Any], None]:
+        """The validator of one call: keep every parsed answer, and send `problems` back to
+        the model (a ValueError) on every attempt but the last, which is accepted as it is
+        and the caller drops what is still wrong."""
+
+        def check(draft: Any) -> None:
+            self.answers.append(draft)
+            found = problems(draft) if problems and not self.last_attempt else []
+            if found:
+                raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
+
+        return check
+
+    def kept(self, content: str, response_model: type[T]) -> T | None:
+        """What stands when the last answer failed: its complete JSON part if that
+        validates, else the last answer that did."""
+        return salvage(content, response_model) or (self.answers[-1] if self.answers else None)
 
 
 _METER: ContextVar[Meter | None] = ContextVar("newsbrief_meter", default=None)
@@ -247,18 +273,11 @@ async def acall(
     """Ask until the answer validates and `problems` finds nothing, or the re-asks run out:
     the last attempt is accepted as it is and the caller drops what is still wrong."""
     meter = Meter(allowed=max_reasks + 1)
-
-    def check(draft: T) -> None:
-        meter.answers.append(draft)
-        found = problems(draft) if problems and not meter.last_attempt else []
-        if found:
-            raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
-
     # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
     default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
     try:
         client = (await client_pool()).get(endpoint, policy or default)
-        with checking(check), metering(meter):
+        with checking(meter.checker(problems)), metering(meter):
             result = await client.chat.completions.create(
                 model=endpoint.model,
                 messages=messages,
@@ -267,15 +286,10 @@ async def acall(
                 max_tokens=max_tokens,
                 **SAMPLING,
             )
-    except IncompleteOutputException as exc:
-        salvaged = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
-        if salvaged is None:
-            raise translate_error(exc, endpoint, meter.count) from None
-        result = salvaged
-    except InstructorRetryException as exc:
-        # The last answer did not parse (often JSON in a Markdown fence): keep its complete
-        # JSON part if that validates, else the earlier parsed answer.
-        recovered = _salvage(exc, response_model) or (meter.answers[-1] if meter.answers else None)
+    except (IncompleteOutputException, InstructorRetryException) as exc:
+        # Cut off at max_tokens, or the last answer did not parse (often JSON in a Markdown
+        # fence): its complete JSON part if that validates, else the earlier parsed answer.
+        recovered = meter.kept(_last_content(exc), response_model)
         if recovered is None:
             raise translate_error(exc, endpoint, meter.count) from None
         result = recovered
@@ -300,13 +314,12 @@ class Ask(Protocol):
     ) -> tuple[T, Meter]: ...
 
 
-def _salvage(exc: Exception, response_model: type[T]) -> T | None:
+def _last_content(exc: Exception) -> str:
     completion = getattr(exc, "last_completion", None)
     try:
-        content = completion.choices[0].message.content  # type: ignore[union-attr]
+        return completion.choices[0].message.content or ""  # type: ignore[union-attr]
     except (AttributeError, IndexError):
-        return None
-    return salvage(content or "", response_model)
+        return ""
 
 
 def salvage(content: str, response_model: type[T]) -> T | None:

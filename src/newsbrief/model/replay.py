@@ -20,9 +20,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from newsbrief.contract import Usage
 from newsbrief.errors import ConfigError, ModelOutputError
-from newsbrief.model.client import SAMPLING, Meter, salvage, token_count
+from newsbrief.model.client import SAMPLING, Meter
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.schema import checking
 from newsbrief.model.transport import RetryPolicy
@@ -44,6 +43,12 @@ class Pending(Exception):
         return Pending([b for p in found for b in p.bodies])
 
 
+def require_json_schema(endpoint: Endpoint) -> None:
+    """Batch files hold instructor's json_schema requests; another mode sends other bodies."""
+    if endpoint.mode != "json_schema":
+        raise ConfigError(f"batch files need NEWSBRIEF_MODE=json_schema, not {endpoint.mode}")
+
+
 def request_body(
     endpoint: Endpoint,
     messages: list[dict[str, str]],
@@ -51,8 +56,7 @@ def request_body(
     max_tokens: int,
 ) -> dict[str, Any]:
     """The chat-completions body a live call sends (checked against one in the tests)."""
-    if endpoint.mode != "json_schema":
-        raise ConfigError(f"batch files need mode json_schema, not {endpoint.mode}")
+    require_json_schema(endpoint)
     schema = {"name": response_model.__name__, "schema": response_model.model_json_schema()}
     return {
         "model": endpoint.model,
@@ -68,11 +72,11 @@ def fingerprint(body: Mapping[str, Any]) -> str:
 
 
 class Replay:
-    """An `acall` that answers from imported completions (chat.completion objects as dicts),
-    keyed by fingerprint(request body)."""
+    """An `acall` that answers from imported completions (chat.completion objects as dicts):
+    `answer(fingerprint(request body))` gives one, or None when it is not in yet."""
 
-    def __init__(self, answers: Mapping[str, dict[str, Any]]) -> None:
-        self.answers = answers
+    def __init__(self, answer: Callable[[str], dict[str, Any] | None]) -> None:
+        self.answer = answer
 
     async def __call__(
         self,
@@ -89,52 +93,31 @@ class Replay:
         turns = list(messages)
         while True:
             body = request_body(endpoint, turns, response_model, max_tokens)
-            completion = self.answers.get(fingerprint(body))
+            completion = self.answer(fingerprint(body))
             if completion is None:
                 raise Pending([body])
             meter.count += 1
-            meter.usage = meter.usage + _usage(completion)
+            meter.add_usage(completion.get("usage"))
             choice = (completion.get("choices") or [{}])[0]
             content = str((choice.get("message") or {}).get("content") or "")
-
-            def check(draft: T) -> None:
-                meter.answers.append(draft)
-                found = problems(draft) if problems and not meter.last_attempt else []
-                if found:
-                    raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
-
+            cut = choice.get("finish_reason") == "length"
+            error: ValidationError | None = None
             try:
-                if choice.get("finish_reason") == "length":
-                    raise _CutOff
-                with checking(check):
-                    return response_model.model_validate_json(content), meter
-            except (ValidationError, _CutOff) as exc:
-                cut = isinstance(exc, _CutOff)
-                if cut or meter.last_attempt:
-                    kept = salvage(content, response_model) or (
-                        meter.answers[-1] if meter.answers else None
-                    )
-                    if kept is None:
-                        raise ModelOutputError(
-                            "model answer was cut off (max_tokens reached)"
-                            if cut
-                            else f"model output did not validate after {meter.count} attempt(s)"
-                        ) from None
-                    return kept, meter
-                turns += [
-                    {"role": "assistant", "content": content},
-                    {"role": "user", "content": REASK + str(exc)},
-                ]
-
-
-class _CutOff(Exception):
-    pass
-
-
-def _usage(completion: dict[str, Any]) -> Usage:
-    u = completion.get("usage") or {}
-    return Usage(
-        prompt_tokens=token_count(u.get("prompt_tokens")),
-        completion_tokens=token_count(u.get("completion_tokens")),
-        total_tokens=token_count(u.get("total_tokens")),
-    )
+                if not cut:
+                    with checking(meter.checker(problems)):
+                        return response_model.model_validate_json(content), meter
+            except ValidationError as exc:
+                error = exc
+            if cut or meter.last_attempt:
+                kept = meter.kept(content, response_model)
+                if kept is None:
+                    raise ModelOutputError(
+                        "model answer was cut off (max_tokens reached)"
+                        if cut
+                        else f"model output did not validate after {meter.count} attempt(s)"
+                    ) from None
+                return kept, meter
+            turns += [
+                {"role": "assistant", "content": content},
+                {"role": "user", "content": REASK + str(error)},
+            ]
