@@ -3,6 +3,7 @@ grounded result."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -13,8 +14,9 @@ from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Ask, Spent, acall
+from newsbrief.model.embedded import warm_prefix
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import render
+from newsbrief.model.prompts import prompt_version, render
 from newsbrief.model.replay import Pending
 from newsbrief.model.schema import CheckedModel
 from newsbrief.model.transport import RetryPolicy
@@ -171,6 +173,11 @@ async def aextract(
         tuple(r.id for r in article.sentence_refs),
     )
     grounded = _Checker(article, wanted, policy)
+    if endpoint.embedded and endpoint.base_url:
+        # Before every brief request (each chunk's too): a label question or a combining
+        # call since the last one replaced the slot's cached prefix.
+        fixed = prefix_messages(policy)
+        await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
     draft, meter = await ask(
         endpoint,
         messages(article, policy),

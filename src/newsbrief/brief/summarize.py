@@ -12,14 +12,13 @@ from collections.abc import Callable
 
 from newsbrief.aio import run_sync
 from newsbrief.brief.chunking import article_budget, split
-from newsbrief.brief.extract import aextract, prefix_messages
+from newsbrief.brief.extract import aextract
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.errors import ConfigError, InputError
 from newsbrief.ingest.read import Article
 from newsbrief.model.client import Ask, acall
-from newsbrief.model.embedded import warm_prefix
 from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
@@ -68,9 +67,6 @@ async def brief_text(
     text = article.text
     budget = article_budget(endpoint, policy)
     if endpoint.embedded:
-        if endpoint.base_url:
-            fixed = prefix_messages(policy)
-            await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
         tokens = await asyncio.to_thread(endpoint.count_tokens, text)
     else:
         tokens = endpoint.count_tokens(text)
