@@ -287,9 +287,9 @@ def test_verbose_logs_newsbrief_at_info_redacted(
     key = "sk-proj-SENTINEL0123456789abcdef"
     real_read_path = read.read_path
 
-    def read_path(path: str) -> read.Article:
+    def read_path(path: str, allow_private: bool = False) -> read.Article:
         logging.getLogger("newsbrief.ingest.read").info("reading %s with %s", path, key)
-        return real_read_path(path)
+        return real_read_path(path, allow_private=allow_private)
 
     monkeypatch.setattr(read, "read_path", read_path)
     logger = logging.getLogger("newsbrief")

@@ -170,8 +170,8 @@ def test_html_page_is_briefed_end_to_end(site: Site, capsys: pytest.CaptureFixtu
     site.pages["/news/ecb"] = html()
     with serve([draft_reply(ECB_DRAFT)]) as fake:
         code = main(
-            ["summarize", site.url("/news/ecb"), "--format", "json", "--base-url", fake.base_url,
-             "--model", "fake", "--timeout", "10"]
+            ["summarize", site.url("/news/ecb"), "--allow-private", "--format", "json",
+             "--base-url", fake.base_url, "--model", "fake", "--timeout", "10"]
         )  # fmt: skip
         sent = fake.requests[0]["messages"][-1]["content"]
     out, err = capsys.readouterr()
@@ -192,7 +192,7 @@ def test_redirects_are_followed_up_to_the_limit(site: Site) -> None:
     site.pages["/r/0"] = html()
     for n in range(1, 7):
         site.pages[f"/r/{n}"] = Page(status=302, headers={"Location": f"/r/{n - 1}"})
-    article = ingest.read_path(site.url(f"/r/{fetch.MAX_REDIRECTS}"))
+    article = ingest.read_path(site.url(f"/r/{fetch.MAX_REDIRECTS}"), allow_private=True)
     assert article.title == "ECB holds rates at 3.75% as inflation cools"
     assert article.origin == site.url("/r/5")  # named as the user typed it
     assert len(site.hits) == fetch.MAX_REDIRECTS + 1
@@ -203,7 +203,7 @@ def test_one_redirect_too_many(site: Site, capsys: pytest.CaptureFixture[str]) -
     for n in range(1, 7):
         site.pages[f"/r/{n}"] = Page(status=301, headers={"Location": f"/r/{n - 1}"})
     url = site.url("/r/6")
-    message = cli_error(["summarize", url], capsys)
+    message = cli_error(["summarize", url, "--allow-private"], capsys)
     assert message == f"cannot fetch {url}: more than 5 redirects"
     assert "/r/0" not in site.hits
 
@@ -211,7 +211,7 @@ def test_one_redirect_too_many(site: Site, capsys: pytest.CaptureFixture[str]) -
 def test_redirect_to_another_scheme(site: Site) -> None:
     site.pages["/away"] = Page(status=302, headers={"Location": "file:///etc/passwd"})
     with pytest.raises(InputError, match=r"^cannot fetch http://127\.0\.0\.1:\d+/away: "):
-        ingest.read_path(site.url("/away"))
+        ingest.read_path(site.url("/away"), allow_private=True)
 
 
 @pytest.mark.parametrize(
@@ -222,7 +222,10 @@ def test_http_errors_name_url_and_status(
 ) -> None:
     site.pages["/page"] = Page(b"<h1>oops</h1>", status=status)
     url = site.url("/page")
-    assert cli_error(["summarize", url], capsys) == f"cannot fetch {url}: HTTP {status} {reason}"
+    assert (
+        cli_error(["summarize", url, "--allow-private"], capsys)
+        == f"cannot fetch {url}: HTTP {status} {reason}"
+    )
 
 
 def test_unreachable_host(capsys: pytest.CaptureFixture[str]) -> None:
@@ -230,13 +233,15 @@ def test_unreachable_host(capsys: pytest.CaptureFixture[str]) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/article"
-    assert cli_error(["summarize", url], capsys).startswith(f"cannot fetch {url}: ")
+    assert cli_error(["summarize", url, "--allow-private"], capsys).startswith(
+        f"cannot fetch {url}: "
+    )
 
 
 def test_credentials_never_appear_in_messages(site: Site) -> None:
     url = site.url("/private").replace("http://", "http://reader:s3cret-pw@")
     with pytest.raises(InputError) as exc:
-        ingest.read_path(url)
+        ingest.read_path(url, allow_private=True)
     assert "s3cret-pw" not in str(exc.value) and "HTTP 404" in str(exc.value)
 
 
@@ -249,14 +254,14 @@ def test_non_text_content_types_are_refused(
 ) -> None:
     site.pages["/file"] = Page(body, headers={"Content-Type": content_type})
     url = site.url("/file")
-    message = cli_error(["summarize", url], capsys)
+    message = cli_error(["summarize", url, "--allow-private"], capsys)
     assert message.startswith(f"{url} is {content_type}, not an article (accepted: ")
 
 
 def test_binary_behind_a_text_content_type_is_still_refused(site: Site) -> None:
     site.pages["/lie"] = Page(PNG, headers={"Content-Type": "text/plain"})
     with pytest.raises(InputError, match="is a PNG image, not text"):
-        ingest.read_path(site.url("/lie"))
+        ingest.read_path(site.url("/lie"), allow_private=True)
 
 
 def test_oversized_body_with_content_length(
@@ -267,7 +272,7 @@ def test_oversized_body_with_content_length(
         b"Stocks rose 1.5%.\n" * 20_000, headers={"Content-Type": "text/plain"}
     )
     url = site.url("/big")
-    message = cli_error(["summarize", url], capsys)
+    message = cli_error(["summarize", url, "--allow-private"], capsys)
     assert (
         message == f"{url} is 0.4 MB, over the 0.1 MB limit (set NEWSBRIEF_MAX_BYTES to raise it)"
     )
@@ -278,7 +283,7 @@ def test_endless_stream_is_cut_at_the_limit(site: Site, monkeypatch: pytest.Monk
     body = b"Stocks rose 1.5%.\n" * 3_000_000  # 54 MB, no Content-Length to warn us
     site.pages["/stream"] = Page(body, headers={"Content-Type": "text/plain"}, chunk=16_384)
     with pytest.raises(InputError, match=r"is over the 0\.1 MB limit"):
-        ingest.read_path(site.url("/stream"))
+        ingest.read_path(site.url("/stream"), allow_private=True)
     # The client hung up, so the server stopped writing: counted at the server, what went
     # out is the 0.1 MB read plus what the sockets' buffers held, nowhere near the body.
     assert site.ended("/stream").wait(HANG_GUARD_S), "the client never hung up"
@@ -293,7 +298,7 @@ def test_gzip_bomb_is_capped_on_decoded_size(site: Site, monkeypatch: pytest.Mon
     site.pages["/bomb"] = Page(bomb, headers=headers)
     assert len(bomb) < 100_000
     with pytest.raises(InputError, match=r"is over the 0\.1 MB limit"):
-        ingest.read_path(site.url("/bomb"))
+        ingest.read_path(site.url("/bomb"), allow_private=True)
 
 
 def test_slow_server_times_out(
@@ -302,7 +307,7 @@ def test_slow_server_times_out(
     monkeypatch.setenv("NEWSBRIEF_FETCH_TIMEOUT", "0.3")
     site.pages["/slow"] = html(hold=True)  # answers only once this test is over
     url = site.url("/slow")
-    message = cli_error(["summarize", url], capsys)
+    message = cli_error(["summarize", url, "--allow-private"], capsys)
     assert message == (
         f"cannot fetch {url}: timed out after 0.3 s (set NEWSBRIEF_FETCH_TIMEOUT to raise it)"
     )
@@ -317,7 +322,7 @@ def test_dripping_server_hits_the_overall_deadline(
     body = ARTICLE_HTML * 16  # 40 bytes every 0.1 s: about a minute in all
     site.pages["/drip"] = html(body, chunk=40, drip_s=0.1)
     with pytest.raises(InputError, match=r"timed out after 0\.5 s"):
-        ingest.read_path(site.url("/drip"))
+        ingest.read_path(site.url("/drip"), allow_private=True)
     # Counted at the server: the client hung up part way through the drip.
     assert site.ended("/drip").wait(HANG_GUARD_S), "the client never hung up"
     assert "/drip" not in site.answered
@@ -329,21 +334,21 @@ def test_bad_fetch_timeout_setting(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:
     monkeypatch.setenv("NEWSBRIEF_FETCH_TIMEOUT", value)
-    message = cli_error(["summarize", site.url("/x")], capsys)
+    message = cli_error(["summarize", site.url("/x"), "--allow-private"], capsys)
     assert message.startswith("NEWSBRIEF_FETCH_TIMEOUT must be a positive number of seconds")
     assert site.hits == []
 
 
 def test_declared_charset_is_honoured(site: Site) -> None:
     site.pages["/fr"] = Page(LATIN1, headers={"Content-Type": "text/plain; charset=ISO-8859-1"})
-    article = ingest.read_path(site.url("/fr"))
+    article = ingest.read_path(site.url("/fr"), allow_private=True)
     assert article.text.startswith("Soci\u00e9t\u00e9 G\u00e9n\u00e9rale shares rose 4.5%")
     assert article.warnings == []  # no guessing when the server said
 
 
 def test_wrong_declared_charset_falls_back_with_a_warning(site: Site) -> None:
     site.pages["/fr"] = Page(LATIN1, headers={"Content-Type": "text/plain; charset=utf-8"})
-    article = ingest.read_path(site.url("/fr"))
+    article = ingest.read_path(site.url("/fr"), allow_private=True)
     assert "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale" in article.text
     assert any("is not utf-8 as declared" in w for w in article.warnings)
 
@@ -353,14 +358,17 @@ def test_unknown_charset_is_ignored(site: Site) -> None:
         "Caf\u00e9 sales rose 5%.".encode(), headers={"Content-Type": "text/plain; charset=klingon"}
     )
     site.pages["/k"] = page
-    article = ingest.read_path(site.url("/k"))
+    article = ingest.read_path(site.url("/k"), allow_private=True)
     assert article.text == "Caf\u00e9 sales rose 5%."
 
 
 def test_utf16_declared_without_bom(site: Site) -> None:
     body = "Yen fell 0.8% to 158.20 per dollar.".encode("utf-16-le")
     site.pages["/u16"] = Page(body, headers={"Content-Type": "text/plain; charset=utf-16le"})
-    assert ingest.read_path(site.url("/u16")).text == "Yen fell 0.8% to 158.20 per dollar."
+    assert (
+        ingest.read_path(site.url("/u16"), allow_private=True).text
+        == "Yen fell 0.8% to 158.20 per dollar."
+    )
 
 
 def test_plain_text_is_not_parsed_as_html(site: Site) -> None:
@@ -369,13 +377,16 @@ def test_plain_text_is_not_parsed_as_html(site: Site) -> None:
     site.pages["/md"] = Page(
         b"# Rates\n\nThe Fed held at 4.5%.\n", headers={"Content-Type": "text/markdown"}
     )
-    assert ingest.read_path(site.url("/t")).text == text.decode()
-    assert ingest.read_path(site.url("/md")).text == "# Rates\n\nThe Fed held at 4.5%.\n"
+    assert ingest.read_path(site.url("/t"), allow_private=True).text == text.decode()
+    assert (
+        ingest.read_path(site.url("/md"), allow_private=True).text
+        == "# Rates\n\nThe Fed held at 4.5%.\n"
+    )
 
 
 def test_missing_content_type_is_sniffed(site: Site) -> None:
     site.pages["/raw"] = Page(ARTICLE_HTML)
-    article = ingest.read_path(site.url("/raw"))
+    article = ingest.read_path(site.url("/raw"), allow_private=True)
     assert article.title == "ECB holds rates at 3.75% as inflation cools"
     assert "<p>" not in article.text
 
@@ -383,7 +394,9 @@ def test_missing_content_type_is_sniffed(site: Site) -> None:
 def test_html_page_of_only_navigation(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     site.pages["/home"] = html((CORPUS / "html_nav_only.html").read_bytes())
     url = site.url("/home")
-    assert "no article text found in the HTML" in cli_error(["summarize", url], capsys)
+    assert "no article text found in the HTML" in cli_error(
+        ["summarize", url, "--allow-private"], capsys
+    )
 
 
 @pytest.mark.parametrize(
@@ -402,7 +415,7 @@ def test_unusable_urls(path: str, fragment: str) -> None:
 
 def test_fetch_reports_type_and_charset(site: Site) -> None:
     site.pages["/p"] = Page(b"ok", headers={"Content-Type": 'Text/HTML; Charset="Shift_JIS"'})
-    got = fetch.fetch(site.url("/p"), max_bytes=10)
+    got = fetch.fetch(site.url("/p"), max_bytes=10, allow_private=True)
     assert (got.media_type, got.charset, got.data) == ("text/html", "Shift_JIS", b"ok")
 
 
@@ -429,7 +442,15 @@ def test_markdown_output_uses_the_page_title(
     site.pages["/news/ecb"] = html()
     with serve([draft_reply(ECB_DRAFT)]) as fake:
         code = main(
-            ["summarize", site.url("/news/ecb"), "--base-url", fake.base_url, "--model", "f"]
+            [
+                "summarize",
+                site.url("/news/ecb"),
+                "--allow-private",
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "f",
+            ]
         )
     out, err = capsys.readouterr()
     assert code == 0, err

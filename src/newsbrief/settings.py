@@ -115,6 +115,12 @@ FETCH_TIMEOUT = Variable(
     "a positive number of seconds",
     "seconds allowed to fetch one URL (default 20)",
 )
+MAX_FEEDS = Variable(
+    "NEWSBRIEF_MAX_FEEDS",
+    positive_int,
+    "a positive whole number of feeds",
+    "feeds read from OPML listings per digest (default 200)",
+)
 CACHE_DIR = Variable(
     "NEWSBRIEF_CACHE_DIR", Path, "a folder", "brief cache and model file (default: user cache)"
 )
@@ -134,11 +140,13 @@ DEBUG = Variable("NEWSBRIEF_DEBUG", non_empty, "any value", "print tracebacks fo
 
 ALL: tuple[Variable[Any], ...] = (
     BASE_URL, API_KEY, MODEL, MODE, TIMEOUT, DEADLINE, MAX_RESPONSE_BYTES, CONTEXT,
-    MAX_BYTES, FETCH_TIMEOUT, CACHE_DIR, PROMPTS_DIR, PRICES, RECORD_MODE, DEBUG,
+    MAX_BYTES, FETCH_TIMEOUT, MAX_FEEDS, CACHE_DIR, PROMPTS_DIR, PRICES, RECORD_MODE, DEBUG,
 )  # fmt: skip
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_FETCH_TIMEOUT_S = 20.0
+# An OPML file can list thousands of feeds, or copies of itself: the fan-out is bounded.
+DEFAULT_MAX_FEEDS = 200
 
 
 def max_bytes() -> int:
@@ -147,6 +155,10 @@ def max_bytes() -> int:
 
 def fetch_timeout_s() -> float:
     return FETCH_TIMEOUT.get() or DEFAULT_FETCH_TIMEOUT_S
+
+
+def max_feeds() -> int:
+    return MAX_FEEDS.get() or DEFAULT_MAX_FEEDS
 
 
 def cache_dir() -> Path:

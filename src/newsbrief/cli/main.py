@@ -24,6 +24,7 @@ from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
     from newsbrief.contract import Brief
+    from newsbrief.digest.build import Digest
     from newsbrief.digest.cache import BriefCache
     from newsbrief.ingest.read import Article
     from newsbrief.model.endpoint import Endpoint
@@ -158,6 +159,15 @@ def _cache_flags(parser: argparse.ArgumentParser, refresh: bool) -> None:
         )
 
 
+def _network_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let URLs, feeds, their pages and redirects reach loopback and private "
+        "addresses (default: refused; link-local and cloud metadata addresses always are)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     epilog = settings.environment_help()
     parser = _Parser(prog="newsbrief", description=__doc__, epilog=epilog)
@@ -185,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="md (Markdown) or json (the Brief contract); overrides -o's extension "
         "(default: from -o's extension, else md)",
     )
+    _network_flags(s)
     _cache_flags(s, refresh=True)
     _verbosity_flags(s, argparse.SUPPRESS)
     _endpoint_flags(s)
@@ -233,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="at most N (estimated) tokens per minute (default: no limit)",
     )
+    _network_flags(d)
     _cache_flags(d, refresh=True)
     _verbosity_flags(d, argparse.SUPPRESS)
     _endpoint_flags(d)
@@ -301,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     bx.add_argument(
         "-o", "--output", metavar="FILE", required=True, help="the requests JSONL to write"
     )
+    _network_flags(bx)
     bi = bsub.add_parser(
         "import",
         help="store a batch engine's results; write the requests still due",
@@ -497,7 +510,7 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     from newsbrief.render.markdown import brief_to_markdown
 
     _check_output_folder(args.output)
-    article = read_path(args.path)
+    article = read_path(args.path, allow_private=args.allow_private)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = _open_cache(args)
     key = cache_key("brief", text_id(article.text), endpoint)
@@ -557,9 +570,27 @@ def _digest(args: argparse.Namespace) -> int:
         on_start=reporter.start,
         on_done=reporter.done,
         since=args.since,
+        allow_private=args.allow_private,
     )
+
+    def deliver(digest: Digest) -> None:
+        """Write the digest whole; only once this returns are feed entries marked seen."""
+        renderers: dict[str, Callable[[], str]] = {
+            "md": lambda: to_markdown(digest),
+            "html": lambda: to_html(digest),
+            "json": lambda: json_for_terminal(digest.model_dump_json(indent=2)),
+        }
+        rendered = renderers[args.format]()
+        if args.output:
+            _write_whole(Path(args.output), rendered)
+        else:
+            sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+            sys.stdout.flush()
+
     try:
-        digest = build_digest(paths, endpoint=endpoint, options=options, cache=cache)
+        digest = build_digest(
+            paths, endpoint=endpoint, options=options, cache=cache, deliver=deliver
+        )
     finally:
         reporter.close()
         if cache is not None:
@@ -568,21 +599,12 @@ def _digest(args: argparse.Namespace) -> int:
     for result in digest.articles:
         if result.brief is not None:
             _warnings(args, result.brief.warnings, f"{result.article_id} {result.origin}: ")
-    renderers: dict[str, Callable[[], str]] = {
-        "md": lambda: to_markdown(digest),
-        "html": lambda: to_html(digest),
-        "json": lambda: json_for_terminal(digest.model_dump_json(indent=2)),
-    }
-    rendered = renderers[args.format]()
     if args.output:
-        _write_whole(Path(args.output), rendered)
         _status(
             args,
             f"newsbrief: wrote {args.output} ({digest.stats.summarized}/{digest.stats.articles} "
             f"articles, {digest.stats.model_calls} model calls)",
         )
-    else:
-        sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
     if digest.stats.summarized == 0:
         print("newsbrief: error: no article could be summarized", file=sys.stderr)
         return 1
@@ -736,7 +758,9 @@ def _batch(args: argparse.Namespace) -> int:
     try:
         if args.batch_command == "export":
             out = Path(args.output)
-            report = batch_api.export_requests(args.paths, endpoint, cache, out)
+            report = batch_api.export_requests(
+                args.paths, endpoint, cache, out, allow_private=args.allow_private
+            )
         else:
             results = Path(args.results)
             out = Path(args.output) if args.output else results.with_suffix(".next.jsonl")

@@ -66,6 +66,9 @@ class DigestOptions:
         on_done: called with each article's result as it finishes.
         since: keep feed entries published at or after this time (aware), or "last-run":
             only entries the previous run of the same feed did not see (needs the cache).
+        allow_private: URLs, feeds, their pages and redirects may reach loopback and
+            private addresses (default: refused; link-local and metadata addresses always
+            are). The CLI's --allow-private.
     """
 
     concurrency: int | None = None
@@ -78,6 +81,7 @@ class DigestOptions:
     on_start: Callable[[int], None] | None = None
     on_done: Callable[[ArticleResult], None] | None = field(default=None, repr=False)
     since: dt.datetime | Literal["last-run"] | None = None
+    allow_private: bool = False
 
     def __post_init__(self) -> None:
         for name in ("concurrency", "rpm", "tpm"):
@@ -140,7 +144,11 @@ async def run_batch(
     ) -> ArticleResult:
         if isinstance(item, Unreadable):
             raise InputError(item.error)
-        article = item if isinstance(item, Article) else await asyncio.to_thread(read_path, item)
+        article = (
+            item
+            if isinstance(item, Article)
+            else await asyncio.to_thread(read_path, item, allow_private=options.allow_private)
+        )
         known: dict[str, Any] = {"published": article.published, "source": article.source}
         key = cache_key("brief", text_id(article.text), endpoint)
         hit = await cached(key, article)

@@ -170,7 +170,11 @@ def _write(lines: list[str], out: Path) -> None:
 
 
 def export_requests(
-    inputs: Sequence[Article | str | Path], endpoint: Endpoint, cache: BriefCache, out: Path
+    inputs: Sequence[Article | str | Path],
+    endpoint: Endpoint,
+    cache: BriefCache,
+    out: Path,
+    allow_private: bool = False,
 ) -> Round:
     """Write the first round of requests for these articles (in digest order) to `out`.
 
@@ -180,13 +184,17 @@ def export_requests(
         endpoint: the model the batch engine will run (its name goes into every body).
         cache: where the run, the answers and the finished briefs are kept.
         out: the JSONL requests file to write.
+        allow_private: URLs may reach loopback and private addresses (fetch.py's policy).
     """
     _require_batchable(endpoint)
     articles: list[RunArticle] = []
     for index, item in enumerate(expand(inputs)):
         if isinstance(item, Unreadable):
             raise InputError(item.error)
-        article = item if isinstance(item, Article) else read_path(item)
+        if isinstance(item, Article):
+            article = item
+        else:
+            article = read_path(item, allow_private=allow_private)
         key = cache_key("brief", text_id(article.text), endpoint)
         articles.append(
             RunArticle(

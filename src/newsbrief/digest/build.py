@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,9 +186,15 @@ async def abuild_digest(
     endpoint: Endpoint | None = None,
     options: DigestOptions | None = None,
     cache: BriefCache | None = None,
+    deliver: Callable[[Digest], None] | None = None,
 ) -> Digest:
     """Brief every input and add the cross-article view. One bad input never sinks the rest:
     it is listed in Digest.articles with its reason.
+
+    Feed entries count as seen (for since="last-run") only once the digest has reached its
+    reader: after `deliver` returns, or, without it, when the digest is returned. A run that
+    dies or raises before that (a kill during the synthesis, an output that cannot be
+    written) leaves every entry to the next run.
 
     Args:
         inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, RSS, Atom
@@ -197,14 +203,16 @@ async def abuild_digest(
         endpoint: where to send requests (default: resolve_endpoint(), the environment).
         options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
         cache: the brief cache to read and write; None with use_cache means no cache.
+        deliver: called with the finished digest, e.g. to write it out (atomically); if it
+            raises, no entry is marked seen and the exception propagates.
     """
     endpoint = endpoint or resolve_endpoint()
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
-    resolver = Resolver(cache, options.since)  # feeds become their entries, dated
+    # Feeds become their entries, dated, each once.
+    resolver = Resolver(cache, options.since, options.allow_private)
     items = await resolver.resolve(expand(inputs))
     results = await run_batch(items, endpoint, options, cache)
-    resolver.commit({r.origin for r in results if r.brief is None})
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
     stories, story_of, day_of = story_maps(results)
     view, usage, calls, warnings = await cross_view(
@@ -213,7 +221,7 @@ async def abuild_digest(
     warnings = [*resolver.warnings, *warnings]
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
-    return Digest(
+    digest = Digest(
         headline=view.headline
         if view and view.headline
         else _fallback_headline(briefs, len(results)),
@@ -236,6 +244,10 @@ async def abuild_digest(
         model=endpoint.model,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+    if deliver is not None:
+        deliver(digest)
+    resolver.commit(results)  # only now: the reader has the digest
+    return digest
 
 
 def build_digest(
@@ -244,6 +256,9 @@ def build_digest(
     endpoint: Endpoint | None = None,
     options: DigestOptions | None = None,
     cache: BriefCache | None = None,
+    deliver: Callable[[Digest], None] | None = None,
 ) -> Digest:
     """Blocking form of abuild_digest (same arguments), usable inside a running event loop."""
-    return run_sync(abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache))
+    return run_sync(
+        abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache, deliver=deliver)
+    )

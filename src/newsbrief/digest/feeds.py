@@ -17,31 +17,40 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
-import ipaddress
 import json
-import socket
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from newsbrief import settings
+from newsbrief.digest.batch import ArticleResult
 from newsbrief.digest.cache import BriefCache
 from newsbrief.errors import InputError
 from newsbrief.ingest import feeds, fetch
-from newsbrief.ingest.read import Article, Unreadable, from_fetched, parse_date, read_file
+from newsbrief.ingest.read import (
+    Article,
+    Unreadable,
+    from_fetched,
+    parse_date,
+    read_date,
+    read_file,
+)
 
 Since = dt.datetime | Literal["last-run"] | None
 PAGE_FETCHES = 4  # entry pages fetched at once
+FEED_FETCHES = 8  # feeds fetched at once
 MAX_SEEN = 5000  # entry keys remembered per feed
 MAX_OPML_DEPTH = 2  # an OPML listing an OPML is read; one more level is not
 
 
 def parse_since(value: str) -> dt.datetime | Literal["last-run"]:
-    """--since: "last-run", or an ISO date or date-time (UTC when no zone is given)."""
+    """--since: "last-run", or an ISO date or date-time (UTC when no zone is given); a
+    ValueError for anything else, an absurd date included (read_date's bounds)."""
     if value.strip().lower() == "last-run":
         return "last-run"
-    when = parse_date(value)
+    when = read_date(value)  # BadDate is a ValueError
     if when is None:
         raise ValueError(f"{value!r} is not a date (2026-11-20, 2026-11-20T07:00Z) or last-run")
     return when
@@ -128,63 +137,111 @@ def _is_feed_file(path: str) -> bool:
         return False
 
 
+def _normal(url: str) -> str:
+    """The URL as compared for duplicates: scheme and host in lower case, no default port,
+    no fragment, no credentials ("/" for an empty path)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
+        host += f":{port}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
+
+
+Item = Article | str | Unreadable
+Keyed = tuple[str | None, Item]  # (what makes two entries one article this run, the item)
+
+
 class Resolver:
     """Turns a digest's inputs into articles, in input order (a feed's entries in its own
-    order). Reports through `warnings`."""
+    order), each article once. Feeds are fetched FEED_FETCHES at a time; OPML files list at
+    most settings.max_feeds() distinct feeds per run. Reports through `warnings`."""
 
-    def __init__(self, cache: BriefCache | None, since: Since) -> None:
+    def __init__(self, cache: BriefCache | None, since: Since, allow_private: bool = False) -> None:
         self.cache = cache
         self.since = since
+        self.allow_private = allow_private  # fetch.py's address policy, for every fetch
         self.warnings: list[str] = []
         self._pages = asyncio.Semaphore(PAGE_FETCHES)
-        self._visited: set[str] = set()
-        # What each feed will remember, written by commit() once the digest has its briefs.
+        self._feeds = asyncio.Semaphore(FEED_FETCHES)
+        self._page_tasks: dict[str, asyncio.Task[Article]] = {}  # by link: each page once
+        self._claimed: set[str] = set()  # URLs (normalised) and feed files, taken before fetching
+        self._listed = 0  # feeds taken from OPML listings: the fan-out the cap bounds
+        self._skipped = 0
+        # What each feed will remember: its entries (ident -> article key, None when not
+        # offered this run), written by commit() once the digest has reached its reader.
         self._states: list[tuple[_State, bytes, fetch.Fetched | None, dict[str, str | None]]] = []
+        self._keys: list[str | None] = []  # per resolved item
 
-    async def resolve(
-        self, items: Sequence[Article | Unreadable | str]
-    ) -> list[Article | str | Unreadable]:
-        out: list[Article | str | Unreadable] = []
-        for item in items:
-            if isinstance(item, Article | Unreadable):
-                out.append(item)
-            elif fetch.is_url(item):
-                out += await self._url(item, None, 0)
-            elif _is_feed_file(item):
-                try:
-                    data = await asyncio.to_thread(read_file, Path(item), item)
-                    out += await self._feed(feeds.parse(data, item), data, None, None, 0)
-                except InputError as exc:
-                    out.append(Unreadable(item, str(exc)))
-            else:
-                out.append(item)
+    async def resolve(self, items: Sequence[Item]) -> list[Item]:
+        parts = await asyncio.gather(*(self._input(item) for item in items))
+        if self._skipped:
+            self.warnings.append(
+                f"skipped {self._skipped} feed(s) listed in OPML files: at most "
+                f"{settings.max_feeds()} listed feeds are read per run (NEWSBRIEF_MAX_FEEDS)"
+            )
+        out: list[Item] = []
+        seen: set[str] = set()
+        for key, item in (pair for part in parts for pair in part):
+            if key is not None and key in seen:
+                continue  # an entry repeated in one feed or in two: briefed once
+            if key is not None:
+                seen.add(key)
+            out.append(item)
+            self._keys.append(key)
         return out
 
-    def commit(self, failed: set[str]) -> None:
-        """Remember each feed's entries as seen, except those whose article failed (origins
-        in `failed`): "last-run" offers them again next time."""
-        for state, body, got, origins in self._states:
-            keys = [key for key, origin in origins.items() if origin not in failed]
+    def commit(self, results: Sequence[ArticleResult]) -> None:
+        """Remember each feed's entries as seen, except those whose article failed: "last-run"
+        offers them again. `results` are the digest's, in the order resolve() returned; call
+        only once the digest has reached its reader."""
+        failed = {
+            key for key, r in zip(self._keys, results, strict=True) if r.brief is None and key
+        }
+        for state, body, got, entries in self._states:
+            keys = [ident for ident, key in entries.items() if key not in failed]
             state.save(body, got, keys)
 
-    async def _url(self, url: str, via: str | None, depth: int) -> list[Article | str | Unreadable]:
-        """url given by the user (via None) or listed by the feed `via`."""
-        if url in self._visited:
-            return []  # an OPML listing itself, or a feed listed twice
-        self._visited.add(url)
-        if via is not None and await _private(url) and not await _private(via):
-            reason = "refused: a public feed's link to a private or local address"
-            return [Unreadable(fetch.display_url(url), f"{fetch.display_url(url)}: {reason}")]
+    async def _input(self, item: Item) -> list[Keyed]:
+        if isinstance(item, Article | Unreadable):
+            return [(None, item)]
+        if fetch.is_url(item):
+            return await self._url(item, 0) if self._claim(item) else []
+        if _is_feed_file(item):
+            if not self._claim(str(Path(item).resolve())):
+                return []  # the same file given twice
+            try:
+                data = await asyncio.to_thread(read_file, Path(item), item)
+                return await self._feed(feeds.parse(data, item), data, None, None, 0)
+            except InputError as exc:
+                return [(None, Unreadable(item, str(exc)))]
+        return [(None, item)]
+
+    def _claim(self, where: str) -> bool:
+        """Whether `where` is new to this run (then it is taken)."""
+        key = _normal(where) if fetch.is_url(where) else where
+        if key in self._claimed:
+            return False
+        self._claimed.add(key)
+        return True
+
+    async def _url(self, url: str, depth: int) -> list[Keyed]:
         state = _State(self.cache, url)
         try:
-            got = await asyncio.to_thread(
-                fetch.fetch,
-                url,
-                max_bytes=settings.max_bytes(),
-                accepted=fetch.ACCEPTED_TYPES | fetch.FEED_TYPES,
-                etag=state.etag if state.body else None,
-                last_modified=state.last_modified if state.body else None,
-            )
+            async with self._feeds:
+                got = await asyncio.to_thread(
+                    fetch.fetch,
+                    url,
+                    max_bytes=settings.max_bytes(),
+                    accepted=fetch.ACCEPTED_TYPES | fetch.FEED_TYPES,
+                    etag=state.etag if state.body else None,
+                    last_modified=state.last_modified if state.body else None,
+                    allow_private=self.allow_private,
+                )
             if got.not_modified and state.body is not None:
                 feed = feeds.parse(state.body, got.origin)
                 return await self._feed(feed, state.body, got, state, depth)
@@ -192,9 +249,25 @@ class Resolver:
             if got.media_type in fetch.FEED_TYPES or sniffed:
                 feed = feeds.parse(got.data, got.origin)
                 return await self._feed(feed, got.data, got, state, depth)
-            return [await asyncio.to_thread(from_fetched, got)]
+            return [(None, await asyncio.to_thread(from_fetched, got))]
         except InputError as exc:
-            return [Unreadable(fetch.display_url(url), str(exc))]
+            return [(None, Unreadable(fetch.display_url(url), str(exc)))]
+
+    def _listed_feeds(self, feed: feeds.Feed) -> list[str]:
+        """The OPML's feeds still to read: itself, duplicates and feeds already read this run
+        are dropped before any fetch, and at most settings.max_feeds() are taken per run."""
+        urls = []
+        cap = settings.max_feeds()
+        for url in feed.subscriptions:
+            if _normal(url) in self._claimed:
+                continue
+            if self._listed >= cap:
+                self._skipped += 1
+                continue
+            self._claim(url)
+            self._listed += 1
+            urls.append(url)
+        return urls
 
     async def _feed(
         self,
@@ -203,30 +276,30 @@ class Resolver:
         got: fetch.Fetched | None,
         state: _State | None,
         depth: int,
-    ) -> list[Article | str | Unreadable]:
+    ) -> list[Keyed]:
         self.warnings += feed.warnings
-        out: list[Article | str | Unreadable] = []
+        out: list[Keyed] = []
         if feed.subscriptions and depth >= MAX_OPML_DEPTH:
             self.warnings.append(f"{feed.origin}: OPML nested too deep; its feeds were skipped")
         elif feed.subscriptions:
-            via = feed.origin if fetch.is_url(feed.origin) else None  # a local file: trusted
-            for url in feed.subscriptions:
-                out += await self._url(url, via, depth + 1)
+            urls = self._listed_feeds(feed)
+            for part in await asyncio.gather(*(self._url(u, depth + 1) for u in urls)):
+                out += part
         if state is None:
             state = _State(self.cache, feed.origin)
         entries = [e for e in feed.entries if self._wanted(e, state, feed)]
         articles = await asyncio.gather(*(self._entry(e, feed) for e in entries))
-        out += articles
+        keys = [e.link or f"{feed.origin}#{e.ident}" for e in entries]
+        out += zip(keys, articles, strict=True)
         if feed.entries:
-            origins: dict[str, str | None] = {e.key: None for e in feed.entries}
-            for entry, article in zip(entries, articles, strict=True):
-                origins[entry.key] = article.origin
-            self._states.append((state, body, got, origins))
+            offered: dict[str, str | None] = {e.ident: None for e in feed.entries}
+            offered.update((e.ident, key) for e, key in zip(entries, keys, strict=True))
+            self._states.append((state, body, got, offered))
         return out
 
     def _wanted(self, entry: feeds.Entry, state: _State, feed: feeds.Feed) -> bool:
         if self.since == "last-run":
-            return state.seen is None or entry.key not in state.seen
+            return state.seen is None or entry.ident not in state.seen
         if isinstance(self.since, dt.datetime):
             if entry.published is None:
                 self.warnings.append(
@@ -241,38 +314,26 @@ class Resolver:
             if entry.content is not None:
                 return await asyncio.to_thread(feeds.entry_article, entry, feed)
             assert entry.link is not None
-            local = fetch.is_url(feed.origin) and await _private(entry.link)
-            if local and not await _private(feed.origin):
-                raise InputError(
-                    f"{fetch.display_url(entry.link)}: refused: a public feed's link to a "
-                    "private or local address"
-                )
-            article = _cached_page(self.cache, entry.link)
-            if article is None:
-                async with self._pages:
-                    got = await asyncio.to_thread(
-                        fetch.fetch, entry.link, max_bytes=settings.max_bytes()
-                    )
-                    article = await asyncio.to_thread(from_fetched, got)
-                _store_page(self.cache, entry.link, article)
-            return feeds.dated(article, entry, feed)
+            task = self._page_tasks.get(entry.link)
+            if task is None:  # an item in two feeds: its page is fetched once
+                task = asyncio.ensure_future(self._page(entry.link))
+                self._page_tasks[entry.link] = task
+            page = await task
+            # A copy: the same page may be dated and titled by two feeds.
+            return feeds.dated(replace(page, warnings=list(page.warnings)), entry, feed)
         except InputError as exc:
             return Unreadable(fetch.display_url(entry.link or feed.origin), str(exc))
 
-
-async def _private(url: str) -> bool:
-    """Whether url's host is a loopback, private, link-local or otherwise non-public address
-    (names are resolved). A feed on the open web may not point us at such a host: that is
-    how a feed would reach a router's admin page or a cloud metadata service."""
-    host = urlsplit(url).hostname or ""
-    if not host:
-        return False
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = await asyncio.to_thread(socket.getaddrinfo, host, None)
-        except OSError:
-            return False  # unresolvable: the fetch fails on its own, with its own message
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    return any(not a.is_global for a in addresses)
+    async def _page(self, link: str) -> Article:
+        article = _cached_page(self.cache, link)
+        if article is None:
+            async with self._pages:
+                got = await asyncio.to_thread(
+                    fetch.fetch,
+                    link,
+                    max_bytes=settings.max_bytes(),
+                    allow_private=self.allow_private,
+                )
+                article = await asyncio.to_thread(from_fetched, got)
+            _store_page(self.cache, link, article)
+        return article

@@ -8,14 +8,22 @@ or the cache: fetching, conditional GET and "what is new" belong to the digest l
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsbrief.errors import InputError
-from newsbrief.ingest.read import Article, article_from_text, html_to_article, parse_date
+from newsbrief.ingest.read import (
+    Article,
+    BadDate,
+    article_from_text,
+    html_to_article,
+    read_date,
+)
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".opml"})
 MAX_ENTRIES = 500  # per feed: a feed of a million items is refused past this, with a warning
@@ -32,7 +40,14 @@ class Entry:
     title: str | None
     published: dt.datetime | None
     content: str | None  # HTML or text, when the entry carries more than a teaser
-    key: str  # what identifies the entry across runs: its id, else its link, else its title
+    key: str  # its id, else its link, else its title
+    notes: tuple[str, ...] = ()  # what the reader should know: a date that was not read
+
+    @property
+    def ident(self) -> str:
+        """What identifies the entry across runs: its id and its link together (a feed that
+        gives two stories one id still has two stories)."""
+        return json.dumps([self.key, self.link])
 
 
 @dataclass
@@ -89,18 +104,7 @@ def _entry(raw: Any) -> Entry | None:
     if link is not None and not link.lower().startswith(("http://", "https://")):
         link = None  # javascript:, file:, data: links are never followed
     title = _clean(raw.get("title"))
-    published = None
-    for name in ("published_parsed", "updated_parsed"):
-        stamp = raw.get(name)
-        if stamp:
-            try:
-                year, month, day, hour, minute, second = stamp[:6]
-                published = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
-            except (TypeError, ValueError):
-                published = None
-            break
-    if published is None:
-        published = parse_date(raw.get("published") or raw.get("updated"))
+    published, notes = _date(raw, title)
     content = None
     bodies = [c.get("value") for c in raw.get("content") or [] if isinstance(c, dict)]
     bodies.append(raw.get("summary"))
@@ -108,11 +112,31 @@ def _entry(raw: Any) -> Entry | None:
         if isinstance(body, str) and len(_clean(body, 10**7) or "") >= FULL_TEXT_CHARS:
             content = body
             break
-    key = raw.get("id") if isinstance(raw.get("id"), str) else None
+    key = raw.get("id") if isinstance(raw.get("id"), str) and raw.get("id") else None
     key = key or link or title
     if key is None or (link is None and content is None):
         return None  # nothing to read
-    return Entry(link=link, title=title, published=published, content=content, key=key)
+    return Entry(link, title, published, content, key, tuple(notes))
+
+
+def _date(raw: Any, title: str | None) -> tuple[dt.datetime | None, list[str]]:
+    """The entry's publication (else update) date, read by our bounded reader; a date that
+    is there but unreadable or absurd is a note and no date, never an error. feedparser's own
+    reading is used only for formats ours does not know, and bounded the same way."""
+    for name in ("published", "updated"):
+        value = raw.get(name)
+        if not value:
+            continue
+        try:
+            return read_date(value), []
+        except BadDate as exc:
+            stamp = raw.get(f"{name}_parsed")
+            if not exc.known_format and stamp:
+                with contextlib.suppress(BadDate, TypeError, ValueError):
+                    return read_date(dt.datetime(*stamp[:6])), []
+            what = repr(title) if title else "an entry"
+            return None, [f"{what}: its date {exc}; kept without a date"]
+    return None, []
 
 
 def entry_article(entry: Entry, feed: Feed) -> Article:
@@ -131,6 +155,7 @@ def dated(article: Article, entry: Entry, feed: Feed) -> Article:
     """The article with the entry's title, date and the feed's name where it has none."""
     article.title = entry.title or article.title
     article.published = entry.published or article.published
+    article.warnings += [n for n in entry.notes if n not in article.warnings]
     article.source = feed.title or article.source
     return article
 

@@ -6,16 +6,28 @@ and the whole download), in size (the body is streamed and abandoned past max_by
 huge or endless page never sits in memory) and in redirects, and only text types are
 accepted. Every failure is a one-line InputError naming the URL; turning the bytes into text
 is ingest's job.
+
+Addresses: a feed, a page or a redirect may point anywhere, so the address is checked where
+the connection is made (_Guard, an httpcore network backend): each hop's host is resolved
+once, refused addresses are never connected to, and the connected socket's peer is checked
+again. Link-local and cloud metadata addresses are always refused; loopback and private
+ones only with allow_private (the CLI's --allow-private). Proxy variables are not used: the
+policy cannot see the address behind a proxy.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import ipaddress
+import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+import httpcore
 import httpx
 
 from newsbrief import bodies, settings
@@ -32,6 +44,112 @@ FEED_TYPES = frozenset({
     "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
     "text/xml", "text/x-opml", "application/x-opml", "application/opml+xml",
 })  # fmt: skip
+
+
+# Always refused, whatever the user allows: link-local networks (where cloud metadata
+# services answer, 169.254.169.254 among them) and the metadata addresses outside them.
+_LINK_LOCAL = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("100.100.100.200", "fd00:ec2::254", "168.63.129.16", "192.0.0.192")
+)  # Alibaba, AWS over IPv6, Azure's wire server, Oracle
+AddressKind = Literal["public", "private", "refused"]
+
+
+def address_kind(address: str) -> AddressKind:
+    """public (fetched), private (loopback, private and other non-global networks: fetched
+    only with allow_private) or refused (link-local, metadata, unspecified, multicast)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:169.254.169.254 is 169.254.169.254
+    if (
+        ip in METADATA_ADDRESSES
+        or any(ip in net for net in _LINK_LOCAL)
+        or ip.is_unspecified  # 0.0.0.0 reaches this machine
+        or ip.is_multicast
+    ):
+        return "refused"
+    return "public" if ip.is_global else "private"
+
+
+class Refused(Exception):
+    """A connection the address policy does not allow: never made."""
+
+
+class _Guard(httpcore.NetworkBackend):
+    """httpcore's own backend, with the address policy at the point of connection: every
+    connection of every redirect hop comes through here, so no hop escapes the check."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.inner = httpcore.SyncBackend()
+
+    def refusal(self, host: str, address: str) -> str | None:
+        kind = address_kind(address)
+        if kind == "refused":
+            return f"refused {host} at {address}: a link-local or metadata address"
+        if kind == "private" and not self.allow_private:
+            return (
+                f"refused {host} at {address}: a private or local address "
+                "(--allow-private, or allow_private=True, allows it)"
+            )
+        return None
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:  # resolved once; each address is connected to as a literal, never re-resolved
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        refused: str | None = None
+        failed: Exception = httpcore.ConnectError(f"no address for {host}")
+        for info in infos:
+            address = str(info[4][0])
+            reason = self.refusal(host, address)
+            if reason is not None:
+                refused = refused or reason
+                continue
+            try:
+                stream = self.inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failed = exc
+                continue
+            # The socket actually connected is the one checked, whatever resolved it.
+            peer = str(stream.get_extra_info("server_addr")[0])
+            reason = self.refusal(host, peer)
+            if reason is not None:
+                stream.close()
+                raise Refused(reason)
+            return stream
+        if refused is not None:
+            raise Refused(refused)
+        raise failed
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise Refused("refused a Unix socket")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+def _transport(allow_private: bool) -> httpx.HTTPTransport:
+    context = httpx.create_ssl_context(trust_env=False)
+    transport = httpx.HTTPTransport(verify=context, trust_env=False)
+    # httpx takes no network backend, so its pool is rebuilt around ours (same settings).
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=context, network_backend=_Guard(allow_private)
+    )
+    return transport
 
 
 @dataclass(frozen=True)
@@ -129,10 +247,12 @@ def fetch(
     accepted: frozenset[str] = ACCEPTED_TYPES,
     etag: str | None = None,
     last_modified: str | None = None,
+    allow_private: bool = False,
 ) -> Fetched:
     """GET url, following at most max_redirects redirects; only `accepted` types come back.
     With etag or last_modified (from an earlier Fetched), the GET is conditional: a 304
-    comes back as not_modified, with no data."""
+    comes back as not_modified, with no data. allow_private: loopback and private addresses
+    may be reached (by the URL or any redirect); link-local and metadata ones never."""
     origin = display_url(url)
     timeout = settings.fetch_timeout_s() if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout
@@ -146,6 +266,8 @@ def fetch(
     try:
         with (
             httpx.Client(
+                transport=_transport(allow_private),
+                trust_env=False,
                 timeout=httpx.Timeout(timeout),
                 follow_redirects=True,
                 max_redirects=max_redirects,
@@ -166,6 +288,8 @@ def fetch(
                     f"(accepted: {', '.join(sorted(accepted))})"
                 )
             data = _read_capped(response, origin, max_bytes, deadline)
+    except Refused as exc:
+        raise InputError(f"cannot fetch {origin}: {exc}") from None
     except httpx.TooManyRedirects:
         raise InputError(f"cannot fetch {origin}: more than {max_redirects} redirects") from None
     except httpx.TimeoutException:

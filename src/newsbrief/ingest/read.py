@@ -11,6 +11,7 @@ to the model is kept (it is the article) but named in a warning.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import re
 import stat
 import sys
@@ -195,19 +196,79 @@ def html_to_article(html: str, origin: str, warnings: list[str]) -> Article:
     return article
 
 
-def parse_date(value: object) -> dt.datetime | None:
-    """An ISO date or date-time (as trafilatura and feeds give them) as aware UTC; None when
-    absent or unreadable. A date alone is taken as midnight UTC."""
-    if isinstance(value, dt.datetime):
-        when = value
-    elif isinstance(value, str) and value.strip():
-        try:
-            when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
+# A publication date outside these years is absurd for news, and near datetime's own limits
+# converting it to UTC overflows: such a date is read as none, with a note.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+MAX_UTC_OFFSET = dt.timedelta(hours=14)  # the widest offset in use (Kiribati, UTC+14)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}")  # how an ISO 8601 date starts
+_RFC_OFFSET = re.compile(r"[+-][0-9]{2}([0-9]{2})$")  # "+0530": hours and minutes
+_RFC_YEAR = re.compile(r"[0-9]{1,2}\s+[A-Za-z]{3,}\.?\s+([0-9]{2,})\b")  # "18 Nov 2026"
+
+
+class BadDate(ValueError):
+    """A date that is present but unreadable or absurd. `known_format`: it is written as
+    ISO 8601 or RFC 822, so this verdict stands (no lenient reader may shift it)."""
+
+    def __init__(self, message: str, known_format: bool = True) -> None:
+        super().__init__(message)
+        self.known_format = known_format
+
+
+def read_date(value: object) -> dt.datetime | None:
+    """An ISO 8601 or RFC 822 date or date-time as aware UTC (a date alone is midnight UTC,
+    no zone is UTC); None when absent; BadDate when present but unreadable, with an offset
+    beyond 14 hours, or outside the years 1900 to 2200. Bounded before any arithmetic, so
+    no value can overflow."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    shown = repr(value)[:60]
+    if isinstance(value, dt.datetime):
+        return _bounded(value, shown)
+    if not isinstance(value, str) or len(value) > 100:
+        raise BadDate(f"{shown} is not a date", known_format=False)
+    text = value.strip()
+    if _ISO_DATE.match(text):
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:  # includes offsets of 24 hours or more, minutes past 59
+            raise BadDate(f"{shown} is not a valid date") from None
+        return _bounded(when, shown)
+    parts = email.utils.parsedate_tz(text)
+    if parts is None:
+        raise BadDate(f"{shown} is not a date", known_format=False)
+    written = _RFC_YEAR.search(text)
+    offset = _RFC_OFFSET.search(text)
+    if written and len(written.group(1)) > 2 and int(written.group(1)) != parts[0]:
+        # The standard library reads "0001" as 2001.
+        raise BadDate(f"{shown} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    bad_minutes = offset is not None and int(offset.group(1)) > 59
+    if bad_minutes or abs(parts[9] or 0) > MAX_UTC_OFFSET.total_seconds():
+        raise BadDate(f"{shown} has an impossible UTC offset")
+    try:
+        naive = dt.datetime(*parts[:6])
+    except ValueError:
+        raise BadDate(f"{shown} is not a valid date") from None
+    zone = dt.timezone(dt.timedelta(seconds=parts[9] or 0))
+    return _bounded(naive.replace(tzinfo=zone), shown)
+
+
+def _bounded(when: dt.datetime, shown: str) -> dt.datetime:
+    offset = when.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise BadDate(f"{shown} has an impossible UTC offset")
+    # Checked before converting: years this far from datetime's limits cannot overflow.
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        raise BadDate(f"{shown} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return when.replace(tzinfo=dt.UTC) if offset is None else when.astimezone(dt.UTC)
+
+
+def parse_date(value: object) -> dt.datetime | None:
+    """read_date, leniently: None also for an unreadable or absurd date (page metadata and
+    our own cache, where a bad date is simply no date)."""
+    try:
+        return read_date(value)
+    except BadDate:
+        return None
 
 
 def article_from_text(text: str, title: str | None, origin: str, warnings: list[str]) -> Article:
@@ -262,8 +323,8 @@ def from_bytes(data: bytes, origin: str, suffix: str = "", sniff_markdown: bool 
     return article
 
 
-def from_url(url: str) -> Article:
-    got = fetch.fetch(url, max_bytes=settings.max_bytes())
+def from_url(url: str, allow_private: bool = False) -> Article:
+    got = fetch.fetch(url, max_bytes=settings.max_bytes(), allow_private=allow_private)
     html = None if got.media_type is None else got.media_type in fetch.HTML_TYPES
     return _to_article(got.data, got.origin, html, got.charset)
 
@@ -304,8 +365,9 @@ def from_fetched(got: fetch.Fetched) -> Article:
     return _to_article(got.data, got.origin, html, got.charset)
 
 
-def read_path(path: str) -> Article:
-    """A file path, an http(s) URL, or '-' for standard input."""
+def read_path(path: str, *, allow_private: bool = False) -> Article:
+    """A file path, an http(s) URL, or '-' for standard input. allow_private: a URL may
+    reach loopback and private addresses (fetch.py's address policy)."""
     max_bytes = settings.max_bytes()
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
@@ -313,7 +375,7 @@ def read_path(path: str) -> Article:
             raise too_big("standard input")
         return from_bytes(data, "standard input", sniff_markdown=True)
     if fetch.is_url(path):
-        return from_url(path)
+        return from_url(path, allow_private)
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", path)
     if scheme:
         raise InputError(f"cannot read {path}: only http:// and https:// URLs are supported")
