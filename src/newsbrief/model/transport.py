@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from newsbrief import bodies
-from newsbrief.redact import remember_credential, remember_url
+from newsbrief.redact import remember_credential, remember_url, remote_text
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
@@ -214,7 +214,8 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
         if response.is_success and kind and "json" not in kind:
             # A proxy's or captive portal's page: no model answered, so nothing to re-ask.
             raise NotAnAPIResponse(
-                f"answered HTTP {response.status_code} with {kind}, not a JSON API response "
+                f"answered HTTP {response.status_code} with {remote_text(kind, limit=100)}, "
+                "not a JSON API response "
                 "(is the base URL right?)",
                 request=request,
             )
