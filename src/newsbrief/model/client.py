@@ -32,6 +32,7 @@ from newsbrief.model.schema import checking
 from newsbrief.model.transport import (
     NEVER_RETRY_STATUS,
     AsyncRetryingTransport,
+    NotAnAPIResponse,
     ResponseRefused,
     RetryPolicy,
 )
@@ -251,6 +252,8 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
         msg = f"{where} failed with HTTP {exc.status_code} after retries: {_api_message(exc)}"
     elif isinstance(exc, openai.APITimeoutError):
         msg = f"{where} timed out after retries"
+    elif isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, NotAnAPIResponse):
+        msg = f"{where} {exc.__cause__} (after retries)"  # a proxy's page is retried
     elif isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, ResponseRefused):
         msg = f"{where} {exc.__cause__} (not retried)"
     elif isinstance(exc, openai.APIConnectionError):
