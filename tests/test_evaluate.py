@@ -11,6 +11,7 @@ import pytest
 from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief import summarize
+from newsbrief.cli.main import main
 from newsbrief.contract import Brief, KeyFigure
 from newsbrief.evaluate.metrics import (
     GoldItem,
@@ -140,3 +141,74 @@ def test_eval_command_writes_markdown_and_json(tmp_path: Path) -> None:
     data = json.loads(out.with_suffix(".json").read_text())
     assert data["totals"]["briefed"] == 1 and data["totals"]["figure_recall"] == 1.0
     assert data["totals"]["label_accuracy"] == 1.0 and data["totals"]["key_coverage"] == 1.0
+
+
+def eval_run(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
+    """`newsbrief eval` in this process on a fake model: exit code, report, stderr."""
+    out = tmp_path / "report.md"
+    with serve(lambda body: draft_reply(TINY_DRAFT)) as fake:
+        code = main(["eval", str(folder), "-o", str(out), "--base-url", fake.base_url,
+                     "--api-key", "sk-test", "--model", "m", "--no-cache", *extra])  # fmt: skip
+    err = capsys.readouterr().err
+    return code, out.read_text() if out.exists() else "", err
+
+
+def ectsum_like(tmp_path: Path, names: tuple[str, ...] = ("a.txt", "b.txt")) -> Path:
+    folder = tmp_path / "set"
+    (folder / "ects").mkdir(parents=True)
+    (folder / "gt_summaries").mkdir()
+    for name in names:
+        (folder / "ects" / name).write_text(TINY_ARTICLE, encoding="utf-8")
+    return folder
+
+
+def test_an_unreadable_reference_fails_its_row_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = ectsum_like(tmp_path)
+    (folder / "gt_summaries" / "a.txt").write_bytes(b"\xff\xfe not UTF-8 \x80")
+    code, report, err = eval_run(folder, tmp_path, capsys)
+    assert code == 3, err
+    assert "| a.txt | error: cannot read its reference" in report
+    assert "| b.txt | 2 |" in report and "internal error" not in err
+
+
+def test_a_dangling_link_with_smallest_is_a_failed_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = ectsum_like(tmp_path)
+    (folder / "ects" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "ects" / "folder.txt").mkdir()  # a bad document: its own row too
+    (folder / "ects" / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    code, report, err = eval_run(folder, tmp_path, capsys, "--smallest", "5")
+    assert code == 3, err
+    assert "| gone.txt | error:" in report and "| a.txt | 2 |" in report
+    assert "| folder.txt | error:" in report and "| binary.txt | error:" in report
+
+
+@pytest.mark.parametrize(
+    "gold",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # RecursionError
+        b"\xff\xfe{}",  # not UTF-8
+        b'["a list"]',
+        b'{"a.txt": "abc", "b.txt": [{"number": "no number here"}]}',
+        b'{"a.txt": [null], "b.txt": [{"key": true}]}',
+    ],
+    ids=["nested", "not-utf8", "list", "wrong-items", "null-item"],
+)
+def test_a_bad_gold_file_is_a_warning_and_the_report_goes_on(
+    gold: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = ectsum_like(tmp_path)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"a.txt": [{"number": "57,890", "subject": ["nikkei"]}]}))
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(gold)
+    code, report, err = eval_run(folder, tmp_path, capsys, "--gold", str(bad), "--gold", str(good))
+    assert code == 0, err
+    assert "warning: gold labels" in err and "internal error" not in err
+    assert "| a.txt | 2 |" in report and "| b.txt | 2 |" in report
+    assert "Note: gold labels" in report

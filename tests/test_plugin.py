@@ -347,3 +347,44 @@ def test_cassette_without_endpoint_metadata_replays_with_the_environment(
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
 
     suite.replay("test_user.py::test_brief").assert_outcomes(passed=1)
+
+
+OTHER_SUITE = """
+import urllib.request
+
+import newsbrief
+
+TEXT = "Markets rallied.\\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\\n"
+
+
+def test_brief(newsbrief_endpoint):
+    brief = newsbrief.summarize(TEXT, endpoint=newsbrief_endpoint)
+    assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
+
+
+def test_page(newsbrief_endpoint):
+    urllib.request.urlopen("http://127.0.0.1:9/feed.xml", timeout=2)
+"""
+
+
+def test_a_query_string_base_url_replays(suite: UserSuite) -> None:
+    suite.pytester.makepyfile(test_other=OTHER_SUITE)
+    with serve([reply()]) as fake, suite.monkeypatch.context() as env:
+        env.setenv("NEWSBRIEF_BASE_URL", fake.base_url + "?api-version=2024-06-01")
+        env.setenv("OPENAI_API_KEY", SENTINEL)
+        env.setenv("NEWSBRIEF_MODEL", MODEL)
+        suite.run("test_other.py::test_brief", "--newsbrief-record=once").assert_outcomes(passed=1)
+    suite.replay("test_other.py::test_brief").assert_outcomes(passed=1)
+
+
+def test_an_unrecorded_call_that_is_no_model_call_is_named_as_such(suite: UserSuite) -> None:
+    suite.pytester.makepyfile(test_other=OTHER_SUITE)
+    suite.record("test_other.py::test_brief", "--newsbrief-record=once")
+    cassette = suite.pytester.path / "cassettes/test_other/test_brief.yaml"
+    target = suite.pytester.path / "cassettes/test_other/test_page.yaml"
+    target.write_bytes(cassette.read_bytes())
+    result = suite.replay("test_other.py::test_page")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "GET http://127.0.0.1:9/feed.xml is not a model call" in out
+    assert "stale" not in out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -102,3 +104,71 @@ def test_another_prompt_version_is_another_file(llama: FakeLlama) -> None:
 
 def test_a_server_not_ours_is_left_alone() -> None:
     assert embedded.warm_prefix("http://127.0.0.1:9/v1", [], "v1") == 0
+
+
+def warm(llama: FakeLlama, monkeypatch: pytest.MonkeyPatch) -> int:
+    """warm_prefix against the fake, registered as this process's own server."""
+    monkeypatch.setitem(embedded._running, llama.base_url, llama)  # type: ignore[arg-type]
+    llama.prefix_lock = threading.Lock()  # type: ignore[attr-defined]
+    llama.prefix_tried = True  # type: ignore[attr-defined]  # restore only: no save
+    return embedded.warm_prefix(llama.base_url, [], "v1")
+
+
+@pytest.mark.parametrize("llama", [670], indirect=True)
+@pytest.mark.parametrize(
+    "meta",
+    [
+        b'{"tokens": 1e400}',  # float("inf"): int() raised OverflowError
+        b"[" * 100_000 + b"]" * 100_000,  # RecursionError
+        b'{"tokens": "670"}',
+        b'{"tokens": [670]}',
+        b'{"tokens": true}',
+        b'{"tokens": -670}',
+        b"[670]",
+        b'\xff\xfe{"tokens": 670}',
+    ],
+    ids=["inf", "nested", "str", "list", "bool", "negative", "not-object", "not-utf8"],
+)
+def test_an_untrustworthy_record_is_deleted_and_costs_only_the_speed_up(
+    llama: FakeLlama,
+    meta: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache = PrefixCache(llama, "v1")  # type: ignore[arg-type]
+    cache.path.write_bytes(b"kv")
+    cache.meta.write_bytes(meta)
+    with caplog.at_level(logging.DEBUG, logger="newsbrief.model.embedded"):
+        assert warm(llama, monkeypatch) == 0
+    assert not cache.meta.exists() and not cache.path.exists()
+    assert llama.paths == []  # nothing asked of the server on an untrusted record
+    assert len([r for r in caplog.records if r.name == "newsbrief.model.embedded"]) == 1
+
+
+@pytest.mark.parametrize("llama", [670], indirect=True)
+def test_kv_being_a_file_costs_only_the_speed_up(
+    llama: FakeLlama, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "kv").write_text("not a folder")
+    assert warm(llama, monkeypatch) == 0
+    assert (tmp_path / "kv").is_dir()  # the stray file replaced by the folder
+
+
+@pytest.mark.parametrize("llama", [670], indirect=True)
+def test_an_unusable_cache_folder_costs_only_the_speed_up(
+    llama: FakeLlama, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    monkeypatch.setenv("NEWSBRIEF_CACHE_DIR", str(blocked / "below"))  # under a file
+    assert warm(llama, monkeypatch) == 0
+
+
+@pytest.mark.parametrize("llama", [670], indirect=True)
+def test_a_record_that_is_a_folder_is_removed(
+    llama: FakeLlama, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PrefixCache(llama, "v1")  # type: ignore[arg-type]
+    cache.meta.mkdir()
+    assert warm(llama, monkeypatch) == 0
+    assert not cache.meta.exists()

@@ -135,3 +135,24 @@ def test_openai_client_retries_are_off_so_attempts_do_not_multiply() -> None:
 
     endpoint = resolve_endpoint(base_url="http://127.0.0.1:1/v1")
     assert openai_async(endpoint, POLICY).max_retries == 0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1500", "soon"])
+def test_an_unusable_retry_after_ms_falls_back_to_the_backoff(
+    value: str, sleeps: list[float]
+) -> None:
+    req = httpx2.Request("GET", "http://127.0.0.1")
+    assert (
+        retry_after_s(httpx2.Response(429, headers={"retry-after-ms": value}, request=req)) is None
+    )
+    response = send(
+        AsyncRetryingTransport(Script(429, 429, 200, headers={"retry-after-ms": value}), POLICY)
+    )
+    assert response.status_code == 200
+    for base, waited in zip([0.5, 1.0], sleeps, strict=True):  # the backoff, never 0 or nan
+        assert base <= waited <= base + POLICY.initial_wait_s
+
+
+def test_a_negative_retry_after_falls_back_to_the_backoff() -> None:
+    req = httpx2.Request("GET", "http://127.0.0.1")
+    assert retry_after_s(httpx2.Response(429, headers={"retry-after": "-5"}, request=req)) is None

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from newsbrief.text.chars import without_surrogates
+
 REDACTED = "REDACTED"
 SECRET_HEADERS = frozenset(
     {
@@ -119,6 +121,36 @@ def redact(text: str, *secrets: str | None) -> str:
     text = BASIC_PATTERN.sub(_redact_basic, text)
     text = USERINFO_PATTERN.sub(rf"\g<1>{REDACTED}@", text)
     return QUERY_PARAM_PATTERN.sub(_redact_named_param, text)
+
+
+# What a server or engine says (an error message, a reason phrase, a content type) is shown
+# in one line of at most this many characters.
+MAX_REMOTE_TEXT = 300
+# Text is redacted before it is cut, over this much more than is kept: a key straddling the
+# cut is whole when redacted, and what the margin itself cuts is never kept.
+_REDACT_MARGIN = 1024
+
+
+def bounded_text(text: str, limit: int, *secrets: str | None) -> str:
+    """Untrusted text made safe to keep (model answers, server messages): lone surrogates
+    replaced, keys redacted, then cut to `limit` characters. Redacted before the cut, over
+    a margin: a key straddling the cut is whole when redacted, so no cut leaves half a key
+    that no pattern recognises any more."""
+    text = redact(without_surrogates(text[: limit + _REDACT_MARGIN]), *secrets)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def remote_text(text: str, *secrets: str | None, limit: int = MAX_REMOTE_TEXT) -> str:
+    """What a remote engine or server said, fit for one line of a message, a log or a
+    stored warning: the same redaction as model text (bounded_text), whitespace collapsed.
+    Every server text we print, log or store passes here first."""
+    head = text[: limit + _REDACT_MARGIN]
+    if len(text) > len(head) and head.rstrip() == head:
+        # Collapsing whitespace could pull the last, cut-off word (half a key) under the
+        # limit: it is dropped. (With no whitespace nothing moves: the cut stays far away.)
+        cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+        head = head[:cut] if cut > 0 else head
+    return bounded_text(" ".join(head.split()), limit, *secrets)
 
 
 def looks_secret(text: str) -> bool:

@@ -147,10 +147,17 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_FETCH_TIMEOUT_S = 20.0
 # An OPML file can list thousands of feeds, or copies of itself: the fan-out is bounded.
 DEFAULT_MAX_FEEDS = 200
+# Answers are a few KB; a fast endless body, or a batch result line, must not be held whole.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
 def max_bytes() -> int:
     return MAX_BYTES.get() or DEFAULT_MAX_BYTES
+
+
+def max_response_bytes() -> int:
+    """The largest model answer accepted, live or from a batch result file."""
+    return MAX_RESPONSE_BYTES.get() or DEFAULT_MAX_RESPONSE_BYTES
 
 
 def fetch_timeout_s() -> float:

@@ -13,13 +13,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from newsbrief.brief.policy import POLICY
 from newsbrief.model.schema import CheckedModel, bounded
 
 
 class FigureChoice(BaseModel):
+    # "id": 1 is read as "1", an unknown id that grounding drops: one item, not the answer.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     id: str = Field(description="the id of the number, e.g. 'C03'")
     label: str = Field(
         description="what the number measures: subject, measure and period, "
@@ -28,6 +31,8 @@ class FigureChoice(BaseModel):
 
 
 class ImplicationDraft(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # as FigureChoice
+
     statement: str = Field(description="one sentence: what this means for policy")
     actor: str = Field(description="who would act: central bank, government... or ''")
     evidence: list[str] = bounded(1, 2, description="ids of the sentences that support it")

@@ -625,7 +625,10 @@ def _eval(args: argparse.Namespace) -> int:
     if args.peer:
         langextract_version()  # not installed: say so now, not after the briefs
     docs = discover(Path(args.dir), args.only, args.smallest)
-    gold = load_gold([Path(g) for g in args.gold])
+    notes: list[str] = []
+    gold = load_gold([Path(g) for g in args.gold], notes)
+    for note in notes:  # scores without those labels: shown even with -q, and in the report
+        print(safe_for_terminal(f"newsbrief: warning: {note}"), file=sys.stderr, flush=True)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = _open_cache(args)
 
@@ -648,6 +651,7 @@ def _eval(args: argparse.Namespace) -> int:
     finally:
         if cache is not None:
             cache.close()
+    report.notes = notes
     if args.peer:
         report.peer = evaluate_peer(docs, endpoint, gold, peer=args.peer, on_done=peer_progress)
     markdown = report.to_markdown()

@@ -29,7 +29,7 @@ from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
-from newsbrief.redact import redact, remember, remember_url
+from newsbrief.redact import redact, remember, remember_url, remote_text
 
 log = logging.getLogger(__name__)
 
@@ -178,8 +178,8 @@ async def run_batch(
         except NewsbriefError as exc:
             error = redact(" ".join(str(exc).split()), endpoint.api_key)
         except Exception as exc:  # one article's bug must not sink the others
-            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
-            error = redact(f"internal error: {detail}", endpoint.api_key)
+            detail = f"internal error: {type(exc).__name__}: {exc}"
+            error = remote_text(detail, endpoint.api_key, limit=500)
         if isinstance(item, Article):
             return ArticleResult(
                 article_id=article_id,

@@ -10,15 +10,24 @@ checked and stored in the brief cache exactly as a live run would store it; call
 requests file. When every brief of a run is in, the cross-article synthesis is the last
 round, so `newsbrief digest` on the same articles builds from the cache with no model call.
 
-State lives in the brief cache: the run (its articles, in order) and every answer, keyed by
-its request body. custom_id = "nb-" + run id + "-" + brief cache key (or "synthesis") + "-" +
-request fingerprint, each shortened: unique, and enough to find the run again.
+State lives in the brief cache: the run (its articles, in order, and every request written
+for it) and every answer, keyed by its request body. custom_id = "nb-" + run id + "-" + brief
+cache key (or "synthesis") + "-" + request fingerprint, each shortened: unique, and enough to
+find the run again.
+
+A results file is untrusted input. Each line is checked before anything is stored: its size
+(the live answer cap), its custom_id (a request of ours, written for that run, answered once
+in the file) and its answer's shape (model.replay.Completion); a line that fails is named in
+one redacted line and its request is asked again. Stored answers are checked again when read,
+so a bad one kept by an older version is asked again instead of failing every import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +45,20 @@ from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.replay import (
     BATCH_URL,
+    BadAnswer,
+    Completion,
     Pending,
     Replay,
     fingerprint,
     require_json_schema,
 )
+from newsbrief.redact import remote_text
 
 SYNTHESIS = "synthesis"
+# nb-<run id, 12 hex>-<brief cache key, 24 hex, or "synthesis">-<request fingerprint, 24 hex>
+CUSTOM_ID = re.compile(r"nb-([0-9a-f]{12})-(?:[0-9a-f]{24}|synthesis)-([0-9a-f]{24})")
+# The custom_id of a line too large to parse, read from its start (engines write it first).
+_CUSTOM_ID_NEAR_START = re.compile(rb'"custom_id"\s*:\s*"([^"\\]{1,80})"')
 
 
 class RunArticle(BaseModel):
@@ -59,6 +75,9 @@ class RunArticle(BaseModel):
 class Run(BaseModel):
     run_id: str
     articles: list[RunArticle]
+    # custom_ids of every request written for this run: an answer to anything else is
+    # refused. None for a run exported by an older version (no record: not checked).
+    asked: list[str] | None = None
 
 
 @dataclass
@@ -83,12 +102,23 @@ def _require_batchable(endpoint: Endpoint) -> None:
     require_json_schema(endpoint)
 
 
-def _answer(cache: BriefCache) -> Callable[[str], dict[str, Any] | None]:
-    """Imported completions, read from the cache by request fingerprint."""
+def _answer_key(fp: str) -> str:
+    return f"batch-answer:{fp}"
 
-    def answer(fp: str) -> dict[str, Any] | None:
-        hit = cache.get(f"batch-answer:{fp}")
-        return None if hit is None else dict(json.loads(hit))
+
+def _answer(cache: BriefCache) -> Callable[[str], Completion | None]:
+    """Imported completions, read from the cache by request fingerprint and checked again:
+    one stored by an older version without the checks is deleted, and so asked again."""
+
+    def answer(fp: str) -> Completion | None:
+        hit = cache.get(_answer_key(fp))
+        if hit is None:
+            return None
+        try:
+            return Completion.parse(json.loads(hit))
+        except (ValueError, RecursionError):  # BadAnswer and JSONDecodeError are ValueErrors
+            cache.delete(_answer_key(fp))
+            return None
 
     return answer
 
@@ -106,8 +136,11 @@ def _line(custom_id: str, body: Mapping[str, Any]) -> str:
     return json.dumps(request, ensure_ascii=False)
 
 
-async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Round) -> list[str]:
-    """Replay every article of the run on the answers so far; the request lines still due."""
+async def _advance(
+    run: Run, endpoint: Endpoint, cache: BriefCache, report: Round
+) -> dict[str, str]:
+    """Replay every article of the run on the answers so far; the request lines still due,
+    by custom_id."""
     replay = Replay(_answer(cache))
     lines: dict[str, str] = {}
     briefs: dict[str, Brief] = {}
@@ -131,7 +164,7 @@ async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Roun
                 lines.setdefault(custom_id, _line(custom_id, body))
             continue
         except NewsbriefError as exc:
-            report.failed.append(f"{item.origin}: {' '.join(str(exc).split())}")
+            report.failed.append(f"{item.origin}: {remote_text(str(exc), endpoint.api_key)}")
             failed += 1
             continue
         cache.store_brief(item.key, brief)
@@ -160,12 +193,12 @@ async def _advance(run: Run, endpoint: Endpoint, cache: BriefCache, report: Roun
             for body in waiting.bodies:
                 custom_id = _custom_id(run.run_id, SYNTHESIS, body)
                 lines.setdefault(custom_id, _line(custom_id, body))
-    return list(lines.values())
+    return lines
 
 
-def _write(lines: list[str], out: Path) -> None:
+def _write(lines: dict[str, str], out: Path) -> None:
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    tmp.write_text("".join(line + "\n" for line in lines.values()), encoding="utf-8")
     tmp.replace(out)
 
 
@@ -211,29 +244,88 @@ def export_requests(
     if not articles:
         raise InputError("no articles to export")
     run_id = cache_key("batch-run", json.dumps([a.key for a in articles]), endpoint)
-    run = Run(run_id=run_id, articles=articles)
-    if not cache.put(_run_key(run_id), "batch-run", run.model_dump_json()):
-        raise NewsbriefError(f"cannot record the batch run: {cache.last_error}")
+    old = _find_run(cache, run_id[:12])
+    run = Run(run_id=run_id, articles=articles, asked=old.asked if old is not None else [])
     report = Round()
     lines = run_sync(_advance(run, endpoint, cache, report))
+    _record(run, lines, cache)
     _write(lines, out)
     report.written = len(lines)
     return report
 
 
-def _results(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _record(run: Run, lines: dict[str, str], cache: BriefCache) -> None:
+    """Remember the requests about to be written, before the file is: their answers are
+    the only ones an import of this run accepts."""
+    if run.asked is not None:
+        run.asked = list(dict.fromkeys([*run.asked, *lines]))
+    if not cache.put(_run_key(run.run_id), "batch-run", run.model_dump_json()):
+        raise NewsbriefError(f"cannot record the batch run: {cache.last_error}")
+
+
+@dataclass
+class _Line:
+    """One line of a results file: its parsed object, or why it has none."""
+
+    number: int
+    data: dict[str, Any] | None = None
+    custom_id: str | None = None  # of a line too large to parse, when its start names it
+    problem: str | None = None
+
+
+def _results(path: Path, cap: int) -> Iterator[_Line]:
+    """The file's non-blank lines; one over `cap` bytes is skipped unread (only its start
+    is kept, to name it), so a 100 MB line never sits in memory."""
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if raw.strip():
-                try:
-                    line = json.loads(raw)
-                except ValueError:
-                    line = None
-                yield number, line if isinstance(line, dict) else {}
+        number = 0
+        while raw := handle.readline(cap + 1):
+            number += 1
+            if len(raw) > cap and not raw.endswith(b"\n"):
+                found = _CUSTOM_ID_NEAR_START.search(raw[:4096])
+                while raw and not raw.endswith(b"\n"):  # the rest of the line, dropped
+                    raw = handle.readline(1 << 20)
+                custom_id = found.group(1).decode("utf-8", "replace") if found else None
+                problem = f"over the {cap}-byte answer limit (NEWSBRIEF_MAX_RESPONSE_BYTES)"
+                yield _Line(number, custom_id=custom_id, problem=problem)
+                continue
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except (ValueError, RecursionError):  # not UTF-8 or not JSON; nested too deep
+                data = None
+            if isinstance(data, dict):
+                yield _Line(number, data=data)
+            else:
+                yield _Line(number, problem="not a JSON object")
+
+
+def _error_text(line: dict[str, Any], response: object) -> str:
+    """Why the engine gave no answer, in its own words, redacted: the line's error object,
+    else the response body's, else the HTTP status."""
+    body = response.get("body") if isinstance(response, dict) else None
+    status = response.get("status_code") if isinstance(response, dict) else None
+    error = line.get("error") or (body.get("error") if isinstance(body, dict) else None)
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        code = error.get("code")
+        text = f"{code}: {error['message']}" if isinstance(code, str) else error["message"]
+    elif error:
+        text = error if isinstance(error, str) else json.dumps(error)[:4096]
+    else:
+        text = f"HTTP {status}" if isinstance(status, int) else "no response"
+    return remote_text(text)
+
+
+def _completion(line: dict[str, Any]) -> Completion:
+    """The line's answer, checked; BadAnswer (the engine's error text) when it has none."""
+    response = line.get("response")
+    if isinstance(response, dict) and response.get("status_code") == 200:
+        return Completion.parse(response.get("body"))
+    raise BadAnswer(_error_text(line, response))
 
 
 def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Path) -> Round:
@@ -242,41 +334,84 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
 
     Args:
         results: the engine's output JSONL (OpenAI Batch output format).
-        endpoint: the same model settings as the export (they are part of the cache keys).
+        endpoint: the same model settings as the export (they are part of the cache keys);
+            its answer size cap (NEWSBRIEF_MAX_RESPONSE_BYTES) bounds each result line.
         cache: the brief cache the export used.
         out: the next requests file (written even when empty, so scripts can test its size).
     """
     _require_batchable(endpoint)
     report = Round()
-    runs: dict[str, None] = {}
-    for number, line in _results(results):
-        custom_id = str(line.get("custom_id") or "")
-        parts = custom_id.split("-")
-        if len(parts) != 4 or parts[0] != "nb":
-            report.failed.append(f"line {number}: not a newsbrief result (custom_id {custom_id!r})")
+    runs: dict[str, Run | None] = {}
+    asked: dict[str, set[str] | None] = {}  # by run: the custom_ids written for it
+    answers: dict[str, _Line] = {}  # by custom_id, the lines that may be stored
+    counts: Counter[str] = Counter()
+    ours = 0  # lines that name a newsbrief request
+    for line in _results(results, endpoint.max_response_bytes):
+        data = line.data or {}
+        raw_id = data.get("custom_id", line.custom_id)
+        custom_id = raw_id if isinstance(raw_id, str) else None
+        match = CUSTOM_ID.fullmatch(custom_id) if custom_id is not None else None
+        if custom_id is None or match is None:
+            what = line.problem or (
+                "no custom_id" if raw_id is None else f"not a newsbrief request ({raw_id!r})"
+            )
+            report.failed.append(f"line {line.number}: {remote_text(what)}")
             continue
-        runs.setdefault(parts[1])
-        response = line.get("response") or {}
-        body = response.get("body") if isinstance(response, dict) else None
-        status = response.get("status_code") if isinstance(response, dict) else None
-        if status == 200 and isinstance(body, dict) and body.get("choices"):
-            cache.put(f"batch-answer:{parts[3]}", "batch-answer", json.dumps(body))
-            report.answers += 1
-        else:
-            error = line.get("error") or (body or {}).get("error") or f"HTTP {status}"
-            report.failed.append(f"{custom_id}: {' '.join(str(error).split())[:300]} (sent again)")
-    lines: list[str] = []
-    for short in runs:
-        run = _find_run(cache, short)
-        if run is None:
-            report.failed.append(f"run {short}: unknown here (exported with another cache?)")
+        ours += 1
+        short = match.group(1)
+        if short not in runs:
+            run = runs[short] = _find_run(cache, short)
+            asked[short] = set(run.asked) if run is not None and run.asked is not None else None
+            if run is None:
+                report.failed.append(f"run {short}: unknown here (exported with another cache?)")
+        if runs[short] is None:
             continue
-        lines += run_sync(_advance(run, endpoint, cache, report))
+        written = asked[short]
+        if written is not None and custom_id not in written:
+            report.failed.append(f"{custom_id}: no such request was written (not stored)")
+            continue
+        counts[custom_id] += 1
+        if line.problem is not None:
+            report.failed.append(f"{custom_id}: {line.problem} (sent again)")
+            continue
+        answers[custom_id] = line
+    if not ours:
+        raise InputError(
+            f"{results} holds no newsbrief batch results"
+            + (f" ({report.failed[0]})" if report.failed else " (it is empty)")
+        )
+    if not any(runs.values()):
+        unknown = ", ".join(runs)
+        raise InputError(f"{results}: run {unknown} unknown here (exported with another cache?)")
+    for custom_id, line in answers.items():
+        if counts[custom_id] > 1:
+            continue
+        try:
+            completion = _completion(line.data or {})
+        except BadAnswer as exc:
+            report.failed.append(f"{custom_id}: {remote_text(str(exc))} (sent again)")
+            continue
+        fp = custom_id.rsplit("-", 1)[1]
+        cache.put(_answer_key(fp), "batch-answer", json.dumps(completion.body()))
+        report.answers += 1
+    for custom_id, n in counts.items():
+        if n > 1:
+            report.failed.append(f"{custom_id}: {n} result lines, none stored (sent again)")
+    lines: dict[str, str] = {}
+    for run in runs.values():
+        if run is not None:
+            due = run_sync(_advance(run, endpoint, cache, report))
+            _record(run, due, cache)
+            lines.update(due)
     _write(lines, out)
     report.written = len(lines)
     return report
 
 
 def _find_run(cache: BriefCache, short: str) -> Run | None:
-    hit = cache.find(f"batch-run:{short}", kind="batch-run")
-    return Run.model_validate_json(hit) if hit is not None else None
+    """The run whose id starts with `short`; None when there is none or its row is damaged."""
+    hit = cache.find(_run_key(short), kind="batch-run")
+    try:
+        return Run.model_validate_json(hit) if hit is not None else None
+    except ValueError:  # pydantic's ValidationError included
+        return None

@@ -37,7 +37,7 @@ from newsbrief.evaluate.metrics import (
     score_figure_labels,
 )
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.redact import redact
+from newsbrief.redact import remote_text
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
 
 PEERS = ("langextract",)
@@ -417,8 +417,8 @@ def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_C
                 show_progress=False,
             )
     except lx.exceptions.LangExtractError as exc:
-        message = " ".join(f"langextract: {type(exc).__name__}: {exc}".split())[:500]
-        raise PeerError(redact(message, endpoint.api_key)) from None
+        message = f"langextract: {type(exc).__name__}: {exc}"
+        raise PeerError(remote_text(message, endpoint.api_key, limit=500)) from None
     return PeerResult(
         figures=figures_from_extractions(doc.extractions or []),
         chunks=sum(sent),

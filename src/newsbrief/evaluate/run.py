@@ -13,8 +13,9 @@ documents and model and the report gains its own table, scored by the same code 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ from newsbrief.evaluate.peers import (
 )
 from newsbrief.ingest.read import read_path
 from newsbrief.model.endpoint import Endpoint
+from newsbrief.redact import remote_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,28 @@ class Document:
     name: str  # file name: the key of gold files
     path: Path
     bullets: list[str] | None
+    error: str | None = None  # why it cannot be scored (its reference is unreadable)
+
+
+def _size(path: Path) -> int:
+    """For --smallest: a file that cannot be sized (a dangling link) counts as empty, so it
+    is listed and fails as its own row instead of ending the report."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _reference(ref: Path) -> tuple[list[str] | None, str | None]:
+    """A document's reference bullets, or why they cannot be read."""
+    if not ref.is_file():
+        return None, None
+    try:
+        lines = ref.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return None, f"cannot read its reference {ref}: {reason}"
+    return [b for b in (line.strip() for line in lines) if b], None
 
 
 def discover(folder: Path, only: Sequence[str] = (), smallest: int | None = None) -> list[Document]:
@@ -49,35 +75,62 @@ def discover(folder: Path, only: Sequence[str] = (), smallest: int | None = None
         raise InputError(f"no eval folder at {folder}")
     texts = folder / "ects" if (folder / "ects").is_dir() else folder
     refs = folder / "gt_summaries"
-    paths = sorted(p for p in texts.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES)
+    try:
+        paths = sorted(p for p in texts.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES)
+    except OSError as exc:
+        raise InputError(f"cannot list {texts}: {exc.strerror or exc}") from None
     if only:
         paths = [p for p in paths if p.name in only or p.stem in only]
     if smallest is not None:
-        paths = sorted(paths, key=lambda p: p.stat().st_size)[:smallest]
+        paths = sorted(paths, key=_size)[:smallest]
         paths.sort()
     if not paths:
         raise InputError(f"no documents (.txt .md .html) in {texts}")
-    docs = []
-    for p in paths:
-        ref = refs / p.name
-        bullets = None
-        if ref.is_file():
-            bullets = [line.strip() for line in ref.read_text(encoding="utf-8").splitlines()]
-            bullets = [b for b in bullets if b]
-        docs.append(Document(p.name, p, bullets))
-    return docs
+    return [Document(p.name, p, *_reference(refs / p.name)) for p in paths]
 
 
-def load_gold(paths: Sequence[Path]) -> dict[str, list[GoldItem]]:
+def _gold_items(items: object) -> list[GoldItem]:
+    """One document's gold labels; ValueError when they are not the gold format."""
+    if not isinstance(items, list):
+        raise ValueError("not a list of labels")
+    try:
+        found = [GoldItem.from_json(item) for item in items]
+        for item in found:
+            item.value()  # a number the scorer can read
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ValueError(remote_text(f"{type(exc).__name__}: {exc}", limit=120)) from None
+    return found
+
+
+def load_gold(
+    paths: Sequence[Path], warnings: list[str] | None = None
+) -> dict[str, list[GoldItem]]:
+    """Gold labels by document name. A file that cannot be read, or one document's labels
+    that are not the gold format, is one warning (added to `warnings`, else logged) and is
+    left out: the documents are still briefed and scored, without those labels."""
     gold: dict[str, list[GoldItem]] = {}
+    found: list[str] = []
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            for name, items in data.items():
-                if not name.startswith("_"):
-                    gold[name] = [GoldItem.from_json(item) for item in items]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InputError(f"cannot read gold labels {path}: {exc}") from None
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object of documents")
+        except (OSError, ValueError, RecursionError) as exc:  # not UTF-8, not JSON, too deep
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            found.append(f"gold labels {path} not used: {remote_text(str(reason), limit=120)}")
+            continue
+        for name, items in data.items():
+            if name.startswith("_"):
+                continue
+            try:
+                gold[name] = _gold_items(items)
+            except ValueError as exc:
+                found.append(f"gold labels for {name} in {path} not used: {exc}")
+    if warnings is None:
+        for line in found:
+            log.warning("%s", line)
+    else:
+        warnings += found
     return gold
 
 
@@ -87,6 +140,7 @@ class Report:
     prompt_version: str
     docs: list[DocScore]
     peer: PeerReport | None = None  # a peer's run on the same documents (eval --peer)
+    notes: list[str] = field(default_factory=list)  # gold labels left out, and why
 
     def totals(self) -> dict[str, Any]:
         ok = [d for d in self.docs if d.error is None]
@@ -128,6 +182,7 @@ class Report:
                 "totals": self.totals(),
                 "documents": [d.to_json() for d in self.docs],
                 **({"peer": self.peer.to_json_data()} if self.peer is not None else {}),
+                **({"notes": self.notes} if self.notes else {}),
             },
             indent=2,
         )
@@ -164,9 +219,21 @@ class Report:
             f"completion tokens, {t['attempts_per_doc']:.1f} attempts and "
             f"{t['wall_s_per_doc']:.0f} s per document.",
         ]
+        if self.notes:
+            lines += ["", *(f"Note: {note}" for note in self.notes)]
         if self.peer is not None:
             lines += ["", *self.peer.markdown()]
         return "\n".join(lines) + "\n"
+
+
+def _failure(exc: Exception, endpoint: Endpoint) -> str:
+    """One document's error row text; a bug is named as one."""
+    text = (
+        str(exc)
+        if isinstance(exc, NewsbriefError)
+        else f"internal error: {type(exc).__name__}: {exc}"
+    )
+    return remote_text(text, endpoint.api_key, limit=500)
 
 
 def evaluate(
@@ -185,6 +252,8 @@ def evaluate(
     scores: list[DocScore] = []
     for doc in docs:
         try:
+            if doc.error is not None:
+                raise InputError(doc.error)
             article = read_path(str(doc.path))
             key = cache_key("brief", text_id(article.text), endpoint)
             brief = cache.load_brief(key, article.text) if cache is not None else None
@@ -199,8 +268,8 @@ def evaluate(
                 gold=gold.get(doc.name),
                 wall_s=brief.provenance.latency_s,
             )
-        except NewsbriefError as exc:
-            result = DocScore.failed(doc.name, " ".join(str(exc).split()))
+        except Exception as exc:  # one document's failure (or bug) must not end the report
+            result = DocScore.failed(doc.name, _failure(exc, endpoint))
         scores.append(result)
         if on_done is not None:
             on_done(result)
@@ -224,13 +293,15 @@ def evaluate_peer(
     scores: list[PeerScore] = []
     for doc in docs:
         try:
+            if doc.error is not None:
+                raise InputError(doc.error)
             text = read_path(str(doc.path)).text
             result = run_langextract(text, endpoint, chunk_chars=chunk_chars)
             peer_score = score_peer(
                 doc.name, text, result, bullets=doc.bullets, gold=gold.get(doc.name)
             )
-        except NewsbriefError as exc:
-            peer_score = PeerScore(doc.name, error=" ".join(str(exc).split()))
+        except Exception as exc:  # as for our own briefs: one row, never the report
+            peer_score = PeerScore(doc.name, error=_failure(exc, endpoint))
         scores.append(peer_score)
         if on_done is not None:
             on_done(peer_score)

@@ -32,6 +32,7 @@ import httpx
 
 from newsbrief import bodies, settings
 from newsbrief.errors import InputError
+from newsbrief.redact import remote_text
 
 MAX_REDIRECTS = 5
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -211,7 +212,7 @@ def too_big(origin: str, max_bytes: int, size: int | None = None) -> InputError:
 
 
 def _status_error(origin: str, response: httpx.Response) -> InputError:
-    reason = response.reason_phrase or "error"
+    reason = remote_text(response.reason_phrase or "error", limit=100)  # the server's words
     return InputError(f"cannot fetch {origin}: HTTP {response.status_code} {reason}")
 
 
@@ -235,7 +236,7 @@ def _read_capped(response: httpx.Response, origin: str, max_bytes: int, deadline
     except bodies.BodyTooLarge:
         raise too_big(origin, max_bytes) from None
     except bodies.BadEncoding as exc:
-        raise InputError(f"cannot fetch {origin}: {exc}") from None
+        raise InputError(f"cannot fetch {origin}: {remote_text(str(exc))}") from None
 
 
 def fetch(
@@ -284,7 +285,7 @@ def fetch(
             if media_type is not None and media_type not in accepted:
                 what = "an article" if accepted == ACCEPTED_TYPES else "an article or a feed"
                 raise InputError(
-                    f"{origin} is {media_type}, not {what} "
+                    f"{origin} is {remote_text(media_type, limit=100)}, not {what} "
                     f"(accepted: {', '.join(sorted(accepted))})"
                 )
             data = _read_capped(response, origin, max_bytes, deadline)
@@ -298,15 +299,15 @@ def fetch(
             "(set NEWSBRIEF_FETCH_TIMEOUT to raise it)"
         ) from None
     except httpx.UnsupportedProtocol as exc:  # e.g. a redirect to ftp:// or file://
-        raise InputError(f"cannot fetch {origin}: {exc}") from None
+        raise InputError(f"cannot fetch {origin}: {remote_text(str(exc))}") from None
     except httpx.HTTPError as exc:  # connection refused, DNS, TLS, broken stream, bad gzip...
         raise InputError(f"cannot fetch {origin}: {_reason(exc)}") from None
     except httpx.InvalidURL as exc:
-        raise InputError(f"invalid URL {origin}: {exc}") from None
+        raise InputError(f"invalid URL {origin}: {remote_text(str(exc))}") from None
     return Fetched(origin, data, media_type, charset, *validators)
 
 
 def _reason(exc: httpx.HTTPError) -> str:
     # httpx wraps the OS error; its own text ("[Errno 111] Connection refused") is the reason.
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
+    # It can quote what the server sent (a redirect's Location), so it is redacted.
+    return remote_text(str(exc)) or type(exc).__name__

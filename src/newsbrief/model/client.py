@@ -32,10 +32,11 @@ from newsbrief.model.schema import checking
 from newsbrief.model.transport import (
     NEVER_RETRY_STATUS,
     AsyncRetryingTransport,
+    NotAnAPIResponse,
     ResponseRefused,
     RetryPolicy,
 )
-from newsbrief.redact import display_url, redact, remember_url
+from newsbrief.redact import display_url, remember_url, remote_text
 
 T = TypeVar("T", bound=BaseModel)
 # Greedy decoding made the 1.5B model loop (one figure thirty times, until max_tokens): light
@@ -206,11 +207,11 @@ def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
 
 
 def _last_error(exc: BaseException) -> str:
-    """The final validation error in one line, without instructor's <failed_attempts> dump."""
+    """The final validation error, without instructor's <failed_attempts> dump."""
     text = str(exc)
     if "</failed_attempts>" in text:
         text = text.rsplit("</failed_attempts>", 1)[1] or text
-    return " ".join(text.split())[:300]
+    return text
 
 
 def _api_message(exc: openai.APIStatusError) -> str:
@@ -233,7 +234,7 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
             return translate_error(cause, endpoint)
         if isinstance(exc, IncompleteOutputException):
             return ModelOutputError("model answer was cut off (max_tokens reached)")
-        detail = redact(_last_error(exc), endpoint.api_key)
+        detail = remote_text(_last_error(exc), endpoint.api_key)
         return ModelOutputError(
             f"model output did not validate after {attempts} attempt(s): {detail}"
         )
@@ -251,13 +252,16 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
         msg = f"{where} failed with HTTP {exc.status_code} after retries: {_api_message(exc)}"
     elif isinstance(exc, openai.APITimeoutError):
         msg = f"{where} timed out after retries"
+    elif isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, NotAnAPIResponse):
+        msg = f"{where} {exc.__cause__} (after retries)"  # a proxy's page is retried
     elif isinstance(exc, openai.APIConnectionError) and isinstance(exc.__cause__, ResponseRefused):
         msg = f"{where} {exc.__cause__} (not retried)"
     elif isinstance(exc, openai.APIConnectionError):
         msg = f"cannot reach {where}: {exc.__cause__ or exc}"
     else:
         msg = f"model call failed: {type(exc).__name__}: {exc}"
-    return EndpointError(redact(" ".join(msg.split())[:500], endpoint.api_key))
+    # The server's words are in msg: redacted before it is cut, never a half key left.
+    return EndpointError(remote_text(msg, endpoint.api_key, limit=500))
 
 
 async def acall(

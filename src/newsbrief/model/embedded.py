@@ -13,6 +13,7 @@ import gc
 import hashlib
 import importlib
 import json
+import logging
 import os
 import socket
 import tempfile
@@ -23,6 +24,8 @@ from typing import Any
 
 from newsbrief.errors import EmbeddedModelError
 from newsbrief.settings import cache_dir
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -154,8 +157,11 @@ class EmbeddedServer:
         params.cpuparams_batch.n_threads = self.threads
         params.cache_prompt = True
         # Where slot save/restore may read and write: the fixed prompt prefix's KV cache,
-        # kept across processes (see PrefixCache).
-        params.slot_save_path = str(prefix_dir()) + os.sep  # llama.cpp appends the name as is
+        # kept across processes (see PrefixCache). Without it, only the speed-up is lost.
+        try:
+            params.slot_save_path = str(prefix_dir()) + os.sep  # llama.cpp appends the name
+        except OSError as exc:
+            log.debug("no saved prompt prefix: %s", exc)
         # llama.cpp checks for cancelled requests (a client gone, Ctrl-C) and for shutdown
         # between logical batches. With its default 2048-token batch, one article's prompt
         # is a single ~40 s step on 2 cores, and stop() would wait for it. Logical batch =
@@ -208,8 +214,14 @@ class EmbeddedServer:
 
 
 def prefix_dir() -> Path:
+    """The folder of saved prefixes, made if need be. A file where it belongs (never ours)
+    is deleted; OSError when the folder still cannot be made."""
     path = cache_dir() / "kv"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        path.unlink()
+        path.mkdir()
     return path
 
 
@@ -245,17 +257,36 @@ class PrefixCache:
         self.path = prefix_dir() / self.name
         self.meta = self.path.with_suffix(".json")
 
+    def saved_tokens(self) -> int | None:
+        """The token count recorded with the file, None when there is none. ValueError (or
+        RecursionError, OSError) when the record cannot be read or trusted: not JSON, nested
+        past the stack, a count that is not a positive whole number (1e400, "670", true)."""
+        try:
+            raw = self.meta.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        data = json.loads(raw)
+        tokens = data.get("tokens") if isinstance(data, dict) else None
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens <= 0:
+            raise ValueError(f"no token count in {self.meta.name}")
+        return tokens
+
     def restore(self) -> int:
         """Load the saved prefix into slot 0; the tokens restored, 0 when there is none.
-        (llama.cpp defers a restore while the slot is busy: it never cuts into a request.)"""
+        (llama.cpp defers a restore while the slot is busy: it never cuts into a request.)
+        A record that cannot be read or trusted is deleted with its file."""
         try:
-            expected = int(json.loads(self.meta.read_text())["tokens"])
-        except (OSError, ValueError, KeyError, TypeError):
+            expected = self.saved_tokens()
+        except (OSError, ValueError, RecursionError) as exc:
+            self.forget()
+            log.debug("saved prompt prefix deleted, unusable: %s: %s", type(exc).__name__, exc)
+            return 0
+        if expected is None:
             return 0
         try:
             body = {"filename": self.name}
             answer = _post(self.server.base_url, "/slots/0?action=restore", body, 120)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return 0  # the server's trouble, not the file's
         if answer.get("n_restored") != expected:
             self.forget()  # torn, or from another llama.cpp build: rebuilt on the next call
@@ -271,16 +302,22 @@ class PrefixCache:
             1800,
         )
         answer = _post(self.server.base_url, "/slots/0?action=save", {"filename": self.name}, 300)
-        tokens = int(answer["n_saved"])
+        tokens = answer.get("n_saved")
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens <= 0:
+            raise ValueError(f"the server saved no tokens ({tokens!r})")
         tmp = self.meta.with_suffix(".tmp")
         tmp.write_text(json.dumps({"tokens": tokens}))
         os.replace(tmp, self.meta)
         return tokens
 
     def forget(self) -> None:
+        """Delete the file and its record, where possible (a folder in their place, if empty)."""
         for path in (self.meta, self.path):
             with contextlib.suppress(OSError):
-                path.unlink()
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
 
 
 def warm_prefix(base_url: str, messages: list[dict[str, str]], prompt_version: str) -> int:
@@ -288,20 +325,24 @@ def warm_prefix(base_url: str, messages: list[dict[str, str]], prompt_version: s
     restored from disk (a few ms), or, the first time, read now and saved. Any other request
     in between (a label question, the synthesis) replaces the slot's cache, so this runs
     before every brief. Returns the tokens restored (0 when none were). Errors cost the
-    speed-up, never the call: the brief request then reads the prefix itself."""
+    speed-up, never the call: whatever goes wrong here (a damaged file, `kv` not a folder,
+    an odd server answer) is one debug line, the brief request then reads the prefix itself."""
     server = _running.get(base_url.removesuffix("/"))
     if server is None:  # not ours (a replayed cassette, another process's server)
         return 0
     with server.prefix_lock:
-        cache = PrefixCache(server, prompt_version)
-        restored = cache.restore()
-        if restored or server.prefix_tried:
-            return restored
-        server.prefix_tried = True  # one attempt per server life
+        cache: PrefixCache | None = None
         try:
+            cache = PrefixCache(server, prompt_version)
+            restored = cache.restore()
+            if restored or server.prefix_tried:
+                return restored
+            server.prefix_tried = True  # one attempt per server life
             cache.save(messages)
-        except (OSError, ValueError, KeyError, TypeError):
-            cache.forget()
+        except Exception as exc:  # a speed-up: no failure of it may reach the brief
+            log.debug("saved prompt prefix not used: %s: %s", type(exc).__name__, exc)
+            if cache is not None:
+                cache.forget()
         return 0
 
 

@@ -20,8 +20,7 @@ from newsbrief.redact import display_url
 if TYPE_CHECKING:
     import instructor
 
-# Answers are a few KB; a fast endless body must not be buffered whole.
-DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES = settings.DEFAULT_MAX_RESPONSE_BYTES  # for Endpoints built by hand
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 REMOTE_TIMEOUT_S = 300.0
 # The embedded model on 2 cores can take minutes for one long answer: a timeout there would
@@ -144,7 +143,7 @@ def resolve_endpoint(
     embedded_model = base_url is None and api_key is None
     default_timeout = EMBEDDED_TIMEOUT_S if embedded_model else REMOTE_TIMEOUT_S
     timeout = timeout_s or settings.TIMEOUT.get() or default_timeout
-    cap = settings.MAX_RESPONSE_BYTES.get() or DEFAULT_MAX_RESPONSE_BYTES
+    cap = settings.max_response_bytes()
     deadline = settings.DEADLINE.get()
     if embedded_model:
         return Endpoint(

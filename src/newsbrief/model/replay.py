@@ -16,15 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from newsbrief.errors import ConfigError, ModelOutputError
-from newsbrief.model.client import SAMPLING, Meter
+from newsbrief.model.client import SAMPLING, Meter, token_count
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.schema import checking
 from newsbrief.model.transport import RetryPolicy
+from newsbrief.redact import redact
 
 T = TypeVar("T", bound=BaseModel)
 BATCH_URL = "/v1/chat/completions"
@@ -41,6 +43,60 @@ class Pending(Exception):
     @staticmethod
     def joined(found: list[Pending]) -> Pending:
         return Pending([b for p in found for b in p.bodies])
+
+
+class BadAnswer(ValueError):
+    """A completion that is not the shape a chat-completions answer has (str: what is wrong)."""
+
+
+USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The parts of one chat.completion a replay reads, checked: a batch engine's result
+    body is untrusted input (`choices: "abc"`, `[null]`, a string message), and one bad
+    answer must fail its own request, never the import or every later one."""
+
+    content: str
+    finish_reason: str | None = None
+    usage: tuple[int, int, int] = (0, 0, 0)
+
+    @staticmethod
+    def parse(body: object) -> Completion:
+        """BadAnswer unless body is {"choices": [{"message": {"content": str}, ...}], ...}.
+        The content is redacted here, as every model text is, before anyone keeps it."""
+        if not isinstance(body, dict):
+            raise BadAnswer("the answer is not a JSON object")
+        choices = body.get("choices")
+        if not isinstance(choices, list) or not choices:
+            raise BadAnswer("the answer has no list of choices")
+        choice = choices[0]
+        if not isinstance(choice, dict) or not isinstance(choice.get("message"), dict):
+            raise BadAnswer("the answer's first choice has no message object")
+        content = choice["message"].get("content")
+        if not isinstance(content, str):
+            raise BadAnswer("the answer's message has no text content")
+        finish = choice.get("finish_reason")
+        usage = body.get("usage")
+
+        def count(name: str) -> int:
+            return token_count(usage.get(name)) if isinstance(usage, dict) else 0
+
+        tokens = (count("prompt_tokens"), count("completion_tokens"), count("total_tokens"))
+        return Completion(redact(content), finish if isinstance(finish, str) else None, tokens)
+
+    def body(self) -> dict[str, Any]:
+        """As a chat.completion body again: what is stored, and read back by parse."""
+        return {
+            "choices": [
+                {
+                    "message": {"role": "assistant", "content": self.content},
+                    "finish_reason": self.finish_reason,
+                }
+            ],
+            "usage": dict(zip(USAGE_FIELDS, self.usage, strict=True)),
+        }
 
 
 def require_json_schema(endpoint: Endpoint) -> None:
@@ -72,10 +128,10 @@ def fingerprint(body: Mapping[str, Any]) -> str:
 
 
 class Replay:
-    """An `acall` that answers from imported completions (chat.completion objects as dicts):
-    `answer(fingerprint(request body))` gives one, or None when it is not in yet."""
+    """An `acall` that answers from imported completions: `answer(fingerprint(request
+    body))` gives one, or None when it is not in yet."""
 
-    def __init__(self, answer: Callable[[str], dict[str, Any] | None]) -> None:
+    def __init__(self, answer: Callable[[str], Completion | None]) -> None:
         self.answer = answer
 
     async def __call__(
@@ -97,10 +153,9 @@ class Replay:
             if completion is None:
                 raise Pending([body])
             meter.count += 1
-            meter.add_usage(completion.get("usage"))
-            choice = (completion.get("choices") or [{}])[0]
-            content = str((choice.get("message") or {}).get("content") or "")
-            cut = choice.get("finish_reason") == "length"
+            meter.add_usage(dict(zip(USAGE_FIELDS, completion.usage, strict=True)))
+            content = completion.content
+            cut = completion.finish_reason == "length"
             error: ValidationError | None = None
             try:
                 if not cut:

@@ -14,8 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from newsbrief.redact import redact
-from newsbrief.text.chars import without_surrogates
+from newsbrief.redact import bounded_text
 
 # The checker of the call in progress. A context variable rather than instructor's
 # `context=`: instructor renders every message through Jinja when given a context, and
@@ -49,11 +48,8 @@ MAX_MODEL_STRING = 2000
 def clean_model_text(text: str) -> str:
     """A model-written string made safe to keep: lone surrogates (which no encoder can
     write) become U+FFFD, known secrets a server echoed are redacted, and the length is
-    bounded."""
-    text = without_surrogates(text)
-    if len(text) > MAX_MODEL_STRING:
-        text = text[: MAX_MODEL_STRING - 1] + "\u2026"
-    return redact(text)
+    bounded (redact.bounded_text: the same rule as every server text)."""
+    return bounded_text(text, MAX_MODEL_STRING)
 
 
 def _clean(value: Any) -> Any:

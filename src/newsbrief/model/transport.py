@@ -27,7 +27,7 @@ from tenacity import (
 )
 
 from newsbrief import bodies
-from newsbrief.redact import remember_credential, remember_url
+from newsbrief.redact import remember_credential, remember_url, remote_text
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404, 422})
@@ -82,18 +82,23 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def retry_after_s(response: httpx2.Response) -> float | None:
-    """Seconds from a Retry-After (or retry-after-ms) header, delta or HTTP date."""
+    """Seconds from a Retry-After (or retry-after-ms) header, delta or HTTP date; None
+    (our own backoff) for a value that is no usable wait: nan, inf, negative, "soon"."""
     headers = response.headers
     if "retry-after-ms" in headers:
         try:
-            return float(headers["retry-after-ms"]) / 1000
+            ms = float(headers["retry-after-ms"])
         except ValueError:
-            pass
+            ms = math.nan
+        if math.isfinite(ms) and ms >= 0:  # nan, inf or negative: not a wait we can use
+            return ms / 1000
     raw = headers.get("retry-after")
     if raw is None:
         return None
     try:
         seconds = float(raw)
+        if seconds < 0:  # a negative delta: unusable (a date in the past means "now")
+            return None
     except ValueError:
         try:  # an HTTP date; anything else ("soon", "") falls back to our own backoff
             parsed = email.utils.parsedate_to_datetime(raw)
@@ -214,7 +219,8 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
         if response.is_success and kind and "json" not in kind:
             # A proxy's or captive portal's page: no model answered, so nothing to re-ask.
             raise NotAnAPIResponse(
-                f"answered HTTP {response.status_code} with {kind}, not a JSON API response "
+                f"answered HTTP {response.status_code} with {remote_text(kind, limit=100)}, "
+                "not a JSON API response "
                 "(is the base URL right?)",
                 request=request,
             )

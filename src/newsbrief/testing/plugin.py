@@ -291,6 +291,24 @@ def stale_message(path: Path, command: str) -> str:
     )
 
 
+def _model_call(request: Any) -> bool:
+    """A newsbrief model request: every one carries the prompt-version header."""
+    from newsbrief.testing.cassettes import PROMPT_HEADER
+
+    return any(name.lower() == PROMPT_HEADER for name in request.headers)
+
+
+def unrecorded_message(request: Any) -> str:
+    """Replay met a request that is not a model call: no cassette records those, so it is
+    no sign of a stale cassette."""
+    from newsbrief.redact import display_url
+
+    return (
+        f"{BLOCKED}: {request.method} {display_url(str(request.uri))} is not a model call "
+        "(newsbrief cassettes record model requests only); serve it from the test itself"
+    )
+
+
 @pytest.fixture
 def newsbrief_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The active vcr cassette; fails the test loudly when the cassette is missing or stale."""
@@ -318,6 +336,8 @@ def newsbrief_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
             if cassette.write_protected and cassette.filter_request(req):
                 # A BaseException: it passes the `except Exception` of openai, instructor and
                 # newsbrief, so the test fails with this, not with "cannot reach the endpoint".
+                if not _model_call(req):
+                    pytest.fail(unrecorded_message(req), pytrace=False)
                 pytest.fail(stale_message(path, command), pytrace=False)
             return False
 
@@ -340,6 +360,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     from vcr.errors import MissingMetadataError
 
     from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+    from newsbrief.redact import display_url
     from newsbrief.testing.cassettes import ENDPOINT_METADATA, scrub_paths
 
     if newsbrief_cassette.write_protected:
@@ -357,7 +378,10 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
             embedded=bool(recorded["embedded"]),
         )
     endpoint = ready(resolve_endpoint())
-    base_path = urlsplit(endpoint.base_url or "https://api.openai.com/v1").path
+    # The query too (secret values scrubbed): openai appends the request path to a base
+    # URL's query ("/v1?api-version=1/chat/completions"), so replay must send the same one.
+    parts = urlsplit(display_url(endpoint.base_url or "https://api.openai.com/v1"))
+    base_path = parts.path + (f"?{parts.query}" if parts.query else "")
     newsbrief_cassette.get_metadata(
         ENDPOINT_METADATA,
         {
