@@ -483,3 +483,17 @@ def test_parse_number_rejects(text: str) -> None:
 def test_parse_number_error_mentions_what_was_found() -> None:
     with pytest.raises(ValueError, match=r"'5%', '6%'"):
         parse_number("5% and 6%")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It paid $ 500, 000 in fines.", "a fine of 500, 000 dollars", "Sales rose to 1, 250 units."],
+)
+def test_a_thousands_group_split_by_a_tokenizer_is_not_read_as_two_numbers(text: str) -> None:
+    # "$ 500, 000" is 500,000: reading it as 500 (and 0) would be a wrong value
+    assert [n.text for n in find_numbers(text)] == []
+
+
+def test_a_comma_and_space_between_separate_numbers_still_reads_both() -> None:
+    assert [n.text for n in find_numbers("in 2019, 100 people")] == ["2019", "100"]
+    assert [n.text for n in find_numbers("rose 5%, 300 jobs were added")] == ["5%", "300"]

@@ -215,14 +215,29 @@ def _find(text: str) -> list[NumberMatch]:
     return [n for n in found if n is not None]
 
 
+_SPLIT_GROUP_AFTER = re.compile(r", \d{3}(?![\d.,])")
+_LEADING_DIGITS = re.compile("[$€£¥ ]*(\\d+)(?![\\d.,])")
+_SPLIT_GROUP_BEFORE = re.compile(r"(?<![\d.,])\d{1,3}, $")
+
+
 def _decimal_comma(text: str, start: int, end: int) -> bool:
     """A number touching an unconsumed digit-comma-digit junction ("18.234,56", "3,5%") is
-    written with a decimal comma we do not read: no value beats a wrong one."""
+    written with a decimal comma we do not read: no value beats a wrong one. Nor is a
+    thousands group that a tokenizer split ("$ 500, 000" is 500,000, not 500 and 0): both
+    halves are left unread."""
     after = text[end : end + 2]
     before = text[max(0, start - 2) : start]
-    return (len(after) == 2 and after[0] == "," and after[1].isdigit()) or (
+    if (len(after) == 2 and after[0] == "," and after[1].isdigit()) or (
         len(before) == 2 and before[1] == "," and before[0].isdigit()
-    )
+    ):
+        return True
+    run = _LEADING_DIGITS.match(text, start, end)
+    if run is None:
+        return False
+    digits = run.group(1)
+    if run.end() == end and len(digits) <= 3 and _SPLIT_GROUP_AFTER.match(text, end):
+        return True
+    return bool(len(digits) == 3 and _SPLIT_GROUP_BEFORE.search(text, 0, start))
 
 
 def parse_number(number_text: str) -> tuple[float, str]:
