@@ -256,5 +256,5 @@ def test_a_fetch_error_names_no_key_the_server_sent() -> None:
             self.end_headers()
 
     with http_server(Handler) as port, pytest.raises(InputError) as caught:
-        fetch(f"http://127.0.0.1:{port}/a", max_bytes=1000)
+        fetch(f"http://127.0.0.1:{port}/a", max_bytes=1000, allow_private=True)
     assert "LEAKED" not in str(caught.value) and "403" in str(caught.value)
