@@ -20,10 +20,12 @@ from __future__ import annotations
 import importlib.metadata
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -143,8 +145,15 @@ class _Guard(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One SSL context per process: loading the CA bundle costs ~20 ms of CPU, and a feed
+    run fetches hundreds of pages (model.client keeps one for its own clients likewise)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _transport(allow_private: bool) -> httpx.HTTPTransport:
-    context = httpx.create_ssl_context(trust_env=False)
+    context = _ssl_context()
     transport = httpx.HTTPTransport(verify=context, trust_env=False)
     # httpx takes no network backend, so its pool is rebuilt around ours (same settings).
     transport._pool = httpcore.ConnectionPool(
