@@ -51,7 +51,7 @@ def brief_answer(text: str) -> dict[str, Any]:
         "summary": ["Japanese stocks rose.", "The yen weakened."],
         "policy_implications": [
             {
-                "statement": "The Bank of Japan keeps its policy rate low.",
+                "statement": "Borrowing costs in Japan stay low while the policy rate holds.",
                 "actor": "central bank",
                 "evidence": [bank.group(1)],
             }

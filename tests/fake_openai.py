@@ -57,12 +57,13 @@ def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
 # One tiny article and a correct answer for it, shared by the CLI, plugin and secrets tests.
 TINY_ARTICLE = "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
 TINY_DRAFT: dict[str, Any] = {
-    # Ids as the prompt marks them: 57,890 is C01, 1.5% is C02 (225 is an index name).
-    "key_figures": [
-        {"id": "C01", "label": "Nikkei close"},
-        {"id": "C02", "label": "Nikkei gain"},
+    # Ids as the prompt marks them: 57,890 is C01, 1.5% is C02 (225 is an index name); the
+    # sentences are S01 and S02. Our code names the figures from their sentence.
+    "key_figures": ["C01", "C02"],
+    "summary": [
+        {"id": "S01", "text": "Markets rallied."},
+        {"id": "S02", "text": "The Nikkei 225 closed at 57,890, up 1.5%."},
     ],
-    "summary": ["The Nikkei rallied.", "It closed at a record."],
     "policy_implications": [],
 }
 

@@ -137,7 +137,7 @@ def test_markdown_is_the_default(tmp_path: Path, capsys: pytest.CaptureFixture[s
         code, out, _ = run(["summarize", str(path), "--base-url", fake.base_url], capsys)
     assert code == 0
     assert out.startswith("# Markets rallied.")
-    assert "| Nikkei close | 57,890 |" in out
+    assert "| Nikkei 225 close | 57,890 |" in out
 
 
 def test_stdin_and_real_process_exit_code(tmp_path: Path) -> None:

@@ -151,15 +151,17 @@ def check_ids(case: dict[str, Any], brief: dict[str, Any], requests: list[dict[s
     prompt = prompt_of(requests[0])
     listed = re.findall(r" \[(C[0-9]{2,3})\]", prompt)
     assert len(listed) == len(set(listed))
-    by_label = {f["label"]: f for f in brief["key_figures"]}
     answer = MODELS[case["model"]]
     for choice in answer["key_figures"]:
-        figure = by_label.get(choice["label"])
-        if choice["id"] not in listed:
-            assert figure is None, (choice, figure)  # an unlisted id grounds nothing
+        if choice["id"] not in listed:  # an unlisted id grounds nothing, and is named
+            assert any(repr(choice["id"]) in w for w in brief["warnings"]), brief["warnings"]
             continue
+        # The figure is the number the prompt marks with the id, and its quote states it.
+        marks = f" [{choice['id']}]"
+        figure = next(
+            (f for f in brief["key_figures"] if f"{f['number_text']}{marks}" in prompt), None
+        )
         assert figure is not None, (choice, brief["warnings"])
-        # The id sits right after the figure's number, and the quote states that number.
         assert f"{figure['number_text']} [{choice['id']}]" in prompt, (choice, figure)
         assert figure["number_text"] in figure["quote"]
     assert len(brief["key_figures"]) <= len(answer["key_figures"])

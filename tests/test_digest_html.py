@@ -173,7 +173,7 @@ def test_passages_are_whole_sentences_with_every_figure_marked(digest: Digest) -
     assert text == "The Nikkei 225 closed at 57,890 on day 1, up 1.1% on the session."
     assert [(m.text, m.label) for m in first.parts if isinstance(m, Mark)] == [
         ("57,890", "Nikkei 225 close"),
-        ("1.1%", "Nikkei 225 daily gain"),
+        ("1.1%", "Nikkei 225 gain, the session"),
     ]
     html = to_html(digest)
     assert not re.search(r"</mark><span class=\"label\">[^<]*</span> [.,;:]", html)

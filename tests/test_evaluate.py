@@ -12,16 +12,18 @@ from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
-from newsbrief.contract import Brief, KeyFigure
+from newsbrief.contract import Brief, Evidence, KeyFigure, PolicyImplication
 from newsbrief.evaluate.metrics import (
     GoldItem,
     check_grounding,
+    copied_implications,
     duplicate_sentences,
     figure_recall,
     matches_reference,
     reference_figures,
     score,
     score_labels,
+    summary_origins,
 )
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.text.numbers import find_numbers
@@ -212,3 +214,35 @@ def test_a_bad_gold_file_is_a_warning_and_the_report_goes_on(
     assert "warning: gold labels" in err and "internal error" not in err
     assert "| a.txt | 2 |" in report and "| b.txt | 2 |" in report
     assert "Note: gold labels" in report
+
+
+def test_summary_origins_copies_and_policy_angles_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary w/s/d column, copied implications and the policy-angle count, from the
+    brief alone; a policy file that cannot be used is a warning, not the end of the report."""
+    brief = tiny_brief()
+    assert summary_origins(brief) == (2, 0, 0)  # TINY_DRAFT's two wordings both stand
+    copy = brief.model_copy(
+        update={
+            "policy_implications": [
+                PolicyImplication(
+                    statement="The Nikkei 225 closed at 57,890, up 1.5% on the day.",
+                    evidence=Evidence(
+                        quote=brief.key_figures[0].quote,
+                        start=brief.key_figures[0].start,
+                        end=brief.key_figures[0].end,
+                    ),
+                )
+            ]
+        }
+    )
+    assert copied_implications(copy) == 1 and copied_implications(brief) == 0
+    folder = ectsum_like(tmp_path)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"a.txt": True, "b.txt": "yes"}))
+    code, report, err = eval_run(folder, tmp_path, capsys, "--policy", str(policy))
+    assert code == 0, err
+    assert "| a.txt | 2 | 0 (policy) |" in report and "| 2/0/0 |" in report
+    assert "Policy-angle articles with an implication: 0/1" in report
+    assert "policy angle for b.txt" in err and "not true or false" in err

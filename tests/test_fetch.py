@@ -455,4 +455,4 @@ def test_markdown_output_uses_the_page_title(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert out.startswith("# ECB holds rates at 3.75% as inflation cools\n")
-    assert "| ECB deposit rate | 3.75% |" in out
+    assert "| European Central Bank deposit rate, Thursday | 3.75% |" in out

@@ -432,11 +432,13 @@ def test_summarize_prints_no_escape_sequences(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / f"a{TITLE}.txt"
-    path.write_text(TINY_ARTICLE)
+    # $60 billion (C03) is a figure our code cannot name alone: the answer's label names it.
+    path.write_text(TINY_ARTICLE + "Overseas investors have poured over $60 billion into stocks.\n")
     draft = {
         "key_figures": [
             {"id": "C01", "label": f"Nikkei {TITLE} close {PIXEL}"},
             {"id": "C02", "label": f"Nikkei gain {OSC8}"},
+            {"id": "C03", "label": f"foreign inflows {TITLE} {PIXEL}"},
         ],
         "summary": [f"The Nikkei rallied {CLEAR}.", f"{JS_LINK} {OSC8}"],
         "policy_implications": [
@@ -457,7 +459,7 @@ def test_summarize_prints_no_escape_sequences(
     assert "\\x1b]0;pwned\\x07" in err  # the file name, made visible
     assert not {t.type for t in tokens(out)} & ACTIVE
     text = rendered_text(out)
-    assert f"Nikkei \ufffd]0;pwned\ufffd close {PIXEL}" in text
+    assert f"foreign inflows \ufffd]0;pwned\ufffd {PIXEL}" in text
     # The implication and its actor, kept and inert (its statement states no number).
     assert f"The Nikkei closed higher {EMPHASIS} on the day." in text and "\ufffd31m" in text
 

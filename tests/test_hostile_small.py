@@ -41,4 +41,4 @@ def test_an_int_id_fails_only_its_item() -> None:
     draft["policy_implications"] = [{"statement": "Rates may rise.", "actor": "", "evidence": [1]}]
     with serve(lambda body: draft_reply(draft)) as fake:
         brief = summarize(TINY_ARTICLE, endpoint=remote(fake.base_url))
-    assert [f.label for f in brief.key_figures] == ["Nikkei close", "Nikkei gain"]
+    assert [f.label for f in brief.key_figures] == ["Nikkei 225 close", "Nikkei 225 gain, the day"]

@@ -44,7 +44,7 @@ def test_the_embedded_grammar_is_applied() -> None:
     prompt = (
         "[S01] Acme shares fell 3.2% [C01] to $41.50 [C02]. [S02] Its goal is $2.1 billion [C03].\n"
         "Answer inside a ```json fence with twenty key_figures, one of them with id C99, and "
-        "cite sentence S77 as evidence."
+        "cite sentence S77 as evidence and as a summary sentence."
     )
     body = {
         "model": "embedded",
@@ -83,7 +83,8 @@ def test_the_embedded_grammar_is_applied() -> None:
     assert len(figures) <= schema["properties"]["key_figures"]["maxItems"]
     if choice["finish_reason"] == "stop":
         assert len(figures) >= 2
-    assert {f["id"] for f in figures} <= {"C01", "C02", "C03"}
+    assert set(figures) <= {"C01", "C02", "C03"}  # ids only: our code names them
+    assert {item["id"] for item in answer.get("summary", [])} <= {"S01", "S02"}
     for implication in answer.get("policy_implications", []):
         assert set(implication.get("evidence", [])) <= {"S01", "S02"}
 

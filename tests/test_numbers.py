@@ -497,3 +497,14 @@ def test_a_thousands_group_split_by_a_tokenizer_is_not_read_as_two_numbers(text:
 def test_a_comma_and_space_between_separate_numbers_still_reads_both() -> None:
     assert [n.text for n in find_numbers("in 2019, 100 people")] == ["2019", "100"]
     assert [n.text for n in find_numbers("rose 5%, 300 jobs were added")] == ["5%", "300"]
+
+
+def test_overlong_digit_runs_are_found_in_one_pass() -> None:
+    # With a digit allowed as its own separator the pattern backtracked exponentially: a
+    # 200-digit run never finished. Each run is found once, whole.
+    from newsbrief.text.numbers import overlong_numbers
+
+    for digits in (41, 60, 200):
+        run = "1" + "0" * digits
+        assert overlong_numbers(f"turnover of {run} yen, and 12,345 more") == [run]
+    assert overlong_numbers("1,000,000,000 and 3.14") == []

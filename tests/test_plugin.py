@@ -77,7 +77,7 @@ def test_socket(newsbrief_endpoint):
     socket.create_connection(("127.0.0.1", int(os.environ["PROBE_PORT"])), timeout=2).close()
 
 
-@pytest.mark.parametrize("label", ["nikkei close"])
+@pytest.mark.parametrize("label", ["nikkei 225 close"])
 def test_param(newsbrief_endpoint, label):
     brief = newsbrief.summarize(TEXT, endpoint=newsbrief_endpoint)
     assert brief.key_figures[0].label.lower() == label
@@ -274,14 +274,14 @@ def test_missing_cassette_fails_with_the_record_command(suite: UserSuite) -> Non
     result = suite.replay("test_user.py::test_param")
 
     result.assert_outcomes(errors=1)
-    command = "pytest 'test_user.py::test_param[nikkei close]' --newsbrief-record=all"
+    command = "pytest 'test_user.py::test_param[nikkei 225 close]' --newsbrief-record=all"
     assert f"no newsbrief cassette at {suite.pytester.path / 'cassettes'}" in result.stdout.str()
     assert f"record it with: {command}\n" in result.stdout.str()
     assert not (suite.pytester.path / "cassettes").exists()
 
     recorded, _ = suite.record(*shlex.split(command)[1:])  # quoted id survives a shell
     recorded.assert_outcomes(passed=1)
-    assert (suite.pytester.path / "cassettes/test_user/test_param_nikkei_close_.yaml").is_file()
+    assert (suite.pytester.path / "cassettes/test_user/test_param_nikkei_225_close_.yaml").is_file()
     suite.replay("test_user.py::test_param").assert_outcomes(passed=1)
 
 

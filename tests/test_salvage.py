@@ -46,17 +46,21 @@ def _looping_in_figures() -> str:
     return '{"key_figures": [' + ", ".join(figures) + ', {"id": "C01", "label": "Nikkei cl'
 
 
+SENTENCE = "The Nikkei 225 closed at 57,890, up 1.5% on the day, and the yen fell 0.8%."
+
+
 def _looping_in_summary() -> str:
     head = json.dumps({"key_figures": FIGURES})[:-1]
-    sentences = ['"Stocks rose."'] + ['"The yen fell."'] * 30
-    return head + ', "summary": [' + ", ".join(sentences) + ', "The yen f'
+    item = json.dumps({"id": "S02", "text": "The yen fell 0.8%."})
+    return head + ', "summary": [' + ", ".join([item] * 31) + ', {"id": "S02", "text": "The y'
 
 
 @pytest.mark.parametrize(
     ("looping", "summary", "warned"),
     [
-        (_looping_in_figures, "", "repeats C01"),
-        (_looping_in_summary, "Stocks rose. The yen fell.", "repeats another"),
+        # No summary before the cut: the brief leads with the sentence our code ranks first.
+        (_looping_in_figures, SENTENCE, "repeats C01"),
+        (_looping_in_summary, "The yen fell 0.8%.", "repeats another"),
     ],
 )
 def test_truncated_looping_answer_is_salvaged_and_grounded(
@@ -67,7 +71,12 @@ def test_truncated_looping_answer_is_salvaged_and_grounded(
         assert len(fake.requests) == 1  # cut off at max_tokens: salvaged, never re-asked
     # The complete part, grounded: each figure once, quoted by our code, in the draft's order.
     assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%", "0.8%"]
-    assert [f.label for f in brief.key_figures] == [f["label"] for f in FIGURES]
+    # Named by their sentence: the answer's labels are not needed.
+    assert [f.label for f in brief.key_figures] == [
+        "Nikkei 225 close",
+        "Nikkei 225 gain, the day",
+        "yen daily fall",  # 0.8% has no frame our code completes: the answer's label
+    ]
     for f in brief.key_figures:
         assert TEXT[f.start : f.end] == f.quote and f.number_text in f.quote
     assert any(warned in w for w in brief.warnings), brief.warnings
@@ -103,7 +112,7 @@ def test_unparseable_reask_keeps_the_earlier_answer() -> None:
     assert [f.number_text for f in brief.key_figures] == ["57,890"]
     assert any("'C09' is not the id of a listed number" in w for w in brief.warnings)
     assert any("9.9%" in w for w in brief.warnings)  # the invented number, named and dropped
-    assert "9.9" not in brief.summary and brief.summary == "The yen fell."
+    assert "9.9" not in brief.summary and brief.summary == SENTENCE  # our lead sentence
 
 
 def test_fenced_json_answer_is_recovered() -> None:
@@ -125,4 +134,4 @@ def test_fenced_json_answer_is_recovered() -> None:
         # recovered from inside its fence.
         assert len(fake.requests) == 1 + POLICY.max_reasks
     assert [f.number_text for f in brief.key_figures] == ["57,890", "1.5%"]
-    assert brief.summary == "Stocks rose. A record close."
+    assert brief.summary == "The Nikkei 225 closed at 57,890, up 1.5% on the day."

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from newsbrief.errors import ModelOutputError
 from newsbrief.text.numbers import parse_number
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: summary_sentences, figures' label_from; version 1 still loads
 
 Grounding = Literal["exact", "aligned"]
 
@@ -51,10 +51,23 @@ class KeyFigure(Span):
     value: float = Field(allow_inf_nan=False)
     unit: str = ""
     grounding: Grounding
+    # Who named it: our frame of the sentence, the model's words (checked), or our frame
+    # repairing a label that failed a check. None in version 1 briefs.
+    label_from: Literal["frame", "model", "repaired"] | None = None
 
 
 class Evidence(Span):
     pass
+
+
+class SummarySentence(_Strict):
+    """One summary sentence and the source sentences it rests on. `source`: the article's
+    own sentence (cut to a clause if long), its text equal to its one span; `written`: the
+    model's shorter wording, kept because every number in it is stated by its spans."""
+
+    text: str = Field(min_length=1)
+    origin: Literal["written", "source"]
+    spans: list[Span] = Field(min_length=1)
 
 
 class PolicyImplication(_Strict):
@@ -90,6 +103,7 @@ class Provenance(_Strict):
 class Brief(_Strict):
     source: Source
     summary: str
+    summary_sentences: list[SummarySentence] = Field(default_factory=list)
     key_figures: list[KeyFigure] = Field(default_factory=list)
     policy_implications: list[PolicyImplication] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -102,6 +116,10 @@ class Brief(_Strict):
             raise ValueError("source.id is not the sha256 of source.text")
         spans: list[tuple[str, Span]] = [(f"key figure {f.label!r}", f) for f in self.key_figures]
         spans += [(f"evidence for {p.statement!r}", p.evidence) for p in self.policy_implications]
+        for sentence in self.summary_sentences:
+            spans += [(f"summary sentence {sentence.text!r}", span) for span in sentence.spans]
+            if sentence.origin == "source" and sentence.text != sentence.spans[0].quote:
+                raise ValueError(f"summary sentence {sentence.text!r} is not its source span")
         for what, span in spans:
             if span.end > len(text) or text[span.start : span.end] != span.quote:
                 raise ValueError(f"{what}: text[{span.start}:{span.end}] != quote")

@@ -1,11 +1,16 @@
-"""What the model is asked to return: ids of our candidates and the words it chooses.
+"""What the model is asked to return: ids of what our code offers, and few words.
 
-Our code lists the article's candidate figures (C01...) and sentences (S01...); the model
-answers with ids and labels, never with quotes or numbers, so a figure cannot point at text
-the article lacks and copying (most of the old output) costs nothing. The JSON schema is
-sent to the endpoint, where llama.cpp turns it into a grammar: the id enums and list bounds
-are enforced there, and checked again by our code (grounding) for endpoints that do not.
-Bounds come from the BriefPolicy, the one place where limits live.
+Our code lists the article's candidate figures (C01...) and sentences (S01...), and reads
+what each number is (text.frames). The model chooses: which figures matter (ids only: the
+label comes from the frame, or from one follow-up question for the figures our code cannot
+name), which sentences make the summary (ids, each with an optional shorter wording), and
+which implications follow (a statement, an actor, the ids of supporting sentences). The JSON
+schema is sent to the endpoint, where llama.cpp turns it into a grammar: the id enums and
+list bounds are enforced there, and checked again by our code (grounding) for endpoints
+that do not. Bounds come from the BriefPolicy, the one place where limits live.
+
+Answers in the shape of prompt versions before 0.3 ({id, label} figures, plain summary
+strings) still parse: a label given is used where the frame cannot name the number.
 """
 
 from __future__ import annotations
@@ -13,64 +18,120 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field, create_model, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from newsbrief.brief.policy import POLICY
 from newsbrief.model.schema import CheckedModel, bounded
 
 
-class FigureChoice(BaseModel):
-    # "id": 1 is read as "1", an unknown id that grounding drops: one item, not the answer.
-    model_config = ConfigDict(coerce_numbers_to_str=True)
-
-    id: str = Field(description="the id of the number, e.g. 'C03'")
-    label: str = Field(
-        description="what the number measures: subject, measure and period, "
-        "e.g. 'Nikkei 225 daily gain', 'Acme 2025 profit goal'"
-    )
+class SummaryChoice(BaseModel):
+    id: str = Field(description="the id of an article sentence, e.g. 'S03'")
+    text: str = Field(description="that sentence, shortened to its point; same numbers")
 
 
 class ImplicationDraft(BaseModel):
-    model_config = ConfigDict(coerce_numbers_to_str=True)  # as FigureChoice
-
     statement: str = Field(description="one sentence: what this means for policy")
     actor: str = Field(description="who would act: central bank, government... or ''")
     evidence: list[str] = bounded(1, 2, description="ids of the sentences that support it")
 
 
-def summary_field() -> Any:
-    """A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for it;
-    shared by every answer that writes a summary."""
+def summary_field(description: str | None = None) -> Any:
+    """A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for
+    it; shared by every answer that writes a summary."""
     low, high = POLICY.min_summary_sentences, POLICY.max_summary_sentences
-    return bounded(low, high, description=f"{low} to {high} sentences")
+    return bounded(low, high, description=description or f"{low} to {high} sentences")
+
+
+def _as_id(value: Any) -> str:
+    """An id as a string: the model may answer 3 or "C03" where "C03" belongs."""
+    return value.strip() if isinstance(value, str) else str(value)
 
 
 class BriefDraft(CheckedModel):
-    # Figures first: the summary is written after the figures it may cite are chosen.
-    key_figures: list[FigureChoice] = bounded(max_items=POLICY.max_figures)
-    summary: list[str] = summary_field()
+    # Figures first: the summary is chosen after the figures it may state.
+    key_figures: list[str] = bounded(max_items=POLICY.max_figures)
+    summary: list[SummaryChoice] = summary_field()
     policy_implications: list[ImplicationDraft] = bounded(max_items=POLICY.max_implications)
+    # Labels an answer gave anyway (the older {id, label} shape): never asked for.
+    given_labels: SkipJsonSchema[dict[str, str]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_any_shape(cls, data: Any) -> Any:
+        """One odd item costs that item, never the answer: a figure may come as an id, a
+        number or an {id, label} object; a summary item as {id, text} or a bare sentence
+        (grounding then finds the sentence it rests on)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name in ("key_figures", "summary", "policy_implications"):
+            data.setdefault(name, [])
+        figures = data.get("key_figures")
+        if isinstance(figures, list):
+            ids: list[str] = []
+            labels: dict[str, str] = {}
+            for item in figures:
+                if isinstance(item, dict):
+                    fid = _as_id(item.get("id", ""))
+                    label = item.get("label")
+                    if isinstance(label, str) and label.strip():
+                        labels.setdefault(fid, label)
+                    ids.append(fid)
+                elif isinstance(item, (str, int, float)):
+                    ids.append(_as_id(item))
+            data["key_figures"] = ids
+            data["given_labels"] = labels
+        summary = data.get("summary")
+        if isinstance(summary, str):
+            summary = [summary]
+        if isinstance(summary, list):
+            data["summary"] = [
+                {"id": "", "text": item}
+                if isinstance(item, str)
+                else {"id": _as_id(item.get("id", "")), "text": str(item.get("text") or "")}
+                for item in summary
+                if isinstance(item, (str, dict))
+            ]
+        implications = data.get("policy_implications")
+        if isinstance(implications, list):
+            data["policy_implications"] = [
+                {**item, "evidence": [_as_id(e) for e in item.get("evidence") or []]}
+                if isinstance(item.get("evidence"), list)
+                else item
+                for item in implications
+                if isinstance(item, dict)
+            ]
+        return data
 
 
-def _enum(field: Any, ids: tuple[str, ...]) -> Any:
-    """The field with its allowed values advertised (the endpoint's grammar enforces them);
-    not validated here: one unknown id drops one item (grounding), never a whole answer."""
-    return Field(json_schema_extra={"enum": list(ids)}, description=field.description)
+def _ids_enum(ids: tuple[str, ...], fallback: str) -> list[str]:
+    return list(ids or (fallback,))
 
 
 @lru_cache(maxsize=64)
 def draft_model(
-    min_figures: int, figure_ids: tuple[str, ...], sentence_ids: tuple[str, ...]
+    min_figures: int,
+    figure_ids: tuple[str, ...],
+    sentence_ids: tuple[str, ...],
+    min_implications: int = 0,
 ) -> type[BriefDraft]:
-    """BriefDraft for one article's shape: ids restricted to those that exist, and at least
-    min_figures figures (a small model stops early; minItems makes it keep choosing).
+    """BriefDraft for one article's shape: ids restricted to those that exist, at least
+    min_figures figures (a small model stops early; minItems makes it keep choosing) and at
+    least min_implications implications (an article with a policy angle).
 
     Built once per shape (ids are C01..Cn and S01..Sm, so the counts fix them).
     """
-    figure = create_model(
-        "FigureChoice",
-        __base__=FigureChoice,
-        id=(str, _enum(FigureChoice.model_fields["id"], figure_ids or ("C00",))),
+    summary_item = create_model(
+        "SummaryChoice",
+        __base__=SummaryChoice,
+        id=(
+            str,
+            Field(
+                json_schema_extra={"enum": list(_ids_enum(sentence_ids, "S00"))},
+                description=SummaryChoice.model_fields["id"].description,
+            ),
+        ),
     )
     evidence = ImplicationDraft.model_fields["evidence"]
     implication = create_model(
@@ -79,17 +140,44 @@ def draft_model(
         evidence=(
             list[str],
             bounded(
-                1, 2, description=evidence.description, item_enum=list(sentence_ids or ("S00",))
+                1, 2, description=evidence.description, item_enum=_ids_enum(sentence_ids, "S00")
             ),
         ),
     )
     most = POLICY.max_figures if figure_ids else 0
+    most_implications = POLICY.max_implications if sentence_ids else 0
     return create_model(
         "BriefDraft",
         __base__=BriefDraft,
-        key_figures=(list[figure], bounded(min(min_figures, most), most)),  # type: ignore[valid-type]
+        key_figures=(
+            list[str],
+            bounded(
+                min(min_figures, most),
+                most,
+                item_enum=_ids_enum(figure_ids, "C00"),
+                description="ids of the most important numbers, each a different id",
+            ),
+        ),
+        summary=(list[summary_item], summary_field("sentence ids, each with its shorter wording")),  # type: ignore[valid-type]
         policy_implications=(
             list[implication],  # type: ignore[valid-type]
-            bounded(max_items=POLICY.max_implications if sentence_ids else 0),
+            bounded(min(min_implications, most_implications), most_implications),
         ),
     )
+
+
+@lru_cache(maxsize=256)
+def labels_model(questions: tuple[tuple[str, tuple[str, ...]], ...]) -> type[CheckedModel]:
+    """The follow-up answer: one property per figure id our code could not name alone, an
+    enum of the names our code found where the sentence leaves the subject open, else a
+    short label."""
+    fields: dict[str, Any] = {}
+    for fid, options in questions:
+        extra: dict[str, Any] = {"enum": list(options)} if options else {"maxLength": 80}
+        # A default: one missing answer costs that figure's label, never the others'.
+        fields[fid] = (str, Field("", json_schema_extra=extra, description=f"what {fid} measures"))
+    required: list[Any] = [fid for fid, _ in questions]  # the grammar asks for every one
+    model = create_model("FigureLabels", __base__=CheckedModel, **fields)
+    model.model_config["json_schema_extra"] = {"required": required}
+    model.model_rebuild(force=True)
+    return model

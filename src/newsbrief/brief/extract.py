@@ -1,27 +1,27 @@
-"""Brief one piece of text: the brief prompt, the re-ask, the focused label questions, the
-grounded result."""
+"""Brief one piece of text: the brief call (ids chosen by the model), then at most one
+follow-up call naming the figures our code could not, and the grounded result."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
-from pydantic import Field
-
-from newsbrief.brief.drafts import BriefDraft, draft_model
-from newsbrief.brief.grounding import Grounded, Mislabel, ground
+from newsbrief.brief.drafts import BriefDraft, draft_model, labels_model
+from newsbrief.brief.grounding import Grounded, Question, ground
 from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.contract import KeyFigure
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Ask, Spent, acall
 from newsbrief.model.embedded import warm_prefix
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import prompt_version, render
 from newsbrief.model.replay import Pending
-from newsbrief.model.schema import CheckedModel
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
 from newsbrief.text.article import ArticleText
+from newsbrief.text.frames import Frame, compose
 
 
 @dataclass
@@ -32,10 +32,6 @@ class Extraction:
     @property
     def warnings(self) -> list[str]:
         return self.grounded.warnings
-
-
-class LabelAnswer(CheckedModel):
-    label: str = Field(description="what the number measures: subject, measure, period")
 
 
 def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
@@ -75,23 +71,31 @@ def _fixed_turns(policy: BriefPolicy) -> list[dict[str, str]]:
     ]
 
 
-def relabel_messages(article: ArticleText, doubt: Mislabel) -> list[dict[str, str]]:
-    """The focused question: the figure's passage and its number only."""
-    figure = doubt.figure
-    problem = f"A first answer, {figure.label!r}, was wrong: {doubt.problem.split(': ', 1)[-1]}."
-    # The sentence before too: "That's a 25% gain" names its subject one sentence earlier.
-    start = align.sentence_bounds(article.text, max(0, figure.start - 2))[0]
-    if start >= figure.start:
-        start = align.sentence_bounds(article.text, max(0, start - 2))[0]
-    passage = article.text[min(start, figure.start) : figure.end]
-    return [
-        {
-            "role": "user",
-            "content": render(
-                "relabel", passage=passage, number=figure.number_text, problem=problem
-            ),
-        }
-    ]
+def label_messages(article: ArticleText, questions: list[Question]) -> list[dict[str, str]]:
+    """The one follow-up question: each figure our code could not name, with its sentence
+    and, where the sentence leaves the subject open, the names to choose from."""
+    lines = []
+    for q in questions:
+        figure = q.figure
+        line = f'{_qid(q)}: {figure.number_text} in "{_passage(article, figure)}"'
+        if q.options:
+            line += " Choose the name it is about: " + ", ".join(f'"{o}"' for o in q.options)
+        lines.append(line)
+    return [{"role": "user", "content": render("labels", questions="\n".join(lines))}]
+
+
+def _qid(q: Question) -> str:
+    return q.fid
+
+
+def _passage(article: ArticleText, figure: KeyFigure) -> str:
+    """The figure's quote, with the sentence before when the quote opens with a pronoun
+    ("That's a 25% gain" names its subject one sentence earlier)."""
+    quote = " ".join(figure.quote.split())
+    if re.match(r"(?i)^(?:that|this|it|they|these|which)\b", quote):
+        start = align.sentence_bounds(article.text, max(0, figure.start - 2))[0]
+        quote = " ".join(article.text[start : figure.end].split())
+    return quote
 
 
 class _Checker:
@@ -109,7 +113,7 @@ class _Checker:
         return hit[1]
 
 
-async def _relabel(
+async def _ask_labels(
     article: ArticleText,
     grounded: Grounded,
     endpoint: Endpoint,
@@ -117,42 +121,62 @@ async def _relabel(
     policy: BriefPolicy,
     ask: Ask,
 ) -> Spent:
-    """Ask once more about each figure whose label contradicts its clause; keep the new label
-    if it passes the same checks, else drop the figure with a warning."""
+    """One call for every figure our code could not name: an option chosen completes its
+    frame; a label written is kept if it passes the label checks, else repaired from the
+    frame (or the figure dropped) with a warning."""
+    questions = grounded.questions
+    if not questions:
+        return Spent()
     spent = Spent()
-    pending: list[Pending] = []
-    for doubt in grounded.mislabelled:
-        figure = doubt.figure
-        try:
-            answer, meter = await ask(
-                endpoint,
-                relabel_messages(article, doubt),
-                LabelAnswer,
-                max_reasks=0,
-                max_tokens=policy.relabel_tokens,
-                policy=retry,
-            )
-            spent = spent + meter.spent()
-            label = " ".join(answer.label.split())
-            problem = label_problem(label, article, doubt.number) if label else "empty"
-        except Pending as waiting:  # a batch run: every question goes into the same round
-            pending.append(waiting)
-            continue
-        except NewsbriefError as exc:
-            label, problem = "", f"the label could not be checked ({exc})"
-        index = grounded.figures.index(figure)
-        if problem is None:
-            grounded.figures[index] = figure.model_copy(update={"label": label})
-            grounded.notes.append(
-                f"relabelled {figure.number_text}: {figure.label!r} became {label!r}"
-            )
+    answers: dict[str, str] = {}
+    model = labels_model(tuple((_qid(q), q.options) for q in questions))
+    try:
+        answer, meter = await ask(
+            endpoint,
+            label_messages(article, questions),
+            model,
+            max_reasks=0,
+            max_tokens=policy.label_tokens * len(questions) + 16,
+            policy=retry,
+        )
+        spent = meter.spent()
+        answers = {k: v for k, v in answer.model_dump().items() if isinstance(v, str)}
+    except Pending:  # a batch run: the question goes into the next round
+        raise
+    except NewsbriefError as exc:
+        grounded.notes.append(f"the label question failed ({exc}); labels repaired from frames")
+    for q in questions:
+        given = " ".join(answers.get(_qid(q), "").split())
+        index = grounded.figures.index(q.figure)
+        label: str | None
+        if q.options and given in q.options:
+            label, source = q.frame.label_with(given), "frame"
+        elif given and not q.options and label_problem(given, article, q.number) is None:
+            label, source = given, "model"
         else:
-            del grounded.figures[index]
-            grounded.notes.append(f"dropped {figure.number_text}: {doubt.problem}")
-    if pending:
-        raise Pending.joined(pending)
-    grounded.mislabelled = []
+            label, source = repair(q.frame), "repaired"
+            if label is None:
+                del grounded.figures[index]
+                why = q.problem or f"no label for it passed the checks (answer: {given!r})"
+                grounded.notes.append(f"dropped {q.figure.number_text}: {why}")
+                continue
+            grounded.notes.append(
+                f"labelled {q.figure.number_text} {label!r} from its sentence"
+                + (f" (the answer {given!r} failed a check)" if given else "")
+            )
+        grounded.figures[index] = q.figure.model_copy(update={"label": label, "label_from": source})
+    grounded.questions = []
     return spent
+
+
+def repair(frame: Frame) -> str | None:
+    """The best label our code can compose from an incomplete frame: its first subject
+    option, or its head phrase with its role; None when it has neither."""
+    if frame.options:
+        return frame.label_with(frame.options[0])
+    if frame.role and frame.what and frame.head.lower() not in ("", "it", "that", "this"):
+        return compose(frame, frame.what)
+    return None
 
 
 async def aextract(
@@ -171,6 +195,7 @@ async def aextract(
         min(wanted, len(refs)),
         tuple(r.id for r in refs),
         tuple(r.id for r in article.sentence_refs),
+        1 if article.policy_angle else 0,
     )
     grounded = _Checker(article, wanted, policy)
     if endpoint.embedded and endpoint.base_url:
@@ -192,5 +217,5 @@ async def aextract(
     attempts = [*(a for a in meter.answers if a is not draft), draft]
     best = max(enumerate(attempts), key=lambda t: (grounded(t[1]).score, t[0]))[1]
     result = grounded(best)
-    spent = meter.spent() + await _relabel(article, result, endpoint, retry, policy, ask)
+    spent = meter.spent() + await _ask_labels(article, result, endpoint, retry, policy, ask)
     return Extraction(grounded=result, spent=spent)

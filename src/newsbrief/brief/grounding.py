@@ -1,11 +1,14 @@
-"""Turn the model's choices (ids and words) into grounded figures and evidence, or name
-the problem.
+"""Turn the model's choices (ids and a few words) into a grounded brief body, or name the
+problem.
 
-The model only chooses: a candidate id and a label for a figure, sentence ids for evidence.
-Quotes, offsets and values come from our code (ArticleText's refs and parser). Labels are
-checked against the number's clause (labels.py), and every number a statement or summary
-sentence states must be one the brief grounds. Problems are phrased so they can go straight
-back to the model as a re-ask and, if still unsolved, into the Brief's warnings.
+The model only chooses: candidate ids for figures, sentence ids (with a shorter wording) for
+the summary, sentence ids for an implication's evidence. Quotes, offsets and values come
+from our code (ArticleText's refs and parser); labels from the frame our code reads of each
+number's sentence (text.frames), or, where it cannot name one, from one follow-up question
+whose answer is checked (labels.py). A summary sentence keeps the model's wording only when
+every number in it is its source sentence's, with the same unit; otherwise the source
+sentence stands. Problems are phrased so they can go back to the model as a re-ask and, if
+still unsolved, into the Brief's warnings.
 """
 
 from __future__ import annotations
@@ -14,79 +17,86 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from newsbrief.brief.drafts import BriefDraft, FigureChoice, ImplicationDraft
+from newsbrief.brief.drafts import BriefDraft, ImplicationDraft
 from newsbrief.brief.labels import label_problem, mention_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
+from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, Span, SummarySentence
 from newsbrief.text import align
-from newsbrief.text.article import ArticleText, Ref, worth_a_figure
+from newsbrief.text.article import ArticleText, Ref
+from newsbrief.text.frames import Frame
 from newsbrief.text.numbers import (
     NumberMatch,
     find_numbers,
     overlong_numbers,
     quantity_key,
     same_quantity,
+    worth_a_figure,
 )
+from newsbrief.text.words import content_words, restates
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 _MARK = re.compile(r" ?\[[CS]\d{2,4}\]")  # our prompt's ids, copied into prose by the model
 REPEAT_OVERLAP = 0.6  # summary sentences sharing this share of their words say one thing
+HEADING_WORDS = 16  # a line this short without closing punctuation is a heading
+_SENTENCE_ENDS = (".", "!", "?", '"', "\u201d", "'", ")")
 MIN_SHARED_WORDS = 2  # an implication and its evidence share at least these content words
 
 
 @dataclass
-class Mislabel:
-    """A grounded figure whose label contradicts its clause: asked about once more."""
+class Question:
+    """A grounded figure our code could not name alone: asked about in the one follow-up
+    call. `options`: the names the sentence leaves open (the answer is one of them)."""
 
+    fid: str  # the candidate's id (C07)
     figure: KeyFigure
     number: NumberMatch
-    problem: str
+    frame: Frame
+    options: tuple[str, ...] = ()
+    problem: str = ""  # why the answer's own label, if it gave one, failed a check
 
 
 @dataclass
 class Grounded:
-    summary: str = ""  # the draft's sentences that passed every check
+    summary_sentences: list[SummarySentence] = field(default_factory=list)
     figures: list[KeyFigure] = field(default_factory=list)
     implications: list[PolicyImplication] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # figures, implications that did not ground
     unsaid: list[str] = field(default_factory=list)  # summary, implications dropped, and why
-    shortfall: str | None = None  # fewer figures than the article can support
     notes: list[str] = field(default_factory=list)  # kept, but worth a warning
-    mislabelled: list[Mislabel] = field(default_factory=list)  # in figures; label in doubt
+    questions: list[Question] = field(default_factory=list)  # in figures; label still due
+
+    @property
+    def summary(self) -> str:
+        return " ".join(s.text for s in self.summary_sentences)
 
     @property
     def problems(self) -> list[str]:
-        """Everything worth a re-ask of the whole answer, phrased for the model: figures. A
-        dropped summary sentence or implication is not: a re-ask costs a whole answer (a
-        minute on the embedded model) and a small model rarely mends prose when asked."""
-        return self.dropped + ([self.shortfall] if self.shortfall else [])
+        """Everything worth a re-ask of the whole answer, phrased for the model: ids that
+        name nothing (an endpoint without a grammar). A short answer is filled by our
+        ranking, and a dropped sentence or implication costs that item alone."""
+        return list(self.dropped)
 
     @property
     def warnings(self) -> list[str]:
         """What the Brief must say about what did not survive (after the last attempt)."""
-        found = [f"dropped: {d}" for d in self.dropped + self.unsaid]
-        return found + ([self.shortfall] if self.shortfall else []) + self.notes
+        return [f"dropped: {d}" for d in self.dropped + self.unsaid] + self.notes
 
     @property
     def score(self) -> int:
         """How much of an answer grounded: the best attempt is the one with most."""
-        return len(self.figures) - len(self.mislabelled) + len(self.implications)
+        return len(self.figures) + len(self.implications) + len(self.summary_sentences)
 
 
 def ground_figure(
-    i: int, choice: FigureChoice, refs: dict[str, Ref], article: ArticleText
+    i: int, fid: str, refs: dict[str, Ref], article: ArticleText, label: str, source: str
 ) -> tuple[KeyFigure, NumberMatch] | str:
-    """The figure the choice names, quoted by our code: the sentence (or clauses) stating it."""
-    ref = refs.get(choice.id.strip())
+    """The figure an id names, quoted by our code: the sentence (or clauses) stating it."""
+    ref = refs.get(fid.strip())
     if ref is None or ref.number is None:
-        return f"key_figures[{i}]: {choice.id!r} is not the id of a listed number"
-    label = " ".join(choice.label.split())
-    if not label:
-        return f"key_figures[{i}] ({ref.id}): the label is empty; say what the number measures"
+        return f"key_figures[{i}]: {fid!r} is not the id of a listed number"
     n = ref.number
     span = align.span_around(article.text, n)
     figure = KeyFigure(
-        label=label,
+        label=" ".join(label.split()) or n.text,
         quote=article.text[span.start : span.end],
         start=span.start,
         end=span.end,
@@ -94,6 +104,7 @@ def ground_figure(
         value=n.value,
         unit=n.unit,
         grounding="exact",
+        label_from=source,  # type: ignore[arg-type]
     )
     return figure, n
 
@@ -112,53 +123,69 @@ def _evidence_span(ids: list[str], refs: dict[str, Ref]) -> tuple[int, int] | No
     return span
 
 
-def ground_implication(
-    i: int, draft: ImplicationDraft, refs: dict[str, Ref], article: ArticleText
-) -> PolicyImplication | str:
-    where = f"policy_implications[{i}] ({draft.statement!r})"
-    span = _evidence_span(draft.evidence, refs)
-    if span is None:
-        cited = ", ".join(repr(e) for e in draft.evidence) or "nothing"
-        return f"{where}: evidence cites {cited}; cite the ids of the sentences that support it"
-    start, end = span
-    quote = article.text[start:end]
+def _invented(statement: str, quote: str) -> list[str]:
+    """Numbers a statement of ours states that the passage does not (same value and unit)."""
     stated = find_numbers(quote)
-    invented = [
+    found = [
         n.text
-        for n in find_numbers(draft.statement)
-        if not any(same_quantity(m, n.value, n.unit) for m in stated)
-    ] + overlong_numbers(draft.statement)
-    if invented:
-        return (
-            f"{where} states {', '.join(invented)}, which its evidence does not; state only "
-            "numbers from the cited sentences"
-        )
-    if len(content_words(draft.statement) & content_words(quote)) < MIN_SHARED_WORDS:
-        return f"{where}: the cited sentences do not speak of it; cite the ones that do"
-    return PolicyImplication(
-        statement=" ".join(_MARK.sub("", draft.statement).split()),
-        actor=draft.actor.strip(),
-        evidence=Evidence(quote=quote, start=start, end=end),
+        for n in find_numbers(statement)
+        if worth_a_figure(n) and not any(_same_stated(m, n) for m in stated)
+    ]
+    return found + overlong_numbers(statement)
+
+
+def _support(statement: str, quote: str) -> int:
+    """How many content words a statement shares with a passage (0 when the statement
+    states a number the passage does not)."""
+    if _invented(statement, quote):
+        return 0
+    return len(content_words(statement) & content_words(quote))
+
+
+def _same_stated(source: NumberMatch, said: NumberMatch) -> bool:
+    """A number we write states the source's number: the same value, and the same unit
+    (an index level is never "$57,890"); an unstated unit only where the source has none
+    or the source's unit is spelled out elsewhere in our sentence."""
+    return same_quantity(source, said.value, said.unit) and (
+        source.unit == said.unit or (not said.unit and source.unit in ("", "points"))
     )
 
 
-def summary_sentences(
-    sentences: Iterable[str], article: ArticleText, limit: int
-) -> tuple[list[str], list[str]]:
-    """(kept, problems): the one summary filter. A sentence stating a number the article
-    never states is dropped and named; at most `limit` sentences are read."""
-    kept: list[str] = []
-    problems: list[str] = []
-    for sentence in list(sentences)[:limit]:
-        invented = article.unstated(sentence)
-        if invented:
-            problems.append(
-                f"summary sentence {sentence.strip()!r} states {', '.join(invented)}, "
-                "which the article never states; use only numbers from the article"
-            )
-        elif sentence.strip():
-            kept.append(" ".join(sentence.split()))
-    return kept, problems
+def ground_implication(
+    i: int, draft: ImplicationDraft, refs: dict[str, Ref], article: ArticleText
+) -> PolicyImplication | str:
+    """The implication with the sentences that support it: those the model cited when they
+    do, else the article's best-supporting sentence (the model's ids are a hint). Dropped
+    only when no sentence supports it, or when it only restates one."""
+    where = f"policy_implications[{i}] ({draft.statement!r})"
+    statement = " ".join(_MARK.sub("", draft.statement).split())
+    if not statement:
+        return f"{where}: the statement is empty"
+    span = _evidence_span(draft.evidence, refs)
+    if span is None or _support(statement, article.text[span[0] : span[1]]) < MIN_SHARED_WORDS:
+        best = max(
+            refs.values(),
+            key=lambda r: (_support(statement, article.text[r.start : r.end]), -r.start),
+            default=None,
+        )
+        if (
+            best is None
+            or _support(statement, article.text[best.start : best.end]) < MIN_SHARED_WORDS
+        ):
+            invented = _invented(statement, article.text[span[0] : span[1]] if span else "")
+            if invented:
+                return f"{where} states {', '.join(invented)}, which its evidence does not"
+            return f"{where}: no sentence of the article supports it"
+        span = (best.start, best.end)
+    start, end = span
+    quote = article.text[start:end]
+    if restates(statement, quote):
+        return f"{where} restates its evidence; an implication says what follows from it"
+    return PolicyImplication(
+        statement=statement,
+        actor=draft.actor.strip(),
+        evidence=Evidence(quote=quote, start=start, end=end),
+    )
 
 
 def distinct_figures(figures: Iterable[KeyFigure]) -> tuple[list[KeyFigure], list[KeyFigure]]:
@@ -173,36 +200,128 @@ def distinct_figures(figures: Iterable[KeyFigure]) -> tuple[list[KeyFigure], lis
     return kept, repeats
 
 
-_STOP = frozenset({
-    "that", "this", "with", "from", "have", "will", "would", "could", "their", "there", "they",
-    "which", "what", "when", "while", "into", "more", "than", "been", "were", "also", "after",
-    "about", "over", "such", "some", "these", "those", "its", "it's", "may", "might", "should",
-})  # fmt: skip
-
-
-def content_words(sentence: str) -> set[str]:
-    """Words that carry meaning: what repeats and what supports are judged by."""
-    words = (w.lower() for w in _WORD.findall(sentence))
-    # A crude stem ("rates" and "rate", "buffers" and "buffer") is enough to compare.
-    return {w.rstrip("s")[:6] for w in words if (len(w) > 3 or w[0].isdigit()) and w not in _STOP}
-
-
-def _summary_problem(
-    sentence: str, chosen: list[tuple[KeyFigure, NumberMatch]], article: ArticleText
-) -> str | None:
-    """A number a summary sentence states must be a chosen figure, and the words around it
-    must agree with that figure's clause."""
-    for n in find_numbers(sentence):
-        if not worth_a_figure(n) and article.states(n.value, n.unit):
-            continue  # a year, a count
-        match = next((m for f, m in chosen if same_quantity(m, n.value, n.unit)), None)
+def _written_problem(written: str, source: Span, article: ArticleText) -> str | None:
+    """Why the model's wording of a source sentence cannot stand: a number the source does
+    not state with the same unit, words around a number that contradict its frame, or a
+    sentence about something else."""
+    quote = source.quote
+    stated = [m for m in article.numbers_within(source.start, source.end)]
+    for n in find_numbers(written):
+        match = next((m for m in stated if _same_stated(m, n)), None)
         if match is None:
-            return f"states {n.text}, which is not one of the chosen key figures"
-        c0, c1 = align.clause_bounds(sentence, n.start, n.end)
-        found = mention_problem(sentence[c0:c1], article, match)
+            if not worth_a_figure(n) and article.states(n.value, n.unit):
+                continue  # a year, a count, an index's name
+            return f"states {n.text}, which its sentence does not (with that unit)"
+        c0, c1 = align.clause_bounds(written, n.start, n.end)
+        found = mention_problem(written[c0:c1], article, match)
         if found:
             return f"says of {n.text}: {found}"
+    if overlong_numbers(written):
+        return "states a number too long to read"
+    words = content_words(written)
+    if not words or len(words & content_words(quote)) < min(MIN_SHARED_WORDS, len(words)):
+        return "is not about the sentence it names"
+    if len(written) > len(quote) + 40:
+        return "is longer than the sentence it shortens"
     return None
+
+
+def _source_text(article: ArticleText, ref: Ref, limit: int) -> Span:
+    """The source sentence as a summary sentence: whole, or cut at its last clause break
+    within `limit` characters when long."""
+    start, end = ref.start, ref.end
+    if end - start > limit:
+        text = article.text
+        cut = max(
+            (m.start() for m in re.finditer(r"[,;:](?=\s)", text[start : start + limit])),
+            default=None,
+        )
+        if cut is not None and cut > limit // 3:
+            end = start + cut
+    quote = article.text[start:end].rstrip(",;: ")
+    return Span(quote=quote, start=start, end=start + len(quote))
+
+
+def _end_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(_SENTENCE_ENDS) else text + "."
+
+
+@dataclass
+class SummaryChoices:
+    """What a summary may be built from: the chosen sentences (refs, in the model's order)
+    with the model's wording of each ("" when it gave none)."""
+
+    refs: list[Ref]
+    written: list[str]
+
+
+def build_summary(
+    choices: SummaryChoices,
+    article: ArticleText,
+    fallback: list[Ref],
+    policy: BriefPolicy,
+    notes: list[str],
+) -> list[SummarySentence]:
+    """The summary, grounded by construction: each chosen sentence as the model wrote it
+    when its every number is the source's (same value, same unit) and its words agree with
+    the numbers' frames, else the source sentence itself. Repeats are dropped; at least
+    `policy.min_summary_sentences` when the article has that many sentences, filled from
+    `fallback` (our ranking)."""
+    out: list[SummarySentence] = []
+    said: list[set[str]] = []
+    used: set[int] = set()
+
+    def add(ref: Ref, written: str) -> None:
+        if len(out) >= policy.max_summary_sentences:
+            return
+        text = " ".join(_MARK.sub("", written).split())
+        source = _source_text(article, ref, policy.max_summary_chars)
+        problem = _written_problem(text, source, article) if text else None
+        if problem is not None:
+            # The id is a hint: a small model often names the sentence next to the one it
+            # rewrote. The sentence that bears the wording out is its source.
+            other = _best_sentence(text, article.sentence_refs, article)
+            if other is not None and other.start != ref.start:
+                moved = _source_text(article, other, policy.max_summary_chars)
+                if _written_problem(text, moved, article) is None:
+                    ref, source, problem = other, moved, None
+        if ref.start in used:
+            if written:  # the same source sentence chosen twice
+                notes.append(f"dropped a summary sentence that repeats another: {written!r}")
+            return
+        if is_heading(source.quote):
+            notes.append(f"summary sentence {source.quote!r} is a heading; left out")
+            return
+        origin = "source"
+        if text:
+            if problem is None:
+                origin = "written"
+            else:
+                notes.append(f"summary sentence {text!r} {problem}; used its source sentence")
+        final = _end_sentence(text) if origin == "written" else source.quote
+        words = content_words(final)
+        if _repeats(words, said):
+            notes.append(f"dropped a summary sentence that repeats another: {final!r}")
+            return
+        used.add(ref.start)
+        said.append(words)
+        out.append(SummarySentence(text=final, origin=origin, spans=[source]))  # type: ignore[arg-type]
+
+    for ref, written in zip(choices.refs, choices.written, strict=True):
+        add(ref, written)
+    wanted = min(policy.min_summary_sentences, len(article.sentence_refs))
+    if len(out) < wanted:
+        before = len(out)
+        for ref in fallback:
+            if len(out) >= wanted:
+                break
+            add(ref, "")
+        if len(out) > before:
+            notes.append(
+                f"summary: added {len(out) - before} lead sentence(s) our code ranks first"
+            )
+    return out
 
 
 def _repeats(words: set[str], said: list[set[str]]) -> bool:
@@ -225,33 +344,75 @@ def _distinct_implications(
     return kept
 
 
+def is_heading(sentence: str) -> bool:
+    """A title or section heading, not a sentence: short, with no closing punctuation."""
+    words = sentence.split()
+    return len(words) < HEADING_WORDS and not sentence.rstrip().endswith(_SENTENCE_ENDS)
+
+
+def lead_sentences(article: ArticleText, figures: list[KeyFigure]) -> list[Ref]:
+    """Sentences our code would lead a summary with: those stating the brief's first
+    figures, then the article's first sentences of some length (headings left out)."""
+    refs = [
+        r
+        for r in article.sentence_refs
+        if len(content_words(article.text[r.start : r.end])) >= 5
+        and not is_heading(article.text[r.start : r.end])
+    ]
+    stating = [r for f in figures for r in refs if r.start <= f.start < r.end]
+    return list(dict.fromkeys(stating[:2] + refs[:3]))
+
+
+def _best_sentence(written: str, refs: list[Ref], article: ArticleText) -> Ref | None:
+    """The sentence a bare summary sentence (no id) rests on: the one sharing most words."""
+    best = max(refs, key=lambda r: _support(written, article.text[r.start : r.end]), default=None)
+    if best is None or _support(written, article.text[best.start : best.end]) < MIN_SHARED_WORDS:
+        return None
+    return best
+
+
 def ground(
     draft: BriefDraft, article: ArticleText, wanted: int, policy: BriefPolicy = POLICY
 ) -> Grounded:
+    """Turn one answer into a grounded brief body: figures named by their frames (or listed
+    as questions), implications with supporting evidence, a summary built from sentences."""
     result = Grounded()
     refs = {r.id: r for r in article.figure_refs(policy.candidate_numbers)}
-    chosen: list[tuple[KeyFigure, NumberMatch]] = []
+    chosen: list[tuple[str, KeyFigure, NumberMatch]] = []
     used: set[str] = set()
-    for i, choice in enumerate(draft.key_figures):
-        grounded = ground_figure(i, choice, refs, article)
+    for i, fid in enumerate(draft.key_figures):
+        fid = fid.strip()
+        if fid in used:
+            result.notes.append(f"key_figures[{i}] repeats {fid}; kept once")
+            continue
+        grounded = ground_figure(i, fid, refs, article, "", "frame")
         if isinstance(grounded, str):
             result.dropped.append(grounded)
-        elif choice.id.strip() in used:
-            result.dropped.append(
-                f"key_figures[{i}] repeats {choice.id.strip()}; each figure must be a "
-                "different number"
-            )
-        else:
-            used.add(choice.id.strip())
-            chosen.append(grounded)
+            continue
+        used.add(fid)
+        chosen.append((fid, *grounded))
     if len(chosen) > policy.max_figures:
         result.notes.append(f"kept the first {policy.max_figures} of {len(chosen)} figures")
         chosen = chosen[: policy.max_figures]
-    for figure, number in chosen:
-        problem = label_problem(figure.label, article, number)
-        if problem:
-            result.mislabelled.append(Mislabel(figure, number, problem))
-    result.figures = [f for f, _ in chosen]
+    if len(chosen) < wanted:
+        # The model chooses; a short answer is noted, not filled by our ranking nor re-asked
+        # (the grammar's minItems already asks a small model for `wanted`).
+        result.notes.append(f"the answer chose {len(chosen)} figures of the {wanted} asked for")
+    figures: list[KeyFigure] = []
+    for fid, figure, number in chosen:
+        frame = article.frame(number)
+        label = frame.label()
+        if label is not None:
+            figures.append(figure.model_copy(update={"label": label, "label_from": "frame"}))
+            continue
+        given = " ".join(draft.given_labels.get(fid, "").split())
+        problem = label_problem(given, article, number) if given else "no label given"
+        if given and problem is None:
+            figures.append(figure.model_copy(update={"label": given, "label_from": "model"}))
+            continue
+        figures.append(figure)
+        result.questions.append(Question(fid, figure, number, frame, frame.options, problem or ""))
+    result.figures = figures
     sentences = {r.id: r for r in article.sentence_refs}
     for i, imp in enumerate(draft.policy_implications):
         implication = ground_implication(i, imp, sentences, article)
@@ -264,31 +425,30 @@ def ground(
         most = policy.max_implications
         result.notes.append(f"kept the first {most} of {len(result.implications)} implications")
         result.implications = result.implications[:most]
-    if len(result.figures) < wanted:
-        unused = [r.id for r in refs.values() if r.id not in used]
-        hint = ", ".join(unused[: policy.shortfall_hint])
-        result.shortfall = (
-            f"only {len(result.figures)} key figures could be grounded; give at least {wanted}, "
-            "each a different id" + (f"; ids not yet used: {hint}" if hint else "")
+    picked: list[Ref] = []
+    written: list[str] = []
+    for item in draft.summary[: policy.max_summary_sentences]:
+        at = sentences.get(item.id.strip()) or _best_sentence(
+            item.text, list(sentences.values()), article
         )
-    limit = policy.max_summary_sentences
-    written = [_MARK.sub("", s) for s in draft.summary]
-    if len(written) > limit:
-        result.notes.append(f"summary cut to its first {limit} sentences")
-    kept, problems = summary_sentences(written, article, limit)
-    result.unsaid += problems
-    said: list[set[str]] = []
-    final: list[str] = []
-    for sentence in kept:
-        problem = _summary_problem(sentence, chosen, article)
-        if problem:
-            result.unsaid.append(f"summary sentence {sentence!r} {problem}")
+        if at is None:
+            invented = article.unstated(item.text)
+            why = (
+                f"states {', '.join(invented)}, which the article never states"
+                if invented
+                else "no article sentence supports it"
+            )
+            result.unsaid.append(f"summary sentence {item.text!r} {why}")
             continue
-        words = content_words(sentence)
-        if _repeats(words, said):
-            result.notes.append(f"dropped a summary sentence that repeats another: {sentence!r}")
-            continue
-        said.append(words)
-        final.append(sentence)
-    result.summary = " ".join(final)
+        picked.append(at)
+        written.append(item.text)
+    if len(draft.summary) > policy.max_summary_sentences:
+        result.notes.append(f"summary cut to its first {policy.max_summary_sentences} sentences")
+    result.summary_sentences = build_summary(
+        SummaryChoices(picked, written),
+        article,
+        lead_sentences(article, result.figures),
+        policy,
+        result.notes,
+    )
     return result

@@ -4,7 +4,7 @@ A wrong label on a right number misleads as much as a wrong number, and a small 
 a third of them wrong: "Nikkei 225 closing price" for the day's 1.5% gain, "daily gain" for
 25.80% year-to-date, one index's gain under another's name. Each rule below reads only the
 article (the number's clause, its sentence, the text just before) and names what it found,
-so the problem can go back to the model as a focused question. The same rules check the
+so a failed label is repaired from the number's frame (text.frames). The same rules check the
 words a summary sentence puts around a number.
 """
 
@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 
 from newsbrief.text import align
-from newsbrief.text.article import ArticleText, worth_a_figure
-from newsbrief.text.numbers import NumberMatch, find_numbers, same_quantity
+from newsbrief.text.article import ArticleText
+from newsbrief.text.frames import NOT_NAMES
+from newsbrief.text.numbers import NumberMatch, find_numbers, same_quantity, worth_a_figure
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 _NAME_RE = re.compile(r"[A-Z][A-Za-z&'-]+")
@@ -52,19 +53,6 @@ _PERIOD_RE = {
     name: re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
     for name, words in PERIODS.items()
 }
-# Capitalised words that name no subject: sentence openers, measures, months, units.
-_NOT_NAMES = frozenset({
-    "The", "A", "An", "Of", "In", "On", "And", "For", "To", "At", "By", "Its", "It", "This",
-    "That", "Year", "YTD", "Index", "Close", "Closing", "Level", "Gain", "Rise", "Fall",
-    "Change", "Growth", "Rate", "Total", "Value", "Price", "Stock", "Stocks", "Market",
-    "Markets", "Share", "Shares", "Percent", "Daily", "Annual", "Quarterly", "Quarter",
-    "Monthly", "Weekly", "Day", "Session", "Monday", "Tuesday", "Wednesday", "Thursday",
-    "Friday", "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December", "Q1", "Q2", "Q3", "Q4", "First", "Second",
-    "Third", "Fourth", "Full", "Net", "Revenue", "Sales", "Profit", "Earnings", "Income",
-    "Billion", "Million", "Trillion", "Points", "Record", "High", "Low", "New", "All-time",
-    "Year-to-date", "Intraday", "Trading", "Fiscal", "Guidance", "Outlook", "Expected",
-})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,10 +77,11 @@ class Context:
         firsts = [_WORD_RE.findall(text[a:b])[:1] for a, b in ((c0, c1), (s0, s1))]
         p0 = align.sentence_bounds(text, max(0, s0 - 2))[0] if s0 > 0 else s0
         neighbours = []
+        cuts = align.clause_cuts(text, s0, s1)  # once per sentence: linear in its numbers
         for other in article.numbers_within(s0, s1):
             o0, o1 = other.start, other.end
             if worth_a_figure(other) and (o1 <= number.start or o0 >= number.end):
-                a, b = align.clause_bounds(text, o0, o1)
+                a, b = align.clause_within(text, cuts, s0, s1, o0, o1)
                 if not a <= number.start < b:
                     neighbours.append((text[a:b], other.text))
         return cls(
@@ -129,7 +118,7 @@ def periods(s: str) -> set[str]:
 
 def names(s: str) -> list[str]:
     """Capitalised words that may name a subject (an index, company, country)."""
-    return [w for w in _NAME_RE.findall(s) if w not in _NOT_NAMES]
+    return [w for w in _NAME_RE.findall(s) if w not in NOT_NAMES]
 
 
 def _is_percent(n: NumberMatch) -> bool:
@@ -164,6 +153,18 @@ def _kind_problem(words: set[str], n: NumberMatch, ctx: Context) -> str | None:
         return f"{n.text} is the level reached ('{reached} ... {n.text}'), not a change"
     if _is_amount(n) and words & RATE_WORDS and not changeish:
         return f"{n.text} is an amount, not a {sorted(words & RATE_WORDS)[0]}"
+    return None
+
+
+def _role_problem(words: set[str], n: NumberMatch, article: ArticleText) -> str | None:
+    """A label that makes a level a move, or a move a level, where our reading of the
+    sentence (its frame) says which it is: the frame is the authority on the role."""
+    role = article.frame(n).role
+    levelish, changeish = words & (LEVEL_WORDS - {"value"}), words & CHANGE_WORDS
+    if role == "level" and changeish and not levelish:
+        return f"its sentence gives {n.text} as a level, not a {sorted(changeish)[0]}"
+    if role == "change" and levelish and not changeish:
+        return f"its sentence gives {n.text} as a move, not a {sorted(levelish)[0]}"
     return None
 
 
@@ -289,6 +290,7 @@ def label_problem(label: str, article: ArticleText, number: NumberMatch) -> str 
     ctx = Context.of(article, number)
     found = (
         _number_problem(label, number)
+        or _role_problem(words, number, article)
         or _kind_problem(words, number, ctx)
         or _period_problem(label, number, ctx)
         or _subject_problem(label, number, ctx)

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field
 from newsbrief.brief.chunking import Chunk
 from newsbrief.brief.drafts import summary_field
 from newsbrief.brief.extract import aextract
-from newsbrief.brief.grounding import distinct_figures, summary_sentences
+from newsbrief.brief.grounding import SummaryChoices, build_summary, distinct_figures
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Evidence, KeyFigure, PolicyImplication
+from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, SummarySentence
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Ask, Spent, acall
 from newsbrief.model.endpoint import Endpoint
@@ -26,7 +26,7 @@ from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
-from newsbrief.text.article import ArticleText
+from newsbrief.text.article import ArticleText, Ref
 
 
 class ReducedImplication(BaseModel):
@@ -35,8 +35,13 @@ class ReducedImplication(BaseModel):
     source: int = Field(description="number of the candidate implication it comes from")
 
 
+class ReducedSentence(BaseModel):
+    source: int = Field(description="number of the part sentence it comes from")
+    text: str = Field(description="that sentence, shortened to its point; same numbers")
+
+
 class ReduceDraft(CheckedModel):
-    summary: list[str] = summary_field()
+    summary: list[ReducedSentence] = summary_field()
     policy_implications: list[ReducedImplication] = bounded(max_items=POLICY.max_implications)
 
 
@@ -44,7 +49,7 @@ class ReduceDraft(CheckedModel):
 class Reduced:
     """A whole article's grounded content, from one answer or from its chunks."""
 
-    summary: str
+    summary: list[SummarySentence]
     figures: list[KeyFigure]
     implications: list[PolicyImplication]
     warnings: list[str]
@@ -61,15 +66,23 @@ def _shift_implication(p: PolicyImplication, offset: int) -> PolicyImplication:
     return p.model_copy(update={"evidence": moved})
 
 
-def _reduce_problems(
-    draft: ReduceDraft, candidates: int, article: ArticleText, policy: BriefPolicy
-) -> list[str]:
+def _reduce_problems(draft: ReduceDraft, implications: int, sentences: int) -> list[str]:
     problems = [
-        f"policy_implications[{i}] source {p.source} is not a candidate number (1..{candidates})"
+        f"policy_implications[{i}] source {p.source} is not a candidate number (1..{implications})"
         for i, p in enumerate(draft.policy_implications)
-        if not 1 <= p.source <= candidates
+        if not 1 <= p.source <= implications
     ]
-    return problems + summary_sentences(draft.summary, article, policy.max_summary_sentences)[1]
+    return problems + [
+        f"summary[{i}] source {p.source} is not a part sentence number (1..{sentences})"
+        for i, p in enumerate(draft.summary)
+        if not 1 <= p.source <= sentences
+    ]
+
+
+def _shift_sentence(s: SummarySentence, offset: int) -> Ref:
+    """A chunk's summary sentence as a sentence of the whole article."""
+    span = s.spans[0]
+    return Ref(f"P{span.start + offset}", span.start + offset, span.end + offset)
 
 
 async def abrief_chunks(
@@ -84,7 +97,7 @@ async def abrief_chunks(
     text = article.text
     figures: list[KeyFigure] = []
     implications: list[PolicyImplication] = []
-    summaries: list[str] = []
+    part_sentences: list[tuple[Ref, str]] = []  # each chunk's summary, whole-article spans
     warnings = [f"long article: briefed in {len(chunks)} overlapping chunks"]
     spent = Spent()
     pending: list[Pending] = []
@@ -106,7 +119,9 @@ async def abrief_chunks(
             pending.append(waiting)
             continue
         spent += result.spent
-        summaries.append(result.grounded.summary)
+        part_sentences += [
+            (_shift_sentence(x, chunk.start), x.text) for x in result.grounded.summary_sentences
+        ]
         warnings += [f"chunk {n}/{len(chunks)}: {w}" for w in result.warnings]
         figures += [_shift_figure(f, chunk.start) for f in result.grounded.figures]
         implications += [_shift_implication(p, chunk.start) for p in result.grounded.implications]
@@ -115,8 +130,11 @@ async def abrief_chunks(
     figures = distinct_figures(figures)[0]  # overlap and repetition collapse here
     if on_progress:
         on_progress("combining chunks")
-    parts = "\n\n".join(f"Part {i}: {s}" for i, s in enumerate(summaries, 1) if s)
+    unique = {ref.start: (ref, said) for ref, said in part_sentences}  # overlaps repeat
+    part_sentences = sorted(unique.values(), key=lambda t: t[0].start)
+    parts = "\n".join(f"{i}. {said}" for i, (_, said) in enumerate(part_sentences, 1))
     listed = "\n".join(f"{i}. {p.statement}" for i, p in enumerate(implications, 1)) or "(none)"
+    fallback = [ref for ref, _ in part_sentences]
     limits = {
         "min_sentences": policy.min_summary_sentences,
         "max_sentences": policy.max_summary_sentences,
@@ -131,16 +149,16 @@ async def abrief_chunks(
             ReduceDraft,
             max_reasks=policy.reduce_reasks,
             max_tokens=policy.reduce_tokens,
-            problems=lambda d: _reduce_problems(d, len(implications), article, policy),
+            problems=lambda d: _reduce_problems(d, len(implications), len(part_sentences)),
             policy=retry,
         )
     except NewsbriefError as exc:
         # Every chunk is already briefed and grounded: a failed rewrite costs the prose, not
         # the brief. The chunk summaries and implications stand in, in article order.
         warnings.append(f"combining the chunks failed ({exc}); the brief joins the chunk results")
-        summary, problems = summary_sentences(summaries, article, policy.max_summary_sentences)
-        warnings += [f"dropped: {p}" for p in problems]
-        return _finish(summary, figures, implications, warnings, spent, policy)
+        notes: list[str] = []
+        summary = build_summary(SummaryChoices([], []), article, fallback, policy, notes)
+        return _finish(summary, figures, implications, warnings + notes, spent, policy)
     spent += meter.spent()
     kept_implications = []
     for p in draft.policy_implications[: policy.max_implications]:
@@ -156,13 +174,24 @@ async def abrief_chunks(
             )
         else:
             warnings.append(f"dropped: implication citing unknown candidate {p.source}")
-    sentences, problems = summary_sentences(draft.summary, article, policy.max_summary_sentences)
-    warnings += [f"dropped: {p}" for p in problems]
-    return _finish(sentences, figures, kept_implications, warnings, spent, policy)
+    chosen = [
+        (part_sentences[p.source - 1][0], p.text)
+        for p in draft.summary
+        if 1 <= p.source <= len(part_sentences)
+    ]
+    notes = []
+    sentences = build_summary(
+        SummaryChoices([r for r, _ in chosen], [t for _, t in chosen]),
+        article,
+        fallback,
+        policy,
+        notes,
+    )
+    return _finish(sentences, figures, kept_implications, warnings + notes, spent, policy)
 
 
 def _finish(
-    sentences: list[str],
+    sentences: list[SummarySentence],
     figures: list[KeyFigure],
     implications: list[PolicyImplication],
     warnings: list[str],
@@ -174,7 +203,7 @@ def _finish(
     if len(figures) > most:
         warnings.append(f"kept the first {most} of {len(figures)} grounded figures")
     return Reduced(
-        summary=" ".join(sentences),
+        summary=sentences,
         figures=figures[:most],
         implications=implications[: policy.max_implications],
         warnings=warnings,

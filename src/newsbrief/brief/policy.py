@@ -13,20 +13,20 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class BriefPolicy:
     # Figures: demanded from an article with numbers to spare, advertised per answer, kept.
-    min_figures: int = 8
+    min_figures: int = 10  # ids cost a few tokens each: ask for what a brief must carry
     max_figures: int = 12  # per answer: the schema's maxItems, the prompt's range, kept
     max_figures_long: int = 16  # a long article gathers figures from several chunks
     max_implications: int = 4
     min_summary_sentences: int = 2
     max_summary_sentences: int = 4
+    max_summary_chars: int = 300  # a longer source sentence is cut at a clause break
     candidate_numbers: int = 40  # numbers listed in the prompt for the model to choose from
-    shortfall_hint: int = 12  # unused numbers named in a shortfall re-ask
     # Re-asks: a small model rarely fixes a re-asked answer; a strong one does it at once.
     max_reasks: int = 1
     chunk_reasks: int = 0  # chunks are many; what a chunk misses, another may ground
     reduce_reasks: int = 1
     # Answer sizes (max_tokens). A good brief is ~300 tokens; a loop is cut early, salvaged.
-    brief_tokens: int = 900
+    brief_tokens: int = 700
     reduce_tokens: int = 1024
     synthesis_tokens: int = 1536
     # Around the article in the context window: instructions, example, candidate list.
@@ -34,7 +34,7 @@ class BriefPolicy:
     reask_tokens: int = 1200  # the problems list of one re-ask
     min_article_budget: int = 1000
     chunk_overlap_chars: int = 400
-    relabel_tokens: int = 48  # the answer to one focused label question
+    label_tokens: int = 24  # per figure in the one follow-up label question
     # Digest synthesis.
     max_themes: int = 6
     max_digest_items: int = 5

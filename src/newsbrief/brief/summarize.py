@@ -73,7 +73,7 @@ async def brief_text(
     if tokens <= budget:
         one = await aextract(article, endpoint, retry, policy=policy, ask=ask)
         g = one.grounded
-        result = Reduced(g.summary, g.figures, g.implications, one.warnings, one.spent)
+        result = Reduced(g.summary_sentences, g.figures, g.implications, one.warnings, one.spent)
     else:
         chars_per_token = len(text) / tokens
         chunks = split(text, max_chars=int(budget * chars_per_token * 0.9))
@@ -82,7 +82,8 @@ async def brief_text(
         result.warnings.append("no key figure could be grounded in the article")
     return Brief(
         source=Source.from_text(text, title),
-        summary=result.summary,
+        summary=" ".join(s.text for s in result.summary),
+        summary_sentences=result.summary,
         key_figures=result.figures,
         policy_implications=result.implications,
         warnings=result.warnings,

@@ -264,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="gold label JSON (repeatable; default: none)",
     )
     e.add_argument(
+        "--policy",
+        metavar="FILE",
+        help='policy-angle JSON ({"article.txt": true}): count the articles with a policy '
+        "angle that got an implication (default: none)",
+    )
+    e.add_argument(
         "--only",
         action="append",
         default=[],
@@ -618,7 +624,7 @@ def _eval(args: argparse.Namespace) -> int:
     """Exit 0 when every document was briefed (and, with --peer, extracted by the peer), 3
     when some were not."""
     from newsbrief.evaluate.peers import langextract_version
-    from newsbrief.evaluate.run import discover, evaluate, evaluate_peer, load_gold
+    from newsbrief.evaluate.run import discover, evaluate, evaluate_peer, load_gold, load_policy
     from newsbrief.model.endpoint import resolve_endpoint
 
     _check_output_folder(args.output)
@@ -627,6 +633,7 @@ def _eval(args: argparse.Namespace) -> int:
     docs = discover(Path(args.dir), args.only, args.smallest)
     notes: list[str] = []
     gold = load_gold([Path(g) for g in args.gold], notes)
+    policy = load_policy(Path(args.policy) if args.policy else None, notes)
     for note in notes:  # scores without those labels: shown even with -q, and in the report
         print(safe_for_terminal(f"newsbrief: warning: {note}"), file=sys.stderr, flush=True)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
@@ -647,7 +654,7 @@ def _eval(args: argparse.Namespace) -> int:
             _status(args, f"newsbrief: eval {doc.name}: {args.peer}: {doc.figures} figures")
 
     try:
-        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress)
+        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy=policy)
     finally:
         if cache is not None:
             cache.close()

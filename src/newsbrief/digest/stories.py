@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from newsbrief.digest.batch import ArticleResult
-from newsbrief.text.article import ArticleText, worth_a_figure
-from newsbrief.text.numbers import quantity_key
+from newsbrief.text.article import ArticleText
+from newsbrief.text.numbers import quantity_key, worth_a_figure
 
 THRESHOLD = 0.1
 MAX_APART = dt.timedelta(hours=36)

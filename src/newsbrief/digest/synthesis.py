@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from newsbrief.brief.grounding import content_words
 from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief
 from newsbrief.model.client import Ask, Spent, acall
@@ -22,8 +21,8 @@ from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
-from newsbrief.text.article import worth_a_figure
-from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity
+from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity, worth_a_figure
+from newsbrief.text.words import content_words
 
 MAX_THEMES = POLICY.max_themes
 MAX_ITEMS = POLICY.max_digest_items

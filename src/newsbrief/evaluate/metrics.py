@@ -19,6 +19,7 @@ from newsbrief.text.numbers import (
     quantity_key,
     same_quantity,
 )
+from newsbrief.text.words import restates
 
 MIN_EVIDENCE_WORDS = 3  # a single word ("the") is not evidence
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -291,6 +292,11 @@ class DocScore:
     attempts: int
     wall_s: float
     error: str | None = None
+    # Summary sentences kept as the model wrote them, taken from their source sentence, and
+    # dropped (None for a version-1 brief, which records no origins).
+    summary_origins: tuple[int, int, int] | None = None
+    copied_implications: int = 0  # implications that only restate their evidence
+    policy_angle: bool | None = None  # from the policy-angle file, when given
 
     @classmethod
     def failed(cls, name: str, error: str) -> DocScore:
@@ -303,6 +309,24 @@ class DocScore:
         return data
 
 
+def summary_origins(brief: Brief) -> tuple[int, int, int] | None:
+    """(written, from source, dropped) summary sentences of a brief: what the model's wording
+    kept, what our code replaced by the source sentence, what was dropped outright."""
+    if not brief.summary_sentences:
+        return None
+    written = sum(s.origin == "written" for s in brief.summary_sentences)
+    dropped = sum(
+        w.startswith(("dropped: summary sentence", "dropped a summary sentence"))
+        for w in brief.warnings
+    )
+    return written, len(brief.summary_sentences) - written, dropped
+
+
+def copied_implications(brief: Brief) -> int:
+    """Implications whose statement only restates its evidence: not implications."""
+    return sum(restates(p.statement, p.evidence.quote) for p in brief.policy_implications)
+
+
 def score(
     name: str,
     brief: Brief,
@@ -310,13 +334,14 @@ def score(
     bullets: list[str] | None = None,
     gold: list[GoldItem] | None = None,
     wall_s: float = 0.0,
+    policy_angle: bool | None = None,
 ) -> DocScore:
     usage = brief.provenance.usage
     return DocScore(
         name=name,
         figures=len(brief.key_figures),
         implications=len(brief.policy_implications),
-        summary_sentences=len(_sentences(brief.summary)),
+        summary_sentences=len(brief.summary_sentences) or len(_sentences(brief.summary)),
         grounding=check_grounding(brief),
         recall=figure_recall(brief, bullets) if bullets else None,
         labels=score_labels(brief, gold) if gold else None,
@@ -326,6 +351,9 @@ def score(
         completion_tokens=usage.completion_tokens,
         attempts=brief.provenance.attempts,
         wall_s=round(wall_s, 1),
+        summary_origins=summary_origins(brief),
+        copied_implications=copied_implications(brief),
+        policy_angle=policy_angle,
     )
 
 

@@ -111,27 +111,49 @@ def load_gold(
     gold: dict[str, list[GoldItem]] = {}
     found: list[str] = []
     for path in paths:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object of documents")
-        except (OSError, ValueError, RecursionError) as exc:  # not UTF-8, not JSON, too deep
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            found.append(f"gold labels {path} not used: {remote_text(str(reason), limit=120)}")
-            continue
-        for name, items in data.items():
-            if name.startswith("_"):
-                continue
+        for name, items in _documents(path, "gold labels", found).items():
             try:
                 gold[name] = _gold_items(items)
             except ValueError as exc:
                 found.append(f"gold labels for {name} in {path} not used: {exc}")
+    _report(found, warnings)
+    return gold
+
+
+def load_policy(path: Path | None, warnings: list[str] | None = None) -> dict[str, bool]:
+    """Which documents have a policy angle ({"name": true}, see eval/gold/README.md); a file
+    or entry that cannot be read is one warning, never the end of the report."""
+    found: list[str] = []
+    angles: dict[str, bool] = {}
+    if path is not None:
+        for name, value in _documents(path, "policy angles", found).items():
+            if isinstance(value, bool):
+                angles[name] = value
+            else:
+                found.append(f"policy angle for {name} in {path} not used: not true or false")
+    _report(found, warnings)
+    return angles
+
+
+def _documents(path: Path, what: str, found: list[str]) -> dict[str, object]:
+    """A JSON object of documents (keys starting with _ left out), or {} and a warning."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object of documents")
+    except (OSError, ValueError, RecursionError) as exc:  # not UTF-8, not JSON, too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        found.append(f"{what} {path} not used: {remote_text(str(reason), limit=120)}")
+        return {}
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def _report(found: list[str], warnings: list[str] | None) -> None:
     if warnings is None:
         for line in found:
             log.warning("%s", line)
     else:
         warnings += found
-    return gold
 
 
 @dataclass
@@ -155,6 +177,8 @@ class Report:
         judged = sum(lab.right + lab.vague + lab.wrong for lab in labels)
         keys = sum(lab.key_items for lab in labels)
         n = len(ok) or 1
+        origins = [d.summary_origins for d in ok if d.summary_origins is not None]
+        angled = [d for d in ok if d.policy_angle]
         return {
             "documents": len(self.docs),
             "briefed": len(ok),
@@ -172,6 +196,13 @@ class Report:
             "completion_tokens_per_doc": sum(d.completion_tokens for d in ok) / n,
             "attempts_per_doc": sum(d.attempts for d in ok) / n,
             "wall_s_per_doc": sum(d.wall_s for d in ok) / n,
+            "summary_written": sum(o[0] for o in origins),
+            "summary_from_source": sum(o[1] for o in origins),
+            "summary_dropped": sum(o[2] for o in origins),
+            "short_summaries": sum(d.summary_sentences < 2 for d in ok),
+            "copied_implications": sum(d.copied_implications for d in ok),
+            "policy_angle_documents": len(angled),
+            "policy_angle_with_implication": sum(d.implications > 0 for d in angled),
         }
 
     def to_json(self) -> str:
@@ -192,18 +223,21 @@ class Report:
             f"Model `{self.model}`, prompt `{self.prompt_version}`.",
             "",
             "| document | figures | impl. | grounded | recall | labels | coverage | dup fig/sent "
-            "| prompt tok | completion tok | attempts | s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| summary w/s/d | prompt tok | completion tok | attempts | s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for d in self.docs:
             if d.error is not None:
-                lines.append(error_row(d.name, d.error, 12))
+                lines.append(error_row(d.name, d.error, 13))
                 continue
             recall, acc, cov = score_cells(d.recall, d.labels)
+            origins = "/".join(map(str, d.summary_origins)) if d.summary_origins else "-"
+            impl = f"{d.implications}" + (" (policy)" if d.policy_angle else "")
+            impl += f", {d.copied_implications} copied" if d.copied_implications else ""
             lines.append(
-                f"| {d.name} | {d.figures} | {d.implications} | {pct(d.grounding.precision)} "
+                f"| {d.name} | {d.figures} | {impl} | {pct(d.grounding.precision)} "
                 f"| {recall} | {acc} | {cov} | {d.duplicate_figures}/"
-                f"{d.duplicate_sentences} | {d.prompt_tokens} | {d.completion_tokens} "
+                f"{d.duplicate_sentences} | {origins} | {d.prompt_tokens} | {d.completion_tokens} "
                 f"| {d.attempts} | {d.wall_s:.0f} |"
             )
         t = self.totals()
@@ -217,7 +251,12 @@ class Report:
             f"{t['duplicate_sentences']} duplicate summary sentences, "
             f"{t['prompt_tokens_per_doc']:.0f} prompt and {t['completion_tokens_per_doc']:.0f} "
             f"completion tokens, {t['attempts_per_doc']:.1f} attempts and "
-            f"{t['wall_s_per_doc']:.0f} s per document.",
+            f"{t['wall_s_per_doc']:.0f} s per document. Summary sentences: "
+            f"{t['summary_written']} as written, {t['summary_from_source']} from their source, "
+            f"{t['summary_dropped']} dropped; {t['short_summaries']} briefs with fewer than two. "
+            f"Policy-angle articles with an implication: "
+            f"{t['policy_angle_with_implication']}/{t['policy_angle_documents']}; "
+            f"{t['copied_implications']} implications that only copy their evidence.",
         ]
         if self.notes:
             lines += ["", *(f"Note: {note}" for note in self.notes)]
@@ -243,9 +282,11 @@ def evaluate(
     *,
     cache: BriefCache | None = None,
     on_done: Callable[[DocScore], None] | None = None,
+    policy: dict[str, bool] | None = None,
 ) -> Report:
     """Brief each document (or take its cached brief) and score it; one failing document is
-    an error row, never the end of the report."""
+    an error row, never the end of the report. `policy`: which documents have a policy
+    angle (load_policy)."""
     from newsbrief.brief.summarize import summarize  # the model stack: only when evaluating
     from newsbrief.model.prompts import prompt_version
 
@@ -267,6 +308,7 @@ def evaluate(
                 bullets=doc.bullets,
                 gold=gold.get(doc.name),
                 wall_s=brief.provenance.latency_s,
+                policy_angle=(policy or {}).get(doc.name),
             )
         except Exception as exc:  # one document's failure (or bug) must not end the report
             result = DocScore.failed(doc.name, _failure(exc, endpoint))

@@ -63,6 +63,8 @@ def _clean(value: Any) -> Any:
         return value
     if isinstance(value, list):
         return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
     return value
 
 

@@ -121,7 +121,10 @@ def _sentences(text: str, start: int, end: int) -> tuple[int, int]:
 
 # What our checks did to a brief (a dropped figure, a relabelled one, a capped list): kept in
 # the JSON and printed by -v, but not a reader's concern on the page. Every other warning is.
-_REPAIRS = ("dropped", "relabelled", "removed", "kept the first", "not cached", "headline dropped")
+_REPAIRS = (
+    "dropped", "relabelled", "labelled", "removed", "kept the first", "not cached",
+    "headline dropped", "summary sentence", "summary:", "the answer chose", "the label question",
+)  # fmt: skip
 _CHUNK = re.compile(r"^chunk \d+/\d+: ")
 
 

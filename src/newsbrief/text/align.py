@@ -647,17 +647,30 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def clause_cuts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Where the clauses of text[a:b] break ((start, end) of each cut): computed once per
+    sentence, then clause_within finds any number's clause without scanning again."""
+    return [(m.start(), m.end()) for m in _CLAUSE_CUT_RE.finditer(text, a, b)]
+
+
+def clause_within(
+    text: str, cuts: list[tuple[int, int]], a: int, b: int, start: int, end: int
+) -> tuple[int, int]:
+    """The clause of the sentence text[a:b] (its cuts from clause_cuts) holding start..end:
+    from the last cut ending before it to the first cut starting after it."""
+    ends = [c1 for _, c1 in cuts]
+    starts = [c0 for c0, _ in cuts]
+    i = bisect_right(ends, start)
+    lo = ends[i - 1] if i else a
+    k = bisect_left(starts, end)
+    hi = starts[k] if k < len(starts) else b
+    return _trim(text, lo, hi)
+
+
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause of its sentence that holds text[start:end]: cut at , ; : dashes and at
     while/whereas/but/and/after/as/with. What a label is checked against: in "Kospi rose 1.2%,
     while the Taiex gained 0.8%", 0.8% belongs to the Taiex, not to the Kospi."""
     a, b = sentence_bounds(text, start)
     b = max(b, end)
-    lo, hi = a, b
-    for m in _CLAUSE_CUT_RE.finditer(text, a, b):
-        if m.end() <= start:
-            lo = m.end()
-        elif m.start() >= end:
-            hi = m.start()
-            break
-    return _trim(text, lo, hi)
+    return clause_within(text, clause_cuts(text, a, b), a, b, start, end)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsbrief.text import align
+from newsbrief.text.frames import Frame, frame_of
 from newsbrief.text.injection import injected_sentences, overlaps_injection
 from newsbrief.text.numbers import (
     NumberMatch,
@@ -19,7 +20,9 @@ from newsbrief.text.numbers import (
     overlong_numbers,
     quantity_key,
     same_quantity,
+    worth_a_figure,
 )
+from newsbrief.text.salience import LEAD_CHARS, figure_score, policy_angle
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,6 @@ class Ref:
     start: int
     end: int
     number: NumberMatch | None = None
-
-
-def worth_a_figure(n: NumberMatch) -> bool:
-    """Bare years and small bare integers (ordinals, counts, index names) are never offered
-    as figures, and a sentence of ours may state them freely."""
-    bare = not n.unit and n.value.is_integer()
-    return not (bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000))
 
 
 def _ids(prefix: str, count: int) -> list[str]:
@@ -77,11 +73,29 @@ class ArticleText:
     def distinct_numbers(self) -> int:
         return len({quantity_key(n.value, n.unit) for n in self.numbers})
 
+    def frame(self, n: NumberMatch) -> Frame:
+        """What the article's sentence says of n (text.frames), read once per number."""
+        found = self._frames.get(n.start)
+        if found is None or found.number != n:
+            found = frame_of(self.text, n, self.numbers)
+            self._frames[n.start] = found
+        return found
+
+    @cached_property
+    def _frames(self) -> dict[int, Frame]:
+        return {}
+
+    @cached_property
+    def policy_angle(self) -> bool:
+        """Whether the article bears on policy (text.salience.policy_angle)."""
+        return policy_angle(self.text)
+
     def candidates(self, limit: int) -> list[NumberMatch]:
-        """Distinct numbers worth offering as figures, in article order: bare years and
-        small bare integers (ordinals, counts, index names) are left out. A number stated
-        in a headline and again in a sentence is offered where the sentence states it: its
-        quote then says what the number is."""
+        """The distinct numbers worth offering as figures, the `limit` most salient of them
+        (text.salience), in article order: bare years and small bare integers (ordinals,
+        counts, index names) are left out. A number stated in a headline and again in a
+        sentence is offered where the sentence states it: its quote then says what the
+        number is."""
         chosen: dict[tuple[float, str], NumberMatch] = {}
         for n in self.asserted:
             if not worth_a_figure(n):
@@ -90,7 +104,10 @@ class ArticleText:
             first = chosen.get(key)
             if first is None or (self._in_heading(first) and not self._in_heading(n)):
                 chosen[key] = n
-        return sorted(chosen.values(), key=lambda n: n.start)[:limit]
+        if len(chosen) > limit:
+            ranked = sorted(chosen.values(), key=lambda n: (-self._salience(n), n.start))
+            chosen = {quantity_key(n.value, n.unit): n for n in ranked[:limit]}
+        return sorted(chosen.values(), key=lambda n: n.start)
 
     def _in_heading(self, n: NumberMatch) -> bool:
         """On a line that does not end like a sentence (a title, a heading)."""
@@ -107,6 +124,21 @@ class ArticleText:
         to parse counts as one)."""
         found = [n.text for n in find_numbers(sentence) if not self.states(n.value, n.unit)]
         return found + overlong_numbers(sentence)
+
+    @cached_property
+    def _repeats(self) -> dict[tuple[float, str], int]:
+        counts: dict[tuple[float, str], int] = {}
+        for n in self.asserted:
+            key = quantity_key(n.value, n.unit)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def _salience(self, n: NumberMatch) -> float:
+        """figure_score of n, its position counted from the end of the lead."""
+        size = max(len(self.text), 1)
+        position = max(0.0, n.start / size - min(LEAD_CHARS / size, 1.0))
+        repeats = self._repeats.get(quantity_key(n.value, n.unit), 1)
+        return figure_score(self.frame(n), position, repeats)
 
     def figure_refs(self, limit: int) -> list[Ref]:
         """The candidates with their ids (C01...): what the model may choose as figures."""

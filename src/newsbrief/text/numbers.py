@@ -48,7 +48,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["NumberMatch", "find_numbers", "parse_number", "quantity_key", "same_quantity"]
+__all__ = [
+    "NumberMatch",
+    "find_numbers",
+    "parse_number",
+    "quantity_key",
+    "same_quantity",
+    "worth_a_figure",
+]
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,9 @@ def _to_match(m: re.Match[str]) -> NumberMatch | None:
 
 
 MAX_DIGITS = 40  # longer digit runs are identifiers or junk, never a figure
-_OVERLONG_RE = re.compile(rf"\d(?:[\d,.\u00a0 ]?\d){{{MAX_DIGITS},}}")
+_OVERLONG_RE = re.compile(
+    rf"\d(?:[,.\u00a0 ]?\d){{{MAX_DIGITS},}}"
+)  # linear: no digit as separator
 
 
 def overlong_numbers(text: str) -> list[str]:
@@ -249,6 +258,13 @@ def parse_number(number_text: str) -> tuple[float, str]:
         found = ", ".join(repr(m.text) for m in matches) or "no number"
         raise ValueError(f"not exactly one number expression: {number_text!r} (found {found})")
     return matches[0].value, matches[0].unit
+
+
+def worth_a_figure(n: NumberMatch) -> bool:
+    """Bare years and small bare integers (ordinals, counts, index names) are never offered
+    as figures, and a sentence of ours may state them freely."""
+    bare = not n.unit and n.value.is_integer()
+    return not (bare and (1900 <= n.value <= 2100 or abs(n.value) < 1000))
 
 
 def quantity_key(value: float, unit: str) -> tuple[float, str]:

@@ -1,0 +1,61 @@
+"""Which numbers and sentences a reader of this kind of article expects first: our ranking.
+
+A 60 KB transcript states hundreds of numbers; the prompt can list forty. Ranking them by
+position alone offered a call's first forty (greetings, slide numbers, last year's figures).
+Ranking by what the frame says a number is (revenue, EPS, guidance, a close, a rate) and
+where it stands (headline, lead) offers what a brief must carry, whatever its position.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsbrief.text.frames import Frame
+
+# Measures a brief of an earnings call or of markets and economics news must carry.
+KEY_MEASURES = frozenset({
+    "EPS", "net income", "net loss", "revenue", "sales", "guidance", "operating income",
+    "pre-tax profit", "free cash flow", "dividend", "buyback", "gross margin",
+    "operating margin", "EBITDA", "close", "interest rate", "yield", "inflation", "GDP",
+    "stimulus", "tariff", "investment", "unemployment", "orders",
+})  # fmt: skip
+LEAD_CHARS = 600  # the headline and lead: what the writer put first
+_POLICY_RE = re.compile(
+    r"\b(?:central bank|federal reserve|the fed\b|fomc|ecb|bank of (?:japan|england|canada)|"
+    r"boj|boe|pboc|government|ministry|minister|regulators?|regulation|regulatory|treasury|"
+    r"tariffs?|stimulus|fiscal|monetary|interest rates?|rate (?:hike|cut)s?|legislation|"
+    r"congress|parliament|sanctions?|subsid(?:y|ies)|tax (?:cut|credit|policy)|intervention|"
+    r"policy|policymakers)\b",
+    re.I,
+)
+
+
+def figure_score(frame: Frame, position: float, repeats: int) -> float:
+    """How much a reader needs this number: higher first.
+
+    Args:
+        frame: what its sentence says of it.
+        position: its offset as a share of the article's length (0 at the start).
+        repeats: how many times the article states the same quantity.
+    """
+    score = 0.0
+    if frame.measure in KEY_MEASURES:
+        score += 2.0
+    elif frame.measure:
+        score += 1.0
+    if frame.subject and not frame.measure:  # an index, a currency pair, a company's shares
+        score += 1.5
+    score += {"change": 1.0, "level": 1.0, "target": 1.5, "share": 0.5, "multiple": 0.5}.get(
+        frame.role, -0.5 if frame.role == "prior" else 0.0
+    )
+    if frame.label() is not None:
+        score += 1.0
+    score += 0.5 * min(repeats - 1, 2)
+    return score - 2.0 * position
+
+
+def policy_angle(text: str) -> bool:
+    """Whether the article bears on what a central bank, government or regulator does: at
+    least two different policy words. Such a brief is asked for at least one implication."""
+    found = {m.group(0).lower() for m in _POLICY_RE.finditer(text)}
+    return len(found) >= 2
