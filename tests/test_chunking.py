@@ -117,6 +117,9 @@ def test_map_reduce_gives_an_ordinary_brief_over_the_whole_text(
     assert len(brief.key_figures) >= 6
     starts = [f.start for f in brief.key_figures]
     assert max(starts) > len(text) // 2  # figures from late chunks, at whole-text offsets
+    # more grounded than a brief keeps: the kept ones by rank (whole-text salience, the
+    # model's choice first), not the first by position
+    assert any("grounded figures, by rank" in w for w in brief.warnings)
     for f in brief.key_figures:
         assert text[f.start : f.end] == f.quote
     assert len({(f.value, f.unit) for f in brief.key_figures}) == len(brief.key_figures)

@@ -189,8 +189,13 @@ def test_corpus_entry(
     brief = check_brief(out, case)
     check_ids(case, brief, requests)
     # A fully grounded answer is taken at once; ungrounded proposals are re-asked, then dropped.
-    # Labels that fit their numbers' clauses: no focused label question follows.
-    assert len(requests) == (MAX_REASKS + 1 if case.get("reasked") else 1)
+    # Labels that fit their numbers' clauses: no focused label question follows; a policy
+    # article whose answer kept no implication is asked for one, once.
+    brief_calls = MAX_REASKS + 1 if case.get("reasked") else 1
+    assert len(requests) == brief_calls + bool(case.get("asked_again"))
+    if case.get("asked_again"):
+        follow_up = prompt_of(requests[-1])
+        assert "bears on economic policy" in follow_up and "[S" in follow_up
 
 
 def test_manifest_covers_the_corpus() -> None:

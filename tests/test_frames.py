@@ -1238,7 +1238,7 @@ def _case_id(case: tuple[str, dict[str, dict[str, object]]]) -> str:
 
 # The share of the table's numbers the reader gets wholly right (every expectation met),
 # measured when the table was written (0.51) and after the reader was improved against it
-# (0.648, 384 of 593).
+# (0.648, 384 of 593; 0.651, 386, after openers stopped naming subjects in session 6).
 # A floor, so a change that reads worse fails; raise it as the reader improves.
 READ_RIGHT_FLOOR = 0.64
 
@@ -1365,3 +1365,34 @@ def test_a_run_on_line_is_read_near_each_number_only() -> None:
     assert frame_of(line, first, numbers).period == "fourth quarter"
     far = frame_of(line, last, numbers)
     assert far.period == "" and far.measure == "margin"  # the opening words are out of reach
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key", "subject", "head", "period", "label"),
+    [
+        # a sentence's opener names nothing: the frame is incomplete (a follow-up question)
+        ("Specifically, we issued $850 million of 1.6% senior notes due 2030.",
+         "$850 million", "", None, None, None),
+        ("Subsequent to September 30, we raised an additional $39 million.",
+         "$39 million", "", None, None, None),
+        # "at quarter end" is when, not what: the net debt it is
+        ("Our net debt at quarter end was $112.1 million, down $37 million.",
+         "$112.1 million", None, "net debt", "quarter end", "net debt, quarter end"),
+        # "turning to the quarter" frames the sentence's numbers
+        ("With that, turning to the quarter, our sales were $404 million.",
+         "$404 million", None, "sales", "the quarter", "sales, the quarter"),
+    ],
+)  # fmt: skip
+def test_openers_and_time_phrases_are_not_what_a_number_measures(
+    sentence: str, key: str, subject: str | None, head: str | None, period: str | None,
+    label: str | None,
+) -> None:  # fmt: skip
+    numbers = find_numbers(sentence)
+    frame = frame_of(sentence, _match(sentence, key, numbers), numbers)
+    if subject is not None:
+        assert frame.subject == subject
+    if head is not None:
+        assert frame.head == head
+    if period is not None:
+        assert frame.period.lower() == period
+    assert frame.label() == label

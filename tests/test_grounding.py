@@ -131,7 +131,8 @@ def test_old_shaped_answers_and_odd_ids_cost_only_their_item() -> None:
     assert d.key_figures == ["3", "C03", "C04"]
     assert [s.text for s in d.summary] == ["Stocks rose."]
     g = ground(d, TEXT, wanted=2)
-    assert [f.number_text for f in g.figures] == ["57,890", "25%"]  # "3" and None: nothing
+    chosen = [f.number_text for f in g.figures if f.chosen_by == "model"]
+    assert chosen == ["57,890", "25%"]  # "3" and None: nothing
     assert any("'3' is not the id" in x for x in g.dropped)
 
 
@@ -200,7 +201,7 @@ def test_a_statement_may_state_only_numbers_of_its_evidence() -> None:
     assert "75 basis points" in problem and "12.4%" in problem
 
 
-def test_a_short_answer_is_noted_not_filled_and_repeats_are_kept_once() -> None:
+def test_a_short_answer_is_filled_by_our_ranking_and_repeats_are_kept_once() -> None:
     g = ground(
         draft(
             [("C03", "Nikkei 225 close"), ("C03", "Nikkei record"), ("C42", "x")],
@@ -210,9 +211,19 @@ def test_a_short_answer_is_noted_not_filled_and_repeats_are_kept_once() -> None:
         TEXT,
         wanted=3,
     )
-    assert [f.number_text for f in g.figures] == ["57,890"]
+    assert (g.figures[0].number_text, g.figures[0].chosen_by) == ("57,890", "model")
+    added = [f for f in g.figures if f.chosen_by == "ranking"]
+    # the places left are filled by salience, each figure named by its frame, once
+    assert len(g.figures) == len(REFS)  # 7 candidates, max_figures 12: all of them
+    # most salient first: a key measure's target (4.5), then its level, then the rest in
+    # article order (all 3.5)
+    assert [f.number_text for f in added] == [
+        "13.9 trillion yen", "$92 billion", "58,000", "1.5%", "25%", "1.2%",
+    ]  # fmt: skip
+    assert all(f.label_from == "frame" and f.label != f.number_text for f in added)
+    assert len({(f.value, f.unit) for f in g.figures}) == len(g.figures)
     assert any("repeats C03" in n for n in g.notes)
-    assert any("chose 1 figures of the 3 asked for" in n for n in g.notes)
+    assert any("chose 1 figures of the 3 asked for; our ranking added 6" in n for n in g.notes)
     assert any("'C42' is not the id" in d for d in g.dropped)
     assert g.problems == g.dropped  # only unknown ids go back as a re-ask
 
@@ -442,3 +453,94 @@ def test_a_label_must_keep_the_role_its_sentence_gives_the_number() -> None:
     assert label_problem("yen per dollar", text, level) is None
     assert "as a move, not a level" in str(label_problem("Kospi level", text, move))
     assert label_problem("Kospi gain", text, move) is None
+
+
+POLICY_ARTICLE = (
+    "BOJ holds.\nThe Bank of Japan kept its policy rate at 0.5% on Friday.\n"
+    "The yen fell 0.8% to 151.2 per dollar after the decision.\n"
+    "The finance ministry said it was watching currency moves and could intervene.\n"
+)
+
+
+@pytest.mark.parametrize("second_copies", [False, True])
+def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_up(
+    second_copies: bool,
+) -> None:
+    """The brief's one implication restates its sentence and is dropped; the one follow-up
+    call (here with a label question beside it) shows the policy sentences, not the title,
+    and asks who would act and what it may do, in parts our code joins. The result is
+    grounded like the brief's: kept when it says what follows, dropped (with a warning)
+    when it copies too. Never a third call."""
+    from fake_openai import Reply, completion, draft_reply, serve
+
+    from newsbrief import summarize
+    from newsbrief.model.endpoint import resolve_endpoint
+
+    copied = "The Bank of Japan kept its policy rate at 0.5% on Friday."
+    answer = {
+        "key_figures": ["C01", "C02"],
+        "summary": [{"id": "S02", "text": copied}],
+        "policy_implications": [{"statement": copied, "actor": "BOJ", "evidence": ["S02"]}],
+    }
+    action = (
+        "intervene as it was watching currency moves"
+        if second_copies
+        else "step into currency markets if the yen keeps weakening"
+    )
+    follow = {
+        "C02": "yen fall against the dollar",
+        "policy_implication": {
+            "actor": "the finance ministry", "modal": "could", "action": action,
+            "evidence": ["S04"],
+        },
+    }  # fmt: skip
+    with serve([draft_reply(answer), Reply(body=completion(json.dumps(follow)))]) as fake:
+        brief = summarize(POLICY_ARTICLE, endpoint=resolve_endpoint(base_url=fake.base_url))
+        assert fake.count == 2
+        question = fake.requests[1]["messages"][-1]["content"]
+        schema = fake.requests[1]["response_format"]["json_schema"]["schema"]
+    assert "C02: 0.8% in" in question  # the label question rides in the same call
+    assert "[S02] The Bank of Japan kept its policy rate" in question
+    assert "[S04] The finance ministry said" in question
+    assert "BOJ holds" not in question  # a title is no policy sentence
+    assert copied not in question.split("[S02] ")[0]  # the dropped statement is not shown
+    # the implication first: written after the labels, a small model wrote it into a label
+    assert schema["required"] == ["policy_implication", "C02"]
+    assert question.index("bears on economic policy") < question.index("C02: 0.8% in")
+    parts = schema["$defs"]["FollowUpImplication"]
+    assert parts["properties"]["modal"]["enum"] == ["may", "could", "is likely to", "will likely"]
+    assert parts["properties"]["evidence"]["items"]["enum"] == ["S02", "S04"]
+    if second_copies:
+        assert brief.policy_implications == []
+        assert any(w.startswith("dropped: asked again:") for w in brief.warnings)
+    else:
+        [kept] = brief.policy_implications
+        assert kept.statement == (
+            "The finance ministry could step into currency markets if the yen keeps weakening."
+        )
+        assert kept.actor == "the finance ministry"
+        assert kept.evidence.quote.startswith("The finance ministry said")
+    assert brief.provenance.attempts == 2
+
+
+def test_no_follow_up_when_the_policy_articles_implication_holds() -> None:
+    from fake_openai import draft_reply, serve
+
+    from newsbrief import summarize
+    from newsbrief.model.endpoint import resolve_endpoint
+
+    answer = {
+        "key_figures": ["C01"],
+        "summary": [],
+        "policy_implications": [
+            {
+                "statement": "Tokyo may intervene in currency markets if the yen weakens further.",
+                "actor": "finance ministry",
+                "evidence": ["S04"],
+            }
+        ],
+    }
+    with serve([draft_reply(answer)]) as fake:
+        brief = summarize(POLICY_ARTICLE, endpoint=resolve_endpoint(base_url=fake.base_url))
+        assert fake.count == 1
+    assert len(brief.policy_implications) == 1

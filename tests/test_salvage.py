@@ -109,7 +109,8 @@ def test_unparseable_reask_keeps_the_earlier_answer() -> None:
         assert len(fake.requests) == 2  # one re-ask, which failed to parse
         reask = fake.requests[1]["messages"][-1]["content"]
     assert "'C09' is not the id of a listed number" in reask  # what the re-ask asked to fix
-    assert [f.number_text for f in brief.key_figures] == ["57,890"]
+    chosen = [f.number_text for f in brief.key_figures if f.chosen_by == "model"]
+    assert chosen == ["57,890"]
     assert any("'C09' is not the id of a listed number" in w for w in brief.warnings)
     assert any("9.9%" in w for w in brief.warnings)  # the invented number, named and dropped
     assert "9.9" not in brief.summary and brief.summary == SENTENCE  # our lead sentence

@@ -54,6 +54,9 @@ class KeyFigure(Span):
     # Who named it: our frame of the sentence, the model's words (checked), or our frame
     # repairing a label that failed a check. None in version 1 briefs.
     label_from: Literal["frame", "model", "repaired"] | None = None
+    # Who chose it: the model among the offered numbers, or our salience ranking filling
+    # the places the model left (text.salience). "model" in briefs written before.
+    chosen_by: Literal["model", "ranking"] = "model"
 
 
 class Evidence(Span):

@@ -36,6 +36,25 @@ class ImplicationDraft(BaseModel):
     evidence: list[str] = bounded(1, 2, description="ids of the sentences that support it")
 
 
+MODALS = ("may", "could", "is likely to", "will likely")
+
+
+class ActionDraft(BaseModel):
+    """An implication asked for again, in parts: who acts, how likely, and what it may do.
+    A small model asked for a statement copies a sentence; asked for an action in its own
+    words, it writes one (our code joins the parts: "Bank of Japan could keep ...")."""
+
+    actor: str = Field(description="who would act: central bank, government, regulator...")
+    modal: str = Field(json_schema_extra={"enum": list(MODALS)})
+    action: str = Field(description="what it may do next, a short verb phrase")
+    evidence: list[str] = bounded(1, 2, description="ids of the sentences it follows from")
+
+    def statement(self) -> str:
+        """The parts as one sentence."""
+        text = " ".join(" ".join((self.actor, self.modal, self.action)).split()).rstrip(".")
+        return text[:1].upper() + text[1:] + "." if text else ""
+
+
 def summary_field(description: str | None = None) -> Any:
     """A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for
     it; shared by every answer that writes a summary."""
@@ -166,18 +185,49 @@ def draft_model(
     )
 
 
+IMPLICATION_FIELD = "policy_implication"  # the follow-up's one implication, when asked
+
+
 @lru_cache(maxsize=256)
-def labels_model(questions: tuple[tuple[str, tuple[str, ...]], ...]) -> type[CheckedModel]:
+def follow_up_model(
+    questions: tuple[tuple[str, tuple[str, ...]], ...], sentence_ids: tuple[str, ...] = ()
+) -> type[CheckedModel]:
     """The follow-up answer: one property per figure id our code could not name alone, an
     enum of the names our code found where the sentence leaves the subject open, else a
-    short label."""
+    short label; and, when `sentence_ids` are given (a policy-angle article whose answer
+    kept no implication), one implication citing those sentences."""
     fields: dict[str, Any] = {}
+    required: list[Any] = []  # the grammar asks for every one
+    if sentence_ids:
+        # First: written after the labels, a small model wrote its implication into the
+        # last label. Optional for our parser (a missing one costs the implication alone),
+        # required and never null in the schema the grammar enforces.
+        evidence = ImplicationDraft.model_fields["evidence"]
+        implication = create_model(
+            "FollowUpImplication",
+            __base__=ActionDraft,
+            evidence=(
+                list[str],
+                bounded(1, 2, description=evidence.description, item_enum=list(sentence_ids)),
+            ),
+        )
+        fields[IMPLICATION_FIELD] = (implication | None, Field(None))
+        required.append(IMPLICATION_FIELD)
     for fid, options in questions:
         extra: dict[str, Any] = {"enum": list(options)} if options else {"maxLength": 80}
         # A default: one missing answer costs that figure's label, never the others'.
         fields[fid] = (str, Field("", json_schema_extra=extra, description=f"what {fid} measures"))
-    required: list[Any] = [fid for fid, _ in questions]  # the grammar asks for every one
-    model = create_model("FigureLabels", __base__=CheckedModel, **fields)
-    model.model_config["json_schema_extra"] = {"required": required}
+        required.append(fid)
+
+    def _schema(schema: dict[str, Any]) -> None:
+        schema["required"] = required
+        prop = schema.get("properties", {}).get(IMPLICATION_FIELD)
+        if prop and "anyOf" in prop:
+            schema["properties"][IMPLICATION_FIELD] = next(
+                a for a in prop["anyOf"] if a.get("type") != "null"
+            )
+
+    model = create_model("FollowUp", __base__=CheckedModel, **fields)
+    model.model_config["json_schema_extra"] = _schema
     model.model_rebuild(force=True)
     return model

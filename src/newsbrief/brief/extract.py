@@ -7,8 +7,15 @@ import asyncio
 import re
 from dataclasses import dataclass
 
-from newsbrief.brief.drafts import BriefDraft, draft_model, labels_model
-from newsbrief.brief.grounding import Grounded, Question, ground
+from newsbrief.brief.drafts import (
+    IMPLICATION_FIELD,
+    ActionDraft,
+    BriefDraft,
+    ImplicationDraft,
+    draft_model,
+    follow_up_model,
+)
+from newsbrief.brief.grounding import Grounded, Question, ground, ground_implication
 from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import KeyFigure
@@ -20,7 +27,7 @@ from newsbrief.model.prompts import prompt_version, render
 from newsbrief.model.replay import Pending
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
-from newsbrief.text.article import ArticleText
+from newsbrief.text.article import ArticleText, Ref
 from newsbrief.text.frames import Frame, compose
 
 
@@ -71,9 +78,13 @@ def _fixed_turns(policy: BriefPolicy) -> list[dict[str, str]]:
     ]
 
 
-def label_messages(article: ArticleText, questions: list[Question]) -> list[dict[str, str]]:
+def follow_up_messages(
+    article: ArticleText, questions: list[Question], policy_refs: list[Ref]
+) -> list[dict[str, str]]:
     """The one follow-up question: each figure our code could not name, with its sentence
-    and, where the sentence leaves the subject open, the names to choose from."""
+    and, where the sentence leaves the subject open, the names to choose from; and, for a
+    policy-angle article whose answer kept no implication, its policy sentences to draw one
+    from (the dropped statement is not shown: a small model copies what it is shown)."""
     lines = []
     for q in questions:
         figure = q.figure
@@ -81,7 +92,11 @@ def label_messages(article: ArticleText, questions: list[Question]) -> list[dict
         if q.options:
             line += " Choose the name it is about: " + ", ".join(f'"{o}"' for o in q.options)
         lines.append(line)
-    return [{"role": "user", "content": render("labels", questions="\n".join(lines))}]
+    sentences = "\n".join(
+        f"[{r.id}] {' '.join(article.text[r.start : r.end].split())}" for r in policy_refs
+    )
+    content = render("follow_up", questions="\n".join(lines), sentences=sentences)
+    return [{"role": "user", "content": content}]
 
 
 def _qid(q: Question) -> str:
@@ -113,38 +128,68 @@ class _Checker:
         return hit[1]
 
 
-async def _ask_labels(
+async def _follow_up(
     article: ArticleText,
     grounded: Grounded,
     endpoint: Endpoint,
     retry: RetryPolicy | None,
     policy: BriefPolicy,
     ask: Ask,
+    implication: bool,
 ) -> Spent:
-    """One call for every figure our code could not name: an option chosen completes its
-    frame; a label written is kept if it passes the label checks, else repaired from the
-    frame (or the figure dropped) with a warning."""
+    """One call for every figure our code could not name, and for an implication when the
+    article bears on policy and none held: an option chosen completes its frame; a label
+    written is kept if it passes the label checks, else repaired from the frame (or the
+    figure dropped) with a warning; an implication is grounded like the brief's."""
     questions = grounded.questions
-    if not questions:
+    policy_refs: list[Ref] = []
+    if implication and article.policy_angle and not grounded.implications:
+        policy_refs = article.policy_sentences(policy.policy_sentences)
+    if not questions and not policy_refs:
         return Spent()
     spent = Spent()
     answers: dict[str, str] = {}
-    model = labels_model(tuple((_qid(q), q.options) for q in questions))
+    offered: ActionDraft | None = None
+    model = follow_up_model(
+        tuple((_qid(q), q.options) for q in questions), tuple(r.id for r in policy_refs)
+    )
     try:
         answer, meter = await ask(
             endpoint,
-            label_messages(article, questions),
+            follow_up_messages(article, questions, policy_refs),
             model,
             max_reasks=0,
-            max_tokens=policy.label_tokens * len(questions) + 16,
+            max_tokens=policy.label_tokens * len(questions)
+            + (policy.implication_tokens if policy_refs else 0)
+            + 16,
             policy=retry,
         )
         spent = meter.spent()
         answers = {k: v for k, v in answer.model_dump().items() if isinstance(v, str)}
+        offered = getattr(answer, IMPLICATION_FIELD, None)
     except Pending:  # a batch run: the question goes into the next round
         raise
     except NewsbriefError as exc:
         grounded.notes.append(f"the label question failed ({exc}); labels repaired from frames")
+    _name_figures(article, grounded, questions, answers)
+    if policy_refs and offered is not None:
+        sentences = {r.id: r for r in article.sentence_refs}
+        draft = ImplicationDraft(
+            statement=offered.statement(), actor=offered.actor, evidence=offered.evidence
+        )
+        found = ground_implication(0, draft, sentences, article)
+        if isinstance(found, str):
+            grounded.unsaid.append(f"asked again: {found}")
+        else:
+            grounded.implications.append(found)
+    return spent
+
+
+def _name_figures(
+    article: ArticleText, grounded: Grounded, questions: list[Question], answers: dict[str, str]
+) -> None:
+    """Each asked-about figure named from its answer, or repaired from its frame, or
+    dropped (with a note)."""
     for q in questions:
         given = " ".join(answers.get(_qid(q), "").split())
         index = grounded.figures.index(q.figure)
@@ -166,7 +211,6 @@ async def _ask_labels(
             )
         grounded.figures[index] = q.figure.model_copy(update={"label": label, "label_from": source})
     grounded.questions = []
-    return spent
 
 
 def repair(frame: Frame) -> str | None:
@@ -188,7 +232,21 @@ async def aextract(
     min_figures: int | None = None,
     policy: BriefPolicy = POLICY,
     ask: Ask = acall,
+    implication: bool = True,
 ) -> Extraction:
+    """Brief one text: the brief call, then at most one follow-up call.
+
+    Args:
+        article: the text, analysed once.
+        endpoint: where the model answers.
+        retry: transport retries (None: the endpoint's default).
+        max_reasks: re-asks of the brief call when its ids name nothing.
+        min_figures: the figures to demand (default: policy.figures_wanted).
+        policy: the brief's limits.
+        ask: the model call (acall, or a batch run's replay).
+        implication: ask again for an implication when a policy-angle text kept none
+            (off for the chunks of a long article: its combining call chooses).
+    """
     refs = article.figure_refs(policy.candidate_numbers)
     wanted = policy.figures_wanted(len(refs)) if min_figures is None else min_figures
     model = draft_model(
@@ -217,5 +275,7 @@ async def aextract(
     attempts = [*(a for a in meter.answers if a is not draft), draft]
     best = max(enumerate(attempts), key=lambda t: (grounded(t[1]).score, t[0]))[1]
     result = grounded(best)
-    spent = meter.spent() + await _ask_labels(article, result, endpoint, retry, policy, ask)
+    spent = meter.spent() + await _follow_up(
+        article, result, endpoint, retry, policy, ask, implication
+    )
     return Extraction(grounded=result, spent=spent)

@@ -83,7 +83,8 @@ class Grounded:
     @property
     def score(self) -> int:
         """How much of an answer grounded: the best attempt is the one with most."""
-        return len(self.figures) + len(self.implications) + len(self.summary_sentences)
+        chosen = sum(f.chosen_by == "model" for f in self.figures)
+        return chosen + len(self.implications) + len(self.summary_sentences)
 
 
 def ground_figure(
@@ -107,6 +108,39 @@ def ground_figure(
         label_from=source,  # type: ignore[arg-type]
     )
     return figure, n
+
+
+def fill_figures(
+    figures: list[KeyFigure],
+    used: set[str],
+    refs: dict[str, Ref],
+    article: ArticleText,
+    policy: BriefPolicy,
+) -> list[KeyFigure]:
+    """The places the model left, filled by our ranking (ArticleText.salience): the most
+    salient candidates it did not choose whose frame names them, up to policy.max_figures.
+    A small model picks a year-ago figure and skips the quarter's result; the reader needs
+    both, and naming them costs no call."""
+    have = {quantity_key(f.value, f.unit) for f in figures}
+    ranked = sorted(
+        (r for r in refs.values() if r.id not in used and r.number is not None),
+        key=lambda r: (-article.salience(r.number), r.start),  # type: ignore[arg-type]
+    )
+    added: list[KeyFigure] = []
+    for ref in ranked:
+        if len(figures) + len(added) >= policy.max_figures:
+            break
+        n = ref.number
+        assert n is not None
+        label = article.frame(n).label()
+        if label is None or quantity_key(n.value, n.unit) in have:
+            continue
+        grounded = ground_figure(len(added), ref.id, refs, article, label, "frame")
+        if isinstance(grounded, str):
+            continue
+        have.add(quantity_key(n.value, n.unit))
+        added.append(grounded[0].model_copy(update={"chosen_by": "ranking"}))
+    return added
 
 
 def _evidence_span(ids: list[str], refs: dict[str, Ref]) -> tuple[int, int] | None:
@@ -394,10 +428,6 @@ def ground(
     if len(chosen) > policy.max_figures:
         result.notes.append(f"kept the first {policy.max_figures} of {len(chosen)} figures")
         chosen = chosen[: policy.max_figures]
-    if len(chosen) < wanted:
-        # The model chooses; a short answer is noted, not filled by our ranking nor re-asked
-        # (the grammar's minItems already asks a small model for `wanted`).
-        result.notes.append(f"the answer chose {len(chosen)} figures of the {wanted} asked for")
     figures: list[KeyFigure] = []
     for fid, figure, number in chosen:
         frame = article.frame(number)
@@ -412,7 +442,15 @@ def ground(
             continue
         figures.append(figure)
         result.questions.append(Question(fid, figure, number, frame, frame.options, problem or ""))
-    result.figures = figures
+    added = fill_figures(figures, used, refs, article, policy)
+    result.figures = figures + added
+    if len(chosen) < wanted:
+        # The model chooses; a short answer is noted and filled, not re-asked (the
+        # grammar's minItems already asks a small model for `wanted`).
+        filled = f"; our ranking added {len(added)}" if added else ""
+        result.notes.append(
+            f"the answer chose {len(chosen)} figures of the {wanted} asked for{filled}"
+        )
     sentences = {r.id: r for r in article.sentence_refs}
     for i, imp in enumerate(draft.policy_implications):
         implication = ground_implication(i, imp, sentences, article)

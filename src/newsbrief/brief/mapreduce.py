@@ -27,6 +27,7 @@ from newsbrief.model.replay import Pending
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText, Ref
+from newsbrief.text.salience import CHOSEN_BONUS
 
 
 class ReducedImplication(BaseModel):
@@ -79,6 +80,15 @@ def _reduce_problems(draft: ReduceDraft, implications: int, sentences: int) -> l
     ]
 
 
+def _rank(article: ArticleText, figure: KeyFigure) -> float:
+    """Where a chunk's figure stands among the whole article's: its salience in the whole
+    text (a chunk sees only its own lead), and the model's choice over our ranking's."""
+    inside = article.numbers_within(figure.start, figure.end)
+    number = next((n for n in inside if n.text == figure.number_text), None)
+    score = article.salience(number) if number is not None else 0.0
+    return score + (CHOSEN_BONUS if figure.chosen_by == "model" else 0.0)
+
+
 def _shift_sentence(s: SummarySentence, offset: int) -> Ref:
     """A chunk's summary sentence as a sentence of the whole article."""
     span = s.spans[0]
@@ -114,6 +124,7 @@ async def abrief_chunks(
                 min_figures=min(2, len(piece.figure_refs(policy.candidate_numbers))),
                 policy=policy,
                 ask=ask,
+                implication=False,
             )
         except Pending as waiting:  # a batch run: every chunk goes into the same round
             pending.append(waiting)
@@ -158,7 +169,7 @@ async def abrief_chunks(
         warnings.append(f"combining the chunks failed ({exc}); the brief joins the chunk results")
         notes: list[str] = []
         summary = build_summary(SummaryChoices([], []), article, fallback, policy, notes)
-        return _finish(summary, figures, implications, warnings + notes, spent, policy)
+        return _finish(article, summary, figures, implications, warnings + notes, spent, policy)
     spent += meter.spent()
     kept_implications = []
     for p in draft.policy_implications[: policy.max_implications]:
@@ -187,10 +198,11 @@ async def abrief_chunks(
         policy,
         notes,
     )
-    return _finish(sentences, figures, kept_implications, warnings + notes, spent, policy)
+    return _finish(article, sentences, figures, kept_implications, warnings + notes, spent, policy)
 
 
 def _finish(
+    article: ArticleText,
     sentences: list[SummarySentence],
     figures: list[KeyFigure],
     implications: list[PolicyImplication],
@@ -198,13 +210,15 @@ def _finish(
     spent: Spent,
     policy: BriefPolicy,
 ) -> Reduced:
-    figures.sort(key=lambda f: f.start)
     most = policy.max_figures_long
     if len(figures) > most:
-        warnings.append(f"kept the first {most} of {len(figures)} grounded figures")
+        warnings.append(f"kept the first {most} of {len(figures)} grounded figures, by rank")
+        ranked = sorted(figures, key=lambda f: (-_rank(article, f), f.start))
+        figures = ranked[:most]
+    figures.sort(key=lambda f: f.start)
     return Reduced(
         summary=sentences,
-        figures=figures[:most],
+        figures=figures,
         implications=implications[: policy.max_implications],
         warnings=warnings,
         spent=spent,

@@ -35,6 +35,8 @@ class BriefPolicy:
     min_article_budget: int = 1000
     chunk_overlap_chars: int = 400
     label_tokens: int = 24  # per figure in the one follow-up label question
+    implication_tokens: int = 96  # an implication asked again in that follow-up
+    policy_sentences: int = 3  # the policy sentences it is asked to follow from
     # Digest synthesis.
     max_themes: int = 6
     max_digest_items: int = 5

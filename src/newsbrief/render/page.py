@@ -124,6 +124,7 @@ def _sentences(text: str, start: int, end: int) -> tuple[int, int]:
 _REPAIRS = (
     "dropped", "relabelled", "labelled", "removed", "kept the first", "not cached",
     "headline dropped", "summary sentence", "summary:", "the answer chose", "the label question",
+    "key_figures[",
 )  # fmt: skip
 _CHUNK = re.compile(r"^chunk \d+/\d+: ")
 

@@ -22,7 +22,7 @@ from newsbrief.text.numbers import (
     same_quantity,
     worth_a_figure,
 )
-from newsbrief.text.salience import LEAD_CHARS, figure_score, policy_angle
+from newsbrief.text.salience import LEAD_CHARS, figure_score, policy_angle, policy_words
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class Ref:
 def _ids(prefix: str, count: int) -> list[str]:
     width = max(2, len(str(count)))
     return [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]
+
+
+MIN_POLICY_WORDS = 6  # a policy sentence offered for an implication: a sentence, not a title
+_SENTENCE_END = (".", "!", "?", '"', "\u201d", ")")
 
 
 class ArticleText:
@@ -90,6 +94,19 @@ class ArticleText:
         """Whether the article bears on policy (text.salience.policy_angle)."""
         return policy_angle(self.text)
 
+    def policy_sentences(self, limit: int) -> list[Ref]:
+        """The `limit` sentences that say most about policy (most different policy words,
+        the earlier on a tie), in article order: what an implication is asked to follow
+        from when the brief's own did not hold."""
+        scored = [
+            (len(policy_words(self.text[r.start : r.end])), -r.start, r)
+            for r in self.sentence_refs
+            if len(self.text[r.start : r.end].split()) >= MIN_POLICY_WORDS
+            and self.text[r.start : r.end].rstrip().endswith(_SENTENCE_END)  # not a title
+        ]
+        best = sorted((t for t in scored if t[0] > 0), key=lambda t: (t[0], t[1]), reverse=True)
+        return sorted((t[2] for t in best[:limit]), key=lambda r: r.start)
+
     def candidates(self, limit: int) -> list[NumberMatch]:
         """The distinct numbers worth offering as figures, the `limit` most salient of them
         (text.salience), in article order: bare years and small bare integers (ordinals,
@@ -105,7 +122,7 @@ class ArticleText:
             if first is None or (self._in_heading(first) and not self._in_heading(n)):
                 chosen[key] = n
         if len(chosen) > limit:
-            ranked = sorted(chosen.values(), key=lambda n: (-self._salience(n), n.start))
+            ranked = sorted(chosen.values(), key=lambda n: (-self.salience(n), n.start))
             chosen = {quantity_key(n.value, n.unit): n for n in ranked[:limit]}
         return sorted(chosen.values(), key=lambda n: n.start)
 
@@ -133,8 +150,9 @@ class ArticleText:
             counts[key] = counts.get(key, 0) + 1
         return counts
 
-    def _salience(self, n: NumberMatch) -> float:
-        """figure_score of n, its position counted from the end of the lead."""
+    def salience(self, n: NumberMatch) -> float:
+        """How much a reader needs n (text.salience.figure_score), its position counted
+        from the end of the lead: our ranking of candidates and of figures."""
         size = max(len(self.text), 1)
         position = max(0.0, n.start / size - min(LEAD_CHARS / size, 1.0))
         repeats = self._repeats.get(quantity_key(n.value, n.unit), 1)

@@ -165,7 +165,7 @@ _COMPARE_END = re.compile(
 )
 _COMPARE_START = re.compile(r"^\s*(?:as\s+)?(?:compared (?:to|with)|versus|vs\.?|against)\b", re.I)
 _SHARE_BEFORE = re.compile(
-    r"\b(?:share|stake|portion|proportion|percentage)\s+of(?:\s+{_ADJ})*\s*$", re.I
+    rf"\b(?:share|stake|portion|proportion|percentage)\s+of(?:\s+{_ADJ})*\s*$", re.I
 )
 _SHARE_AFTER = re.compile(
     r"^\s*(?:of\s+(?:(?:our|the|its|their|his|her|total|all)\s+)*(?P<whole>[A-Za-z&' -]{2,40}?)"
@@ -281,7 +281,8 @@ _PERIOD_PATTERNS: tuple[tuple[str, bool, str], ...] = (
         "quarter",
         True,
         rf"(?:{_QUARTERS})[- ]quarter(?: (?:of )?(?:fiscal )?(?:year )?'?\d{{2,4}})?|"
-        r"(?:the|this) quarter|q[1-4](?: (?:fiscal )?'?\d{2,4})?|quarterly",
+        r"(?:the|this) quarter|q[1-4](?: (?:fiscal )?'?\d{2,4})?|quarterly|"
+        r"quarter[- ]end|(?:the )?end of the quarter",
     ),
     ("half", True, r"(?:first|second)[- ]half(?: of (?:fiscal )?\d{4})?|h[12]"),
     (
@@ -335,6 +336,18 @@ NOT_NAMES = frozenset({
     "Thank", "Thanks", "Good", "Great", "Well", "Sure", "Let", "Let's", "What", "How", "Why",
     "ROE", "EPS", "EBITDA", "EBIT", "GDP", "CPI", "SG&A", "AUM", "Return", "Overseas", "Foreign",
     "Domestic", "Global", "Core", "Comparable", "Isn't", "Basic",
+    # Openers of a sentence, not names: "Specifically, we issued", "Through September, 71%".
+    "Specifically", "Additionally", "Finally", "Similarly", "Importantly", "Notably",
+    "Currently", "Recently", "Separately", "Lastly", "Sequentially", "Historically",
+    "Ultimately", "Consequently", "Accordingly", "Likewise", "Essentially", "Generally",
+    "Typically", "Actually", "Interestingly", "Unfortunately", "Fortunately", "Hopefully",
+    "Subsequently", "Previously", "Initially", "Originally", "Combined", "Collectively",
+    "Through", "Subsequent", "Today", "Yesterday", "Tomorrow", "Tonight", "Excluding",
+    "Including", "Following", "According", "Beginning", "Starting", "Given", "Assuming",
+    "Reflecting", "Within", "Across", "Among", "Compared", "Versus", "Relative", "Due",
+    "Based", "Along", "Together", "Altogether", "Otherwise", "Instead", "Therefore", "Thus",
+    "Perhaps", "Again", "Next", "Last", "Year-over-year", "Further", "Furthermore",
+    "Moreover", "Secondly", "Thirdly", "Put", "Taken", "Speaking",
 })  # fmt: skip
 
 _NAME_RUN_RE = re.compile(
@@ -569,10 +582,22 @@ def _predicate_head(zone: str) -> str:
     return _noun_phrase_before(zone[:start])
 
 
+_OPENER_RE = re.compile(
+    r"^[\s,]*(?:for|in|during|on|(?:turning|looking|moving|coming)(?: back)? to|looking at)\b",
+    re.I,
+)
+_AT_TIME_END = re.compile(
+    r"\s+(?:at|as of|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
+    rf"(?:(?:{_QUARTERS})\s+)?(?:quarter|year|period|month|q[1-4])(?:[- ]end)?\s*$",
+    re.I,
+)
+
+
 def _noun_phrase_before(text: str) -> str:
     """The noun phrase ending text, scanning back over its words until a determiner,
     pronoun or verb ("our sales to government customers" gives "sales to government
     customers"); prepositions inside it are kept ("earnings per share")."""
+    text = _AT_TIME_END.sub("", text)  # "net debt at quarter end": the debt
     words = re.findall(r"[\w&'./()$%-]+", text.replace("\u2019", "'"))
     kept: list[str] = []
     while words and (words[-1].lower() in _AUX or _ADJ_RE.fullmatch(words[-1].lower())):
@@ -883,10 +908,12 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
     period = _period(nb[-NEAR_CHARS:] + " " + na[:NEAR_CHARS]) or _period(
         text[max(c0, n.start - NEAR_CHARS) : min(c1, n.end + NEAR_CHARS)]
     )
-    if not period and k > 0:
-        opener = text[clauses[0][0] : clauses[0][1]]
-        if re.match(r"^\s*(?:for|in|during|on)\b", opener, re.I) and not find_numbers(opener):
+    for a, b in clauses[:k] if not period else ():
+        opener = text[a:b]  # "For the quarter, ...", "With that, turning to the quarter, ..."
+        if _OPENER_RE.match(opener) and not find_numbers(opener):
             period = _period(opener)
+            if period:
+                break
     if role == "prior" and period not in ("prior year", "year-over-year", "sequential"):
         kind, later = _period_named(text[n.end : s1][:90])
         if kind in ("prior year", "decade ago"):

@@ -19,6 +19,7 @@ KEY_MEASURES = frozenset({
     "operating margin", "EBITDA", "close", "interest rate", "yield", "inflation", "GDP",
     "stimulus", "tariff", "investment", "unemployment", "orders",
 })  # fmt: skip
+CHOSEN_BONUS = 1.0  # a figure the model chose, against one our ranking added
 LEAD_CHARS = 600  # the headline and lead: what the writer put first
 _POLICY_RE = re.compile(
     r"\b(?:central bank|federal reserve|the fed\b|fomc|ecb|bank of (?:japan|england|canada)|"
@@ -54,8 +55,12 @@ def figure_score(frame: Frame, position: float, repeats: int) -> float:
     return score - 2.0 * position
 
 
+def policy_words(text: str) -> set[str]:
+    """The different policy words a text uses (a central bank, tariffs, a rate cut...)."""
+    return {m.group(0).lower() for m in _POLICY_RE.finditer(text)}
+
+
 def policy_angle(text: str) -> bool:
     """Whether the article bears on what a central bank, government or regulator does: at
     least two different policy words. Such a brief is asked for at least one implication."""
-    found = {m.group(0).lower() for m in _POLICY_RE.finditer(text)}
-    return len(found) >= 2
+    return len(policy_words(text)) >= 2
