@@ -161,3 +161,27 @@ def test_the_embedded_model_is_refused_in_one_line(reports: list[Path], tmp_path
     embedded = Endpoint(model="local", base_url=None, embedded=True)
     with pytest.raises(ConfigError, match="remote model"):
         batch_api.export_requests(reports, embedded, BriefCache(tmp_path / "c"), tmp_path / "x")
+
+
+def test_answers_for_another_model_are_refused_in_one_line_and_nothing_is_stored(
+    reports: list[Path], tmp_path: Path
+) -> None:
+    env = {"NEWSBRIEF_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "sk-test",
+           "NEWSBRIEF_MODEL": "test-model", "NEWSBRIEF_CACHE_DIR": str(tmp_path / "c")}  # fmt: skip
+    out, results, after = tmp_path / "r1.jsonl", tmp_path / "o1.jsonl", tmp_path / "r2.jsonl"
+    done = run_cli(["batch", "export", *map(str, reports), "-o", str(out)], env=env)
+    assert done.returncode == 0, done.stderr
+    engine(out, results)
+    argv = ["batch", "import", str(results), "-o", str(after), "--model", "gpt-x"]
+    other = run_cli(argv, env=env)
+    assert other.returncode == 1
+    assert other.stderr.strip().splitlines() == [
+        f"newsbrief: error: run {json.loads(out.read_text().splitlines()[0])['custom_id'][3:15]} "
+        "was exported for model 'test-model', not 'gpt-x': import with --model test-model"
+    ]
+    assert not after.exists()
+    # The same file imported for the right model is whole: nothing was stored by the refusal.
+    right = run_cli(["batch", "import", str(results), "-o", str(after)], env=env)
+    assert right.returncode == 0, right.stderr
+    assert "stored 3 answer(s)" in right.stderr
+    assert "2/3 briefs in the cache" in right.stderr  # report 2's re-ask is the next round

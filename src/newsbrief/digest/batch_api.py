@@ -78,6 +78,9 @@ class Run(BaseModel):
     # custom_ids of every request written for this run: an answer to anything else is
     # refused. None for a run exported by an older version (no record: not checked).
     asked: list[str] | None = None
+    # the model the requests name: answers are keyed by it, so an import for another model
+    # would store them where nothing reads them. None for a run exported before 0.3.
+    model: str | None = None
 
 
 @dataclass
@@ -245,7 +248,12 @@ def export_requests(
         raise InputError("no articles to export")
     run_id = cache_key("batch-run", json.dumps([a.key for a in articles]), endpoint)
     old = _find_run(cache, run_id[:12])
-    run = Run(run_id=run_id, articles=articles, asked=old.asked if old is not None else [])
+    run = Run(
+        run_id=run_id,
+        articles=articles,
+        asked=old.asked if old is not None else [],
+        model=endpoint.model,
+    )
     report = Round()
     lines = run_sync(_advance(run, endpoint, cache, report))
     _record(run, lines, cache)
@@ -366,6 +374,7 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
                 report.failed.append(f"run {short}: unknown here (exported with another cache?)")
         if runs[short] is None:
             continue
+        _require_model(runs[short], endpoint)
         written = asked[short]
         if written is not None and custom_id not in written:
             report.failed.append(f"{custom_id}: no such request was written (not stored)")
@@ -406,6 +415,15 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
     _write(lines, out)
     report.written = len(lines)
     return report
+
+
+def _require_model(run: Run | None, endpoint: Endpoint) -> None:
+    """Refuse, before anything is stored, answers to requests written for another model."""
+    if run is not None and run.model is not None and run.model != endpoint.model:
+        raise InputError(
+            f"run {run.run_id[:12]} was exported for model {run.model!r}, not "
+            f"{endpoint.model!r}: import with --model {run.model}"
+        )
 
 
 def _find_run(cache: BriefCache, short: str) -> Run | None:
