@@ -83,8 +83,11 @@ def test_near_identical_headlines_with_different_figures_are_two_events() -> Non
     items = [StoryInput(*_eval_article(n), DAY) for n in ("a46.md", "a42.md")]
     assert cluster(items) == [[0], [1]] and similarities(items) == {}
     # The same pair of headlines over one article's text: its figures are stated, one event.
-    one = [StoryInput(items[0].title, items[0].text, DAY),
-           StoryInput(items[0].title.replace("212,000", "212,000 US"), items[0].text, DAY)]  # fmt: skip
+    other_title = items[0].title.replace("212,000", "212,000 US")
+    one = [
+        StoryInput(items[0].title, items[0].text, DAY),
+        StoryInput(other_title, items[0].text, DAY),
+    ]
     assert cluster(one) == [[0, 1]]
 
 
