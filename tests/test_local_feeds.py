@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -18,49 +15,16 @@ from xml.sax.saxutils import escape
 import pytest
 from digest_support import article, router
 from fake_openai import serve
-from support import http_server, run_cli
+from support import run_cli
+from test_feeds import Site
+from test_feeds import site as _site
 
 from newsbrief import DigestOptions, Endpoint, build_digest
 from newsbrief.ingest import feeds, fetch
 
 DAY = dt.datetime(2026, 11, 18, 7, 30, tzinfo=dt.UTC)
 PRIVATE = DigestOptions(allow_private=True)  # the sites here are on 127.0.0.1
-
-
-@dataclass
-class Site:
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-    port: int = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            state.log.append(self.path)
-            if self.path not in state.pages:
-                self.send_response(404)
-                self.end_headers()
-                return
-            kind, body = state.pages[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    with http_server(Handler) as port:
-        state.port = port
-        yield state
+site = _site  # test_feeds' fixture: pages served on 127.0.0.1, each GET logged
 
 
 def endpoint(base_url: str) -> Endpoint:
@@ -144,7 +108,7 @@ def test_a_remote_opml_never_reads_local_files(site: Site, tmp_path: Path) -> No
     digest = digest_of([site.url("/feeds/subs.opml")])
     # The relative line is read against the OPML's URL, over HTTP; no file is read.
     assert summarized(digest) == ["Served"]
-    assert "/feeds/f.rss" in site.log
+    assert site.fetched("/feeds/f.rss") == ["/feeds/f.rss"]
     assert all(a.origin.startswith(site.url("/")) for a in digest.articles)  # all over HTTP
     assert site.url(str(secret)) in [a.origin for a in digest.articles if a.brief is None]
     skipped = [w for w in digest.warnings if "only http(s)" in w]
@@ -309,7 +273,7 @@ def test_a_failed_link_falls_back_to_the_feeds_own_text_with_a_note(site: Site) 
     site.pages["/f"] = ("application/rss+xml", rss("Wire", [("1", site.url("/gone"), own)]))
     digest = digest_of([site.url("/f")])
     (result,) = digest.articles
-    assert result.brief is not None and site.log == ["/f", "/gone"]
+    assert result.brief is not None and site.fetched("/") == ["/f", "/gone"]
     notes = result.brief.warnings
     assert any("HTTP 404" in n and "feed's own text" in n for n in notes)
 
@@ -340,7 +304,7 @@ def test_a_whole_entry_is_read_without_fetching_its_link(site: Site) -> None:
         rss("Wire", [("1", site.url("/page"), padded(1, 40))]),
     )
     digest = digest_of([site.url("/f")])
-    assert summarized(digest) == ["Wire"] and site.log == ["/f"]
+    assert summarized(digest) == ["Wire"] and site.fetched("/") == ["/f"]
 
 
 def test_a_local_feeds_file_links_are_never_followed(tmp_path: Path) -> None:
