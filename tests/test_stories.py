@@ -28,11 +28,7 @@ def test_with_publisher_boilerplate_the_held_out_half_holds() -> None:
     held_out = [x for x in items if int(x.story.lstrip("s")) % 2 == 0]
     s = score(held_out, best_threshold(items))
     assert s.precision >= 0.9 and s.recall >= 0.9, s
-    # The default is inside the tuning half's optimum (a tie from 0.12 to 0.15) and holds.
-    tune = [x for x in items if int(x.story.lstrip("s")) % 2 == 1]
-    assert score(tune, THRESHOLD).f1 == score(tune, best_threshold(items)).f1
-    s = score(held_out, THRESHOLD)
-    assert s.precision >= 0.9 and s.recall >= 0.9, s
+    assert best_threshold(items) == THRESHOLD  # the default is the one chosen so
 
 
 def test_boilerplate_left_in_place_would_join_unrelated_stories() -> None:
