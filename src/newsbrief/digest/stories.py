@@ -277,37 +277,41 @@ def _quantity(number: NumberMatch) -> str:
     return f"n:{value:g}{unit}"
 
 
-def _headline_quantities(title: str) -> dict[str, str]:
-    """The figures a headline states, as feature keys, with their units."""
-    return {
-        _quantity(n): quantity_key(n.value, n.unit)[1]
-        for n in find_numbers(title)
-        if worth_a_figure(n)
-    }
+@dataclass(frozen=True)
+class _Headline:
+    """What a headline states: its figures (feature key -> unit) and its content words."""
+
+    figures: dict[str, str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> _Headline:
+        figures = {
+            _quantity(n): quantity_key(n.value, n.unit)[1]
+            for n in find_numbers(title)
+            if worth_a_figure(n)
+        }
+        return cls(figures, frozenset(content_words(title)) if figures else frozenset())
 
 
-def _alike(a: str, b: str) -> bool:
-    """Headlines written on one template: at least ALIKE_HEADLINES of their content words
-    (of both together) shared."""
-    wa, wb = content_words(a), content_words(b)
-    return bool(wa | wb) and len(wa & wb) >= ALIKE_HEADLINES * len(wa | wb)
-
-
-def _different_headline_figures(a: StoryInput, b: StoryInput, a_all: set[str],
+def _different_headline_figures(a: _Headline, b: _Headline, a_all: set[str],
                                 b_all: set[str]) -> bool:  # fmt: skip
-    """Two headlines on one template, each stating a figure of one kind (a count, a rate, an
-    amount) with different values, neither article stating the other's: "Calder recalls
-    212,000 SUVs over brake fault" and "Calder recalls 180,000 sedans over airbag fault"
-    are two events however alike their words. Reports of one event share their headline
-    figure, in the headline or the text; differently worded headlines are left alone
-    ("shares jump 9%" and "sales surge 61%" may be one results day)."""
-    heads_a, heads_b = _headline_quantities(a.title), _headline_quantities(b.title)
-    if not heads_a or not heads_b or not _alike(a.title, b.title):
+    """Two headlines on one template (ALIKE_HEADLINES of their content words shared), each
+    stating a figure of one kind (a count, a rate, an amount) with different values, neither
+    article stating the other's: "Calder recalls 212,000 SUVs over brake fault" and "Calder
+    recalls 180,000 sedans over airbag fault" are two events however alike their words.
+    Reports of one event share their headline figure, in the headline or the text;
+    differently worded headlines are left alone ("shares jump 9%" and "sales surge 61%" may
+    be one results day)."""
+    if not a.figures or not b.figures:
+        return False
+    union = a.words | b.words
+    if not union or len(a.words & b.words) < ALIKE_HEADLINES * len(union):
         return False
     return any(
         unit_a == unit_b and key_a != key_b and key_a not in b_all and key_b not in a_all
-        for key_a, unit_a in heads_a.items()
-        for key_b, unit_b in heads_b.items()
+        for key_a, unit_a in a.figures.items()
+        for key_b, unit_b in b.figures.items()
     )
 
 
@@ -382,15 +386,16 @@ def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     """Similarity of the candidate pairs (i < j) not published too far apart to be one event."""
     items = _cleaned(items)
     vectors = _vectors(items)
+    heads = [_Headline.of(item.title) for item in items]
     stated = [
-        {t for t in v if t.startswith("n:")} | set(_headline_quantities(item.title))
-        for v, item in zip(vectors, items, strict=True)
+        {t for t in v if t.startswith("n:")} | set(h.figures)
+        for v, h in zip(vectors, heads, strict=True)
     ]
     return {
         (i, j): _cosine(vectors[i], vectors[j])
         for i, j in sorted(_candidates(vectors))
         if not _apart(items[i], items[j])
-        and not _different_headline_figures(items[i], items[j], stated[i], stated[j])
+        and not _different_headline_figures(heads[i], heads[j], stated[i], stated[j])
     }
 
 
