@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,21 @@ def test_a_listed_file_that_is_no_feed_is_one_failed_entry(tmp_path: Path) -> No
     assert "not a readable RSS or Atom feed" in failed["notes.txt"]
     assert "root:x" not in failed["notes.txt"]
     assert "no such file" in failed["missing.rss"]
+    assert summarized(digest) == ["Feed"]
+
+
+def test_a_local_opml_listing_devices_folders_and_pipes_fails_each_in_one_line(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "pipe.rss"
+    os.mkfifo(fifo)
+    (tmp_path / "dir.rss").mkdir()
+    (tmp_path / "f.rss").write_bytes(rss("Feed", [("1", None, padded(1, 14))]))
+    (tmp_path / "s.opml").write_text(opml("/dev/zero", "dir.rss", "pipe.rss", "f.rss"))
+    digest = digest_of([str(tmp_path / "s.opml")])
+    failed = [str(a.error) for a in digest.articles if a.brief is None]
+    assert len(failed) == 3 and all("\n" not in e for e in failed)
+    assert "limit" in failed[0] and "directory" in failed[1] and "named pipe" in failed[2]
     assert summarized(digest) == ["Feed"]
 
 
