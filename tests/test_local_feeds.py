@@ -281,12 +281,21 @@ def test_the_cli_reads_a_folder_and_an_opml_of_local_feeds(tmp_path: Path) -> No
 # --- which text is the article --------------------------------------------------------------
 
 
-def test_a_failed_link_falls_back_to_the_feeds_own_text_with_a_note(site: Site) -> None:
+@pytest.mark.parametrize("element", ["description", "content:encoded"])
+def test_a_failed_link_falls_back_to_the_feeds_own_text_with_a_note(
+    site: Site, element: str
+) -> None:
     """700 characters of its own text: under the no-fetch length, so the link is tried;
     it fails, and the entry is read from the feed, with a note, instead of failing."""
     own = padded(1, 14)
     assert feeds.OWN_TEXT_MIN_CHARS <= len(own) < feeds.FULL_TEXT_CHARS
-    site.pages["/f"] = ("application/rss+xml", rss("Wire", [("1", site.url("/gone"), own)]))
+    feed = rss("Wire", [("1", site.url("/gone"), own)]).decode()
+    if element == "content:encoded":
+        feed = feed.replace("<description>", "<description>Teaser.</description><content:encoded>")
+        feed = feed.replace("</description></item>", "</content:encoded></item>")
+        feed = feed.replace('<rss version="2.0">', '<rss version="2.0" xmlns:content='
+                            '"http://purl.org/rss/1.0/modules/content/">')  # fmt: skip
+    site.pages["/f"] = ("application/rss+xml", feed.encode())
     digest = digest_of([site.url("/f")])
     (result,) = digest.articles
     assert result.brief is not None and site.fetched("/") == ["/f", "/gone"]
