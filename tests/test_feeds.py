@@ -182,16 +182,19 @@ def test_since_a_date_keeps_entries_from_then(site: Site, tmp_path: Path) -> Non
 
 def test_opml_lists_the_feeds(site: Site, tmp_path: Path) -> None:
     publish(site, 2)
-    opml = tmp_path / "subs.opml"
-    opml.write_text(
-        '<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>'
-        f'<outline text="HSJ" xmlUrl="{site.url("/rss")}"/>'
-        '<outline text="local" xmlUrl="file:///etc/passwd"/>'
-        f'<outline text="Wire" xmlUrl="{site.url("/atom")}"/></body></opml>'
+    # Served, so a remote OPML: its file:// line is never read (local OPMLs: test_local_feeds).
+    site.pages["/subs"] = (
+        "text/x-opml",
+        (
+            '<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>'
+            f'<outline text="HSJ" xmlUrl="{site.url("/rss")}"/>'
+            '<outline text="local" xmlUrl="file:///etc/passwd"/>'
+            f'<outline text="Wire" xmlUrl="{site.url("/atom")}"/></body></opml>'
+        ).encode(),
     )
     with serve(router()) as fake:
         digest = build_digest(
-            [str(opml)], endpoint=endpoint(fake.base_url), cache=None, options=PRIVATE
+            [site.url("/subs")], endpoint=endpoint(fake.base_url), cache=None, options=PRIVATE
         )
     assert [a.source for a in digest.articles] == ["Harbor Street Journal"] * 2 + [
         "Tideline Wire"

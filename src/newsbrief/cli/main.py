@@ -205,9 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "paths",
         nargs="+",
-        help="files, folders (their .txt, .md and .html files), http(s) URLs, RSS, Atom or "
-        "OPML feeds (files or URLs: each entry becomes an article), or - for a list of "
-        "these on stdin, one a line",
+        help="files, folders (their .txt, .md and .html files and .rss, .xml, .atom and .rdf "
+        "feeds), http(s) URLs, RSS, Atom or OPML feeds (files or URLs: each entry becomes an "
+        "article), or - for a list of these on stdin, one a line",
     )
     d.add_argument(
         "--since",

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from newsbrief.contract import Brief, reloadable, text_id
 from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
+from newsbrief.ingest.feeds import FOLDER_FEED_SUFFIXES, looks_like_feed
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
@@ -90,8 +91,22 @@ class DigestOptions:
                 raise ConfigError(f"{name} must be a positive whole number, not {value}")
 
 
-def expand(inputs: Sequence[Article | Unreadable | str | Path]) -> list[Article | Unreadable | str]:
-    """Folders become their article files (sorted); everything else stays as given."""
+def expand(
+    inputs: Sequence[Article | Unreadable | str | Path],
+    *,
+    feed_files: bool = False,
+    warnings: list[str] | None = None,
+) -> list[Article | Unreadable | str]:
+    """Folders become their article files (sorted); everything else stays as given.
+
+    Args:
+        inputs: paths, folders, URLs or Articles.
+        feed_files: a folder's feed files (.rss .xml .atom .rdf) are taken too; one whose
+            first 2 KB is not a feed (a sitemap, a config file) is skipped with a warning.
+        warnings: where skipped files are reported; a file that is a link to somewhere
+            outside its folder is never read from a folder (name it to read it).
+    """
+    suffixes = {*ARTICLE_SUFFIXES, *(FOLDER_FEED_SUFFIXES if feed_files else ())}
     out: list[Article | Unreadable | str] = []
     for item in inputs:
         if isinstance(item, Article | Unreadable):
@@ -100,13 +115,34 @@ def expand(inputs: Sequence[Article | Unreadable | str | Path]) -> list[Article 
         path = Path(item)
         is_url = str(item).startswith(("http://", "https://"))
         if not is_url and path.is_dir():
-            out.extend(
-                str(p) for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-            )  # fmt: skip
+            root = path.resolve()
+            for p in sorted(path.rglob("*")):
+                if p.suffix.lower() not in suffixes or not p.is_file():
+                    continue
+                why = _skipped(p, root)
+                if why is not None:
+                    if warnings is not None:
+                        warnings.append(f"{p}: skipped, {why}")
+                    continue
+                out.append(str(p))
             continue
         out.append(str(item))
     return out
+
+
+def _skipped(p: Path, root: Path) -> str | None:
+    """Why a folder's file is not read, if it is not."""
+    if not p.resolve().is_relative_to(root):
+        return "it links to a file outside the folder"
+    if p.suffix.lower() in FOLDER_FEED_SUFFIXES:
+        try:
+            with p.open("rb") as handle:
+                head = handle.read(2048)
+        except OSError:
+            return None  # reading it again gives the one-line reason in the digest
+        if not looks_like_feed(head):
+            return "not an RSS, Atom or RDF feed"
+    return None
 
 
 def _estimated_tokens(text: str) -> int:

@@ -197,9 +197,9 @@ async def abuild_digest(
     written) leaves every entry to the next run.
 
     Args:
-        inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, RSS, Atom
-            or OPML feeds (files or URLs; each entry becomes an article), or Article objects,
-            in the order they should appear.
+        inputs: file paths, folders (their .txt/.md/.html articles and .rss/.xml/.atom/.rdf
+            feeds), http(s) URLs, RSS, Atom or OPML feeds (files or URLs; each entry becomes
+            an article), or Article objects, in the order they should appear.
         endpoint: where to send requests (default: resolve_endpoint(), the environment).
         options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
         cache: the brief cache to read and write; None with use_cache means no cache.
@@ -211,7 +211,7 @@ async def abuild_digest(
     cache = cache if options.use_cache else None
     # Feeds become their entries, dated, each once.
     resolver = Resolver(cache, options.since, options.allow_private)
-    items = await resolver.resolve(expand(inputs))
+    items = await resolver.resolve(expand(inputs, feed_files=True, warnings=resolver.warnings))
     results = await run_batch(items, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
     stories, story_of, day_of = story_maps(results)

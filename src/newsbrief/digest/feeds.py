@@ -137,6 +137,11 @@ def _is_feed_file(path: str) -> bool:
         return False
 
 
+def _file_key(path: str) -> str:
+    """A local file as compared for duplicates: its real path (links and ../ resolved)."""
+    return str(Path(path).resolve())
+
+
 def _normal(url: str) -> str:
     """The URL as compared for duplicates: scheme and host in lower case, no default port,
     no fragment, no credentials ("/" for an empty path)."""
@@ -212,17 +217,20 @@ class Resolver:
         if fetch.is_url(item):
             return await self._url(item, 0) if self._claim(item) else []
         if _is_feed_file(item):
-            if not self._claim(str(Path(item).resolve())):
-                return []  # the same file given twice
-            try:
-                data = await asyncio.to_thread(read_file, Path(item), item)
-                return await self._feed(feeds.parse(data, item), data, None, None, 0)
-            except InputError as exc:
-                return [(None, Unreadable(item, str(exc)))]
+            return await self._file(item, 0) if self._claim(_file_key(item)) else []
         return [(None, item)]
 
+    async def _file(self, path: str, depth: int) -> list[Keyed]:
+        """A local feed or OPML file; an OPML's relative paths are read against its folder."""
+        try:
+            data = await asyncio.to_thread(read_file, Path(path), path)
+            feed = feeds.parse(data, path, folder=Path(path).parent)
+            return await self._feed(feed, data, None, None, depth)
+        except InputError as exc:
+            return [(None, Unreadable(path, str(exc)))]
+
     def _claim(self, where: str) -> bool:
-        """Whether `where` is new to this run (then it is taken)."""
+        """Whether `where` (a URL, or a file as _file_key) is new to this run (then taken)."""
         key = _normal(where) if fetch.is_url(where) else where
         if key in self._claimed:
             return False
@@ -246,7 +254,7 @@ class Resolver:
                 feed = feeds.parse(state.body, got.origin)
                 return await self._feed(feed, state.body, got, state, depth)
             sniffed = got.media_type not in fetch.HTML_TYPES and feeds.looks_like_feed(got.data)
-            if got.media_type in fetch.FEED_TYPES or sniffed:
+            if fetch.is_feed_type(got.media_type) or sniffed:
                 feed = feeds.parse(got.data, got.origin)
                 return await self._feed(feed, got.data, got, state, depth)
             return [(None, await asyncio.to_thread(from_fetched, got))]
@@ -259,12 +267,18 @@ class Resolver:
         urls = []
         cap = settings.max_feeds()
         for url in feed.subscriptions:
-            if _normal(url) in self._claimed:
+            local = not fetch.is_url(url)
+            if local and fetch.is_url(feed.origin):
+                # feeds.parse never lists a file for a fetched OPML; checked again here.
+                self.warnings.append(f"{feed.origin}: skipped {url[:100]!r} (a local file)")
+                continue
+            key = _file_key(url) if local else _normal(url)
+            if key in self._claimed:
                 continue
             if self._listed >= cap:
                 self._skipped += 1
                 continue
-            self._claim(url)
+            self._claim(key)
             self._listed += 1
             urls.append(url)
         return urls
@@ -283,7 +297,11 @@ class Resolver:
             self.warnings.append(f"{feed.origin}: OPML nested too deep; its feeds were skipped")
         elif feed.subscriptions:
             urls = self._listed_feeds(feed)
-            for part in await asyncio.gather(*(self._url(u, depth + 1) for u in urls)):
+            reads = [
+                self._url(u, depth + 1) if fetch.is_url(u) else self._file(u, depth + 1)
+                for u in urls
+            ]
+            for part in await asyncio.gather(*reads):
                 out += part
         if state is None:
             state = _State(self.cache, feed.origin)
@@ -310,15 +328,28 @@ class Resolver:
         return True
 
     async def _entry(self, entry: feeds.Entry, feed: feeds.Feed) -> Article | Unreadable:
+        """The entry's article: its own text when it is whole (feeds.FULL_TEXT_CHARS), else
+        the longer of its own text and its linked page, else, when the link fails, its own
+        text with a note."""
         try:
-            if entry.content is not None:
+            if entry.full:
                 return await asyncio.to_thread(feeds.entry_article, entry, feed)
             assert entry.link is not None
             task = self._page_tasks.get(entry.link)
             if task is None:  # an item in two feeds: its page is fetched once
                 task = asyncio.ensure_future(self._page(entry.link))
                 self._page_tasks[entry.link] = task
-            page = await task
+            try:
+                page = await task
+            except InputError as exc:
+                if entry.content is None:
+                    raise
+                article = await asyncio.to_thread(feeds.entry_article, entry, feed)
+                article.warnings.append(f"{exc}; read from the feed's own text instead")
+                return article
+            if entry.content is not None and len(page.text.strip()) < entry.chars:
+                # The feed holds more than its page (a paywall, a stub): the feed's text.
+                return await asyncio.to_thread(feeds.entry_article, entry, feed)
             # A copy: the same page may be dated and titled by two feeds.
             return feeds.dated(replace(page, warnings=list(page.warnings)), entry, feed)
         except InputError as exc:

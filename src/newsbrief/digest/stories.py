@@ -10,8 +10,14 @@ Friday are two events); then average-linkage clustering joins groups while their
 similarity is at least THRESHOLD. Average, not single, linkage: one article mentioning two
 events must not chain them together.
 
-THRESHOLD was chosen on half of eval/stories (the odd-numbered stories) and measured on the
-other half; README "Stories" gives both figures and the command.
+Before anything is compared, what each source repeats on its own articles (footers, bylines,
+disclaimers, title suffixes) is taken out (digest.boilerplate), and in a digest of
+MIN_FOR_COMMON or more articles a term in most of them weighs less. Two headlines on one
+template stating different figures that neither article shares are two events.
+
+THRESHOLD was chosen on half of eval/stories (the odd-numbered stories, with publisher
+boilerplate) and measured on the other half; README "Stories" gives both figures and the
+command.
 """
 
 from __future__ import annotations
@@ -22,18 +28,24 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
 from newsbrief.digest.batch import ArticleResult
+from newsbrief.digest.boilerplate import without_boilerplate
 from newsbrief.text.article import ArticleText
-from newsbrief.text.numbers import quantity_key, worth_a_figure
+from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, worth_a_figure
+from newsbrief.text.words import content_words
 
-THRESHOLD = 0.1
+THRESHOLD = 0.15
 MAX_APART = dt.timedelta(hours=36)
 WEIGHTS = {"w": 1.0, "e": 1.5, "n": 2.0}  # words, named things, numbers
+COMMON = 0.7  # a term in more than this share of the articles is weighted down ...
+MIN_FOR_COMMON = 10  # ... when there are at least this many articles
+COMMON_FLOOR = 0.25  # ... to at least this share of its weight
+ALIKE_HEADLINES = 0.4  # share of content words that makes two headlines one template
 ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -232,6 +244,7 @@ class StoryInput:
     title: str
     text: str
     published: dt.datetime | None
+    source: str | None = None  # the outlet: what it repeats on its articles is not compared
 
 
 def _stem(word: str) -> str:
@@ -255,9 +268,72 @@ def features(item: StoryInput) -> Counter[str]:
                 found["e:" + " ".join(words).lower()] += times
     for number in ArticleText(item.text).asserted:
         if worth_a_figure(number):
-            value, unit = quantity_key(number.value, number.unit)
-            found[f"n:{value:g}{unit}"] += 1
+            found[_quantity(number)] += 1
     return found
+
+
+def _quantity(number: NumberMatch) -> str:
+    value, unit = quantity_key(number.value, number.unit)
+    return f"n:{value:g}{unit}"
+
+
+@dataclass(frozen=True)
+class _Headline:
+    """What a headline states: its figures (feature key -> unit) and its content words."""
+
+    figures: dict[str, str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> _Headline:
+        figures = {
+            _quantity(n): quantity_key(n.value, n.unit)[1]
+            for n in find_numbers(title)
+            if worth_a_figure(n)
+        }
+        return cls(figures, frozenset(content_words(title)) if figures else frozenset())
+
+
+def _different_headline_figures(a: _Headline, b: _Headline, a_all: set[str],
+                                b_all: set[str]) -> bool:  # fmt: skip
+    """Two headlines on one template (ALIKE_HEADLINES of their content words shared), each
+    stating a figure of one kind (a count, a rate, an amount) with different values, neither
+    article stating the other's: "Calder recalls 212,000 SUVs over brake fault" and "Calder
+    recalls 180,000 sedans over airbag fault" are two events however alike their words.
+    Reports of one event share their headline figure, in the headline or the text;
+    differently worded headlines are left alone ("shares jump 9%" and "sales surge 61%" may
+    be one results day)."""
+    if not a.figures or not b.figures:
+        return False
+    union = a.words | b.words
+    if not union or len(a.words & b.words) < ALIKE_HEADLINES * len(union):
+        return False
+    return any(
+        unit_a == unit_b and key_a != key_b and key_a not in b_all and key_b not in a_all
+        for key_a, unit_a in a.figures.items()
+        for key_b, unit_b in b.figures.items()
+    )
+
+
+def _rarity(docs: int, n: int) -> float:
+    """A term's weight from the share of articles it is in: idf, and for a term in more
+    than COMMON of them (a word every article of the day uses, a phrase many outlets put
+    under their articles) falling further, to COMMON_FLOOR of it for a term in all of them.
+    Not to 0: twelve copies of one wire story must still be one story."""
+    idf = 1 + math.log((1 + n) / (1 + docs))
+    share = docs / n
+    if share <= COMMON or n < MIN_FOR_COMMON:
+        return idf
+    return idf * max(COMMON_FLOOR, (1 - share) / (1 - COMMON))
+
+
+def _cleaned(items: Sequence[StoryInput]) -> list[StoryInput]:
+    """The items with what their source repeats on its articles taken out."""
+    cleaned = without_boilerplate([(i.source, i.title, i.text) for i in items])
+    return [
+        replace(item, title=title, text=text)
+        for item, (title, text) in zip(items, cleaned, strict=True)
+    ]
 
 
 def _vectors(items: Sequence[StoryInput]) -> list[dict[str, float]]:
@@ -266,10 +342,7 @@ def _vectors(items: Sequence[StoryInput]) -> list[dict[str, float]]:
     n = len(items)
     vectors = []
     for c in counts:
-        v = {
-            t: WEIGHTS[t[0]] * (1 + math.log(k)) * (1 + math.log((1 + n) / (1 + docs[t])))
-            for t, k in c.items()
-        }
+        v = {t: WEIGHTS[t[0]] * (1 + math.log(k)) * _rarity(docs[t], n) for t, k in c.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vectors.append({t: x / norm for t, x in v.items()})
     return vectors
@@ -311,11 +384,18 @@ def _candidates(vectors: list[dict[str, float]]) -> set[tuple[int, int]]:
 
 def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     """Similarity of the candidate pairs (i < j) not published too far apart to be one event."""
+    items = _cleaned(items)
     vectors = _vectors(items)
+    heads = [_Headline.of(item.title) for item in items]
+    stated = [
+        {t for t in v if t.startswith("n:")} | set(h.figures)
+        for v, h in zip(vectors, heads, strict=True)
+    ]
     return {
         (i, j): _cosine(vectors[i], vectors[j])
         for i, j in sorted(_candidates(vectors))
         if not _apart(items[i], items[j])
+        and not _different_headline_figures(heads[i], heads[j], stated[i], stated[j])
     }
 
 
@@ -389,15 +469,25 @@ class Story(BaseModel):
     single_source: bool
     published: dt.datetime | None = None  # the earliest date among its articles
 
+    @property
+    def coverage(self) -> str | None:
+        """ "N articles from M sources" when some source gave more than one article (a
+        live blog and its follow-up, wire copies under one name), else None: the source
+        count alone says it. Not stored: the JSON has article_ids and source_count."""
+        n, m = len(self.article_ids), self.source_count
+        if n <= m:
+            return None
+        return f"{n} articles from {m} source{'' if m == 1 else 's'}"
+
 
 def stories_of(results: Sequence[ArticleResult]) -> list[Story]:
     """The digest's stories: briefed articles clustered by event."""
     done = [(r, r.brief) for r in results if r.brief is not None]
-    inputs = [StoryInput(b.source.title, b.source.text, r.published) for r, b in done]
+    inputs = [StoryInput(b.source.title, b.source.text, r.published, _source(r)) for r, b in done]
     out = []
     for n, group in enumerate(cluster(inputs), 1):
         members = [done[i][0] for i in group]
-        sources = list(dict.fromkeys(m.source or _host(m.origin) for m in members))
+        sources = list(dict.fromkeys(_source(m) for m in members))
         dates = [m.published for m in members if m.published is not None]
         out.append(
             Story(
@@ -411,6 +501,10 @@ def stories_of(results: Sequence[ArticleResult]) -> list[Story]:
             )
         )
     return out
+
+
+def _source(result: ArticleResult) -> str:
+    return result.source or _host(result.origin)
 
 
 def _host(origin: str) -> str:

@@ -14,7 +14,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
 
 from newsbrief.errors import InputError
 from newsbrief.ingest.read import (
@@ -26,10 +29,17 @@ from newsbrief.ingest.read import (
 )
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".opml"})
+FOLDER_FEED_SUFFIXES = FEED_SUFFIXES - {".opml"}  # feed files read from a folder
 MAX_ENTRIES = 500  # per feed: a feed of a million items is refused past this, with a warning
-# An entry whose own content carries at least this much text is the article; a shorter one
-# (a teaser) is read from its link.
+# Which text of an entry is its article (README "Feeds"). An entry's own text (content:encoded,
+# content, else the description; markup not counted) of at least FULL_TEXT_CHARS is taken
+# without fetching its link. A shorter one is compared with its linked page: the longer is
+# the article (a teaser loses to its page, a whole article to a paywall stub), and when the
+# link fails the entry's own text is read, with a note. Own text under OWN_TEXT_MIN_CHARS (a
+# sentence or two) is a teaser, never an article: such an entry is its page or nothing.
 FULL_TEXT_CHARS = 1200
+OWN_TEXT_MIN_CHARS = 400
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _ROOT = re.compile(rb"<(rss|feed|rdf:RDF|opml)[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -39,9 +49,15 @@ class Entry:
     link: str | None
     title: str | None
     published: dt.datetime | None
-    content: str | None  # HTML or text, when the entry carries more than a teaser
+    content: str | None  # HTML or text: its longest own text, if not a teaser
     key: str  # its id, else its link, else its title
     notes: tuple[str, ...] = ()  # what the reader should know: a date that was not read
+    chars: int = 0  # characters of text in content, markup left out
+
+    @property
+    def full(self) -> bool:
+        """The entry's own text is taken as the article without fetching its link."""
+        return self.content is not None and (self.chars >= FULL_TEXT_CHARS or self.link is None)
 
     @property
     def ident(self) -> str:
@@ -55,7 +71,8 @@ class Feed:
     origin: str
     title: str | None  # the source name shown with its articles
     entries: list[Entry] = field(default_factory=list)
-    subscriptions: list[str] = field(default_factory=list)  # OPML: the feeds it lists
+    # OPML: the feeds it lists, http(s) URLs, and from a local OPML also local paths
+    subscriptions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -64,11 +81,19 @@ def looks_like_feed(data: bytes) -> bool:
     return bool(_ROOT.search(data[:2048]))
 
 
-def parse(data: bytes, origin: str) -> Feed:
-    """Entries (or, for OPML, subscriptions) of a feed document; InputError when it is none."""
+def parse(data: bytes, origin: str, folder: Path | None = None) -> Feed:
+    """Entries (or, for OPML, subscriptions) of a feed document; InputError when it is none.
+
+    Args:
+        data: the document's bytes.
+        origin: where it came from (a URL or a path), for messages and relative links.
+        folder: the folder of a local file, None for anything fetched. Only then may an
+            OPML list local feeds (file:// URLs, absolute or relative paths, the latter
+            resolved against this folder): a remote document never names a local file.
+    """
     head = data[:2048].lower()
     if b"<opml" in head:
-        return _opml(data, origin)
+        return _opml(data, origin, folder)
     import feedparser
 
     parsed: Any = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
@@ -105,18 +130,18 @@ def _entry(raw: Any) -> Entry | None:
         link = None  # javascript:, file:, data: links are never followed
     title = _clean(raw.get("title"))
     published, notes = _date(raw, title)
-    content = None
+    content, chars = None, 0
     bodies = [c.get("value") for c in raw.get("content") or [] if isinstance(c, dict)]
     bodies.append(raw.get("summary"))
-    for body in bodies:
-        if isinstance(body, str) and len(_clean(body, 10**7) or "") >= FULL_TEXT_CHARS:
-            content = body
-            break
+    for body in bodies:  # the longest: content:encoded, else the description
+        size = len(_clean(body, 10**7) or "") if isinstance(body, str) else 0
+        if size > chars and size >= OWN_TEXT_MIN_CHARS:
+            content, chars = body, size
     key = raw.get("id") if isinstance(raw.get("id"), str) and raw.get("id") else None
     key = key or link or title
     if key is None or (link is None and content is None):
         return None  # nothing to read
-    return Entry(link, title, published, content, key, tuple(notes))
+    return Entry(link, title, published, content, key, tuple(notes), chars)
 
 
 def _date(raw: Any, title: str | None) -> tuple[dt.datetime | None, list[str]]:
@@ -140,7 +165,7 @@ def _date(raw: Any, title: str | None) -> tuple[dt.datetime | None, list[str]]:
 
 
 def entry_article(entry: Entry, feed: Feed) -> Article:
-    """The entry's own full text as an Article (call only when entry.content is set)."""
+    """The entry's own text as an Article (call only when entry.content is set)."""
     assert entry.content is not None
     origin = entry.link or f"{feed.origin}#{entry.key}"
     body = entry.content
@@ -160,18 +185,46 @@ def dated(article: Article, entry: Entry, feed: Feed) -> Article:
     return article
 
 
-def _opml(data: bytes, origin: str) -> Feed:
+def _opml(data: bytes, origin: str, folder: Path | None) -> Feed:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise InputError(f"{origin} is not a readable OPML file: {exc}") from None
     feed = Feed(origin=origin, title=_clean(root.findtext("head/title")))
     for outline in root.iter("outline"):
-        url = outline.get("xmlUrl") or outline.get("xmlurl")
-        if url and url.strip().lower().startswith(("http://", "https://")):
-            feed.subscriptions.append(url.strip())
-        elif url:
-            feed.warnings.append(f"{origin}: skipped {url[:100]!r} (only http(s) feeds)")
+        value = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if not value:
+            continue
+        where, why = _subscription(value, origin, folder)
+        if where is not None:
+            feed.subscriptions.append(where)
+        else:
+            feed.warnings.append(f"{origin}: skipped {value[:100]!r} ({why})")
     if not feed.subscriptions:
-        raise InputError(f"{origin}: the OPML file lists no http(s) feeds")
+        what = "feeds (http(s) URLs or local paths)" if folder is not None else "http(s) feeds"
+        raise InputError(f"{origin}: the OPML file lists no {what}")
     return feed
+
+
+def _subscription(value: str, origin: str, folder: Path | None) -> tuple[str | None, str]:
+    """(where the listed feed is, or None with why not). http(s) URLs always; from a local
+    OPML (folder set) also file:// URLs on this machine and paths, relative ones resolved
+    against the folder; from a remote OPML a relative reference is resolved against its URL
+    and must be http(s) too."""
+    lower = value.lower()
+    if lower.startswith(("http://", "https://")):
+        return value, ""
+    if folder is None:
+        if _SCHEME.match(value):
+            return None, "a remote OPML lists only http(s) feeds"
+        joined = urljoin(origin, value)
+        ok = joined.lower().startswith(("http://", "https://"))
+        return (joined, "") if ok else (None, "a remote OPML lists only http(s) feeds")
+    if lower.startswith("file:"):
+        parts = urlsplit(value)
+        if parts.netloc not in ("", "localhost"):
+            return None, "a file:// URL on another machine"
+        return str(Path(url2pathname(parts.path))), ""
+    if _SCHEME.match(value) and not Path(value).drive:
+        return None, "only http(s) feeds, file:// URLs and paths"
+    return str(folder / value), ""

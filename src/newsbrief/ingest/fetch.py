@@ -44,9 +44,19 @@ _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9, text/markdown;q=0
 
 
 FEED_TYPES = frozenset({
-    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-    "text/xml", "text/x-opml", "application/x-opml", "application/opml+xml",
+    "application/rss+xml", "application/x-rss+xml", "application/atom+xml",
+    "application/rdf+xml", "application/xml", "text/xml", "text/x-opml", "application/x-opml",
+    "application/opml+xml",
 })  # fmt: skip
+
+
+def is_feed_type(media_type: str | None) -> bool:
+    """A type a feed may be served as: a known feed type or any XML type ("+xml": servers
+    label RSS as application/x-rss+xml, vnd.*+xml and more), XHTML excepted (a page). Which
+    one it is, the document's root says (ingest.feeds.looks_like_feed, feeds.parse)."""
+    if media_type is None or media_type in HTML_TYPES:
+        return False
+    return media_type in FEED_TYPES or media_type.endswith("+xml")
 
 
 # Always refused, whatever the user allows: link-local networks (where cloud metadata
@@ -291,7 +301,12 @@ def fetch(
             if not response.is_success:  # 4xx, 5xx, or a 3xx with nowhere to go
                 raise _status_error(origin, response)
             media_type, charset = parse_content_type(response.headers.get("content-type"))
-            if media_type is not None and media_type not in accepted:
+            feeds_too = accepted >= FEED_TYPES  # then any +xml type is let through too
+            if (
+                media_type is not None
+                and media_type not in accepted
+                and not (feeds_too and is_feed_type(media_type))
+            ):
                 what = "an article" if accepted == ACCEPTED_TYPES else "an article or a feed"
                 raise InputError(
                     f"{origin} is {remote_text(media_type, limit=100)}, not {what} "
