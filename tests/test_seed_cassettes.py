@@ -57,7 +57,7 @@ def test_seed_brief_replays_grounded(seed: str, newsbrief_endpoint: Endpoint) ->
 
 
 def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> None:
-    """Both seeds through build_digest: briefs, cross-article synthesis, conflicting Nikkei."""
+    """Both seeds through build_digest: briefs, cross-article synthesis, two Nikkei stories."""
     from newsbrief import build_digest
     from newsbrief.digest.cache import BriefCache
 
@@ -85,9 +85,11 @@ def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> No
         assert not unsupported(item, words_of), item
     for x in digest.discrepancies:
         assert len(set(x.article_ids)) >= 2
-    # The seeds carry no date: their 25% and 25.80% year-to-date gains are two days' figures
-    # as far as anyone can tell, shown side by side and never called a disagreement.
-    assert digest.figure_groups and not any(g.conflicting for g in digest.figure_groups)
+    # Two records on two days (near 58,000; first close over 50,000): two stories, as the
+    # stories gold says, so their 25% and 25.80% year-to-date gains are never put side by
+    # side, let alone called a disagreement.
+    assert sorted(s.article_ids for s in digest.stories) == [["A1"], ["A2"]]
+    assert not any(g.conflicting for g in digest.figure_groups)
 
 
 def test_long_transcript_is_chunked_and_grounded(newsbrief_endpoint: Endpoint) -> None:
