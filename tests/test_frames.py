@@ -148,7 +148,7 @@ CASES: list[tuple[str, dict[str, dict[str, object]]]] = [
     }),
     ("The Federal Reserve ended its run of rate cuts on Wednesday, holding its policy range at 3.50%-3.75%.", {
         "3.50%": dict(role="level", measure="interest rate"),
-        "-3.75%": dict(role="level", measure="interest rate"),
+        "3.75%": dict(role="level", measure="interest rate"),
     }),
     ("With consumer prices up 3.1% over the past year and the core measure at 3.0%, officials no longer feel they can look past the numbers.", {
         "3.1%": dict(role="change", direction="up", measure="inflation", period="past year"),

@@ -508,3 +508,21 @@ def test_overlong_digit_runs_are_found_in_one_pass() -> None:
         run = "1" + "0" * digits
         assert overlong_numbers(f"turnover of {run} yen, and 12,345 more") == [run]
     assert overlong_numbers("1,000,000,000 and 3.14") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a target range of 3.50%-3.75% on Wednesday", [("3.50%", 3.5, "%"), ("3.75%", 3.75, "%")]),
+        (f"growth of 5%{EN_DASH}6% next year", [("5%", 5.0, "%"), ("6%", 6.0, "%")]),
+        ("the 2024-2025 season", [("2024", 2024.0, ""), ("2025", 2025.0, "")]),
+        ("a ratio of 3x-4x", [("3x", 3.0, "x"), ("4x", 4.0, "x")]),
+        ("it moved -3.2% on the day", [("-3.2%", -3.2, "%")]),
+        ("from 5% to -2%", [("5%", 5.0, "%"), ("-2%", -2.0, "%")]),
+    ],
+)
+def test_a_dash_between_two_numbers_is_a_range_not_a_minus(
+    text: str, expected: list[Case]
+) -> None:
+    # "3.50%-3.75%" is a range: reading -3.75% would invert the upper bound's sign
+    assert _triples(text) == expected

@@ -140,7 +140,7 @@ _UNIT = rf"""
 _NUMBER_RE = re.compile(
     rf"""
     (?<![\w.])                                    # not inside a word or after a decimal point
-    (?:(?<!\d{_SP})(?P<sign1>{_SIGN}))?           # "-$5", "-2.3%"; not "2 -3"
+    (?:(?<!\d{_SP})(?<![\d%\u00d7{_POSTFIX_SYMBOLS}])(?P<sign1>{_SIGN}))?  # not "2 -3", "3%-4%"
     (?:(?P<cur_pre>(?-i:{_alternation(_PREFIXES)}|{_alternation(_CODES)})){_SP}?)?
     (?(cur_pre)(?(sign1)|(?P<sign2>{_SIGN})?))    # "$-5"
     (?P<num>{_CORE})
