@@ -521,8 +521,6 @@ def test_overlong_digit_runs_are_found_in_one_pass() -> None:
         ("from 5% to -2%", [("5%", 5.0, "%"), ("-2%", -2.0, "%")]),
     ],
 )
-def test_a_dash_between_two_numbers_is_a_range_not_a_minus(
-    text: str, expected: list[Case]
-) -> None:
+def test_a_dash_between_two_numbers_is_a_range_not_a_minus(text: str, expected: list[Case]) -> None:
     # "3.50%-3.75%" is a range: reading -3.75% would invert the upper bound's sign
     assert _triples(text) == expected

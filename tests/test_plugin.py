@@ -392,4 +392,4 @@ def test_an_unrecorded_call_that_is_no_model_call_is_blocked_never_called_stale(
     out = result.stdout.str()
     assert "network blocked in cassette replay (tried to connect to ('127.0.0.1', 9))" in out
     assert "its cassettes hold model requests only" in out
-    assert "stale" not in out
+    assert "stale newsbrief cassette" not in out

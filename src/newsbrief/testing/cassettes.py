@@ -255,26 +255,31 @@ def make_vcr(
 RECORDING_METADATA = "newsbrief_recording"
 
 
+def recording_failed(metadata: Any) -> str | None:
+    """Why the pytest plugin marked this cassette's recording failed, or None."""
+    state = _mapping(metadata).get(RECORDING_METADATA)
+    if isinstance(state, dict) and state.get("complete") is not True:
+        return f"its recording failed ({str(state.get('failed') or 'unknown error')[:80]})"
+    return None
+
+
 def incomplete_reason(metadata: Any, interactions: int) -> str | None:
     """Why a cassette is no finished recording, or None when it is one.
 
     A recording marked failed is incomplete; so is an unmarked one with no interactions
-    (what a failed recording left before the mark existed). Cassettes recorded before the
-    mark, with their interactions, are complete: they replay as they always did.
+    (what a failed recording left before the mark existed; a test that sends no model
+    request leaves one too, and recording it again costs nothing). Cassettes recorded
+    before the mark, with their interactions, are complete: they replay as they always did.
     """
-    state = _mapping(metadata).get(RECORDING_METADATA)
-    if isinstance(state, dict):
-        if state.get("complete") is True:
-            return None
-        return f"its recording failed ({str(state.get('failed') or 'unknown error')[:80]})"
-    if interactions == 0:
-        return "it holds no interactions (a recording that failed before any request)"
-    return None
+    failed = recording_failed(metadata)
+    if failed is None and interactions == 0 and RECORDING_METADATA not in _mapping(metadata):
+        return "it holds no interactions (a recording that failed before any request?)"
+    return failed
 
 
-def cassette_incomplete(path: Path) -> str | None:
-    """incomplete_reason for a cassette file; None too when it cannot be read (replay then
-    says what is wrong with it)."""
+def cassette_incomplete(path: Path, *, marked_only: bool = False) -> str | None:
+    """incomplete_reason for a cassette file (recording_failed with `marked_only`); None
+    too when it cannot be read (replay then says what is wrong with it)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
     except (OSError, yaml.YAMLError, RecursionError, ValueError):
@@ -282,7 +287,10 @@ def cassette_incomplete(path: Path) -> str | None:
     interactions = _mapping(data).get("interactions")
     if not isinstance(interactions, list):
         return None
-    return incomplete_reason(_mapping(data).get("metadata"), len(interactions))
+    metadata = _mapping(data).get("metadata")
+    if marked_only:
+        return recording_failed(metadata)
+    return incomplete_reason(metadata, len(interactions))
 
 
 @dataclass

@@ -327,12 +327,24 @@ def replay_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             _replaying -= 1
 
 
-def stale_message(path: Path, command: str) -> str:
-    """Why replay found no match, in terms the user can act on: which prompt recorded it."""
+def incomplete_message(path: Path, why: str, request: pytest.FixtureRequest) -> str:
+    return (
+        f"incomplete newsbrief cassette {path}: {why}; "
+        f"record it with: {record_command(request, 'once')}"
+    )
+
+
+def stale_message(path: Path, request: pytest.FixtureRequest) -> str:
+    """Why replay found no match, in terms the user can act on: which prompt recorded it,
+    or that the cassette holds nothing at all (a recording that failed before any request,
+    made before such recordings were marked): then it is missing, not stale."""
     from newsbrief.model.prompts import prompt_version
     from newsbrief.testing.cassettes import inspect_cassette
 
-    recorded = ", ".join(sorted(inspect_cassette(path).prompt_versions)) or "unknown"
+    info = inspect_cassette(path)
+    if info.incomplete:
+        return incomplete_message(path, info.incomplete, request)
+    recorded = ", ".join(sorted(info.prompt_versions)) or "unknown"
     current = prompt_version()
     why = (
         "the prompt is unchanged, so the request itself changed (article, model or options)"
@@ -341,7 +353,8 @@ def stale_message(path: Path, command: str) -> str:
     )
     return (
         f"stale newsbrief cassette {path}: recorded with prompt version {recorded}, "
-        f"current prompt version {current}; {why}. Re-record with: {command}"
+        f"current prompt version {current}; {why}. "
+        f"Re-record with: {record_command(request, 'rewrite')}"
     )
 
 
@@ -508,12 +521,9 @@ def newsbrief_cassette(
     if mode == "none":
         if not path.exists():
             pytest.fail(f"no newsbrief cassette at {path}; record it with: {once}", pytrace=False)
-        why = cassette_incomplete(path)
+        why = cassette_incomplete(path, marked_only=True)  # an unmarked empty one may be right
         if why:
-            pytest.fail(
-                f"incomplete newsbrief cassette {path}: {why}; record it again with: {once}",
-                pytrace=False,
-            )
+            pytest.fail(incomplete_message(path, why, request), pytrace=False)
     vcr_mode = session_record_mode(request.config, mode, path)
     started = vcr_mode != "none" and not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -534,8 +544,7 @@ def newsbrief_cassette(
             if cassette.write_protected and cassette.filter_request(req):
                 # A BaseException: it passes the `except Exception` of openai, instructor and
                 # newsbrief, so the test fails with this, not with "cannot reach the endpoint".
-                stale = stale_message(path, record_command(request, "rewrite"))
-                pytest.fail(stale, pytrace=False)
+                pytest.fail(stale_message(path, request), pytrace=False)
             return False
 
         monkeypatch.setattr(cassette, "can_play_response_for", can_play)
