@@ -210,7 +210,7 @@ def test_the_readme_recipe_records_each_call_in_its_own_cassette_and_replays_off
     )
 
 
-def test_an_app_call_missing_from_its_cassette_is_pytest_recordings_failure_never_stale(
+def test_an_app_call_missing_from_its_cassette_is_pytest_recordings_to_fail_and_record(
     project: Project,
 ) -> None:
     files, (record, replay) = recipe()
@@ -232,6 +232,16 @@ def test_an_app_call_missing_from_its_cassette_is_pytest_recordings_failure_neve
     assert "stale newsbrief cassette" not in out
     assert "network blocked in cassette replay" not in out  # not ours to block
     assert "/close/N225" in out  # pytest-recording (vcrpy) names the call it could not play
+
+    # Recording it again is pytest-recording's business alone, while newsbrief replays (its
+    # server is down): the replay's network block does not stand in the way.
+    moved = Quotes()  # the service's new address: recorded again anyway
+    project.monkeypatch.setenv("QUOTES_URL", moved.url)
+    with moved.running():
+        result = project.run("--record-mode=once", "-k", "morning")
+    result.assert_outcomes(passed=1)
+    assert moved.paths == ["/close/N225"]
+    assert uris(app_cassette) == [f"{moved.url}/close/N225"]
 
 
 USER_CASSETTE_SUITE = """
