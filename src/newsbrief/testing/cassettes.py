@@ -272,7 +272,8 @@ def incomplete_reason(metadata: Any, interactions: int) -> str | None:
     before the mark, with their interactions, are complete: they replay as they always did.
     """
     failed = recording_failed(metadata)
-    if failed is None and interactions == 0 and RECORDING_METADATA not in _mapping(metadata):
+    marked = isinstance(_mapping(metadata).get(RECORDING_METADATA), dict)  # else: unreadable
+    if failed is None and interactions == 0 and not marked:
         return "it holds no interactions (a recording that failed before any request?)"
     return failed
 

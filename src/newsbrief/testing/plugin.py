@@ -504,6 +504,9 @@ def newsbrief_cassette(
     from newsbrief.redact import url_secrets
     from newsbrief.testing.cassettes import cassette_incomplete, make_vcr
 
+    if not isinstance(newsbrief_vcr_config, dict | None):
+        kind = type(newsbrief_vcr_config).__name__
+        pytest.fail(f"newsbrief_vcr_config must return a dict, not {kind}", pytrace=False)
     config = dict(newsbrief_vcr_config or {})
     fixed = sorted(_FIXED_SETTINGS & set(config))
     if fixed:
