@@ -97,7 +97,7 @@ def test_clean_folder_lists_prompt_version_and_model(
         f"model={MODEL}",
         "requests=1",
     ]
-    assert lines[-1] == "1 cassette(s), 0 stale or unsafe"
+    assert lines[-1] == "1 cassette(s), 0 stale, incomplete or unsafe"
     assert SENTINEL not in cassette.read_text()
 
 
@@ -116,7 +116,7 @@ def test_secret_in_a_cassette_is_unsafe(
     assert line.startswith("UNSAFE: secret-looking value at ")
     for secret in ("sk-live-0123456789abcdefXYZ", "hunter2", "sk-proj-abcdef0123456789"):
         assert secret not in out  # the report must not leak what it found
-    assert out.splitlines()[-1] == "1 cassette(s), 1 stale or unsafe"
+    assert out.splitlines()[-1] == "1 cassette(s), 1 stale, incomplete or unsafe"
 
 
 def test_cassette_from_an_older_prompt_is_stale(
@@ -179,4 +179,4 @@ def test_unreadable_cassette_is_reported_not_a_traceback(
     assert bad.startswith(f"UNREADABLE ({reason}")
     assert "sk-live-0123456789abcdefXYZ" not in out  # a parse error must not quote the line
     assert any(line.startswith("ok ") and str(cassette) in line for line in lines)
-    assert lines[-1] == "2 cassette(s), 1 stale or unsafe"
+    assert lines[-1] == "2 cassette(s), 1 stale, incomplete or unsafe"

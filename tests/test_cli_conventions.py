@@ -585,7 +585,7 @@ def test_check_skips_yaml_that_is_not_a_newsbrief_cassette(
     assert "UNREADABLE" not in out
     assert [line.split()[:2] for line in out.splitlines()[1:-1]] == [["ok", str(ours)]]
     assert out.splitlines()[-1] == (
-        "1 cassette(s), 0 stale or unsafe, 3 skipped (not a newsbrief cassette)"
+        "1 cassette(s), 0 stale, incomplete or unsafe, 3 skipped (not a newsbrief cassette)"
     )
 
     code, out, _ = run(["cassettes", "check", str(tmp_path), "-v"], capsys)
@@ -633,7 +633,7 @@ def test_check_still_flags_a_damaged_cassette(
     (line,) = [line for line in out.splitlines() if str(damaged) in line]
     assert line.startswith("UNREADABLE (not valid YAML")
     assert out.splitlines()[-1] == (
-        "2 cassette(s), 1 stale or unsafe, 3 skipped (not a newsbrief cassette)"
+        "2 cassette(s), 1 stale, incomplete or unsafe, 3 skipped (not a newsbrief cassette)"
     )
 
 
@@ -656,7 +656,7 @@ def test_check_survives_yaml_nested_past_the_stack(
     (line,) = [line for line in out.splitlines() if str(beside) in line]
     assert line.startswith("UNREADABLE (not valid YAML")
     assert out.splitlines()[-1] == (
-        "2 cassette(s), 1 stale or unsafe, 1 skipped (not a newsbrief cassette)"
+        "2 cassette(s), 1 stale, incomplete or unsafe, 1 skipped (not a newsbrief cassette)"
     )
 
 

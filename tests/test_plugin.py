@@ -38,7 +38,7 @@ SENTINEL = "sk-SENTINEL-0123456789abcdef"
 MODEL = "fake-model-1"
 TEXT = TINY_ARTICLE
 CASSETTE = Path("cassettes/test_user/test_brief.yaml")
-COMMAND = "pytest test_user.py::test_brief --newsbrief-record=all"
+COMMAND = "pytest test_user.py::test_brief --newsbrief-record-mode=rewrite"
 DRAFT = TINY_DRAFT
 # Response headers a hosted provider sends that identify or authenticate the account.
 ACCOUNT_HEADERS = {
@@ -243,7 +243,7 @@ def test_edited_prompt_fails_replay_naming_versions_and_command(
 
 
 @pytest.mark.parametrize("switch", ["flag", "env"])
-def test_rerecording_with_all_fixes_a_stale_cassette(
+def test_rerecording_with_rewrite_fixes_a_stale_cassette(
     suite: UserSuite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, switch: str
 ) -> None:
     folder = suite.use_prompts_copy(tmp_path)
@@ -257,8 +257,8 @@ def test_rerecording_with_all_fixes_a_stale_cassette(
 
     argv = shlex.split(command)[1:]  # exactly what the message told the user to run
     if switch == "env":
-        monkeypatch.setenv("NEWSBRIEF_RECORD_MODE", "all")
-        argv.remove("--newsbrief-record=all")
+        monkeypatch.setenv("NEWSBRIEF_RECORD_MODE", "rewrite")
+        argv.remove("--newsbrief-record-mode=rewrite")
     rerecorded, fake = suite.record(*argv)
     monkeypatch.delenv("NEWSBRIEF_RECORD_MODE", raising=False)
 
@@ -274,7 +274,7 @@ def test_missing_cassette_fails_with_the_record_command(suite: UserSuite) -> Non
     result = suite.replay("test_user.py::test_param")
 
     result.assert_outcomes(errors=1)
-    command = "pytest 'test_user.py::test_param[nikkei 225 close]' --newsbrief-record=all"
+    command = "pytest 'test_user.py::test_param[nikkei 225 close]' --newsbrief-record-mode=once"
     assert f"no newsbrief cassette at {suite.pytester.path / 'cassettes'}" in result.stdout.str()
     assert f"record it with: {command}\n" in result.stdout.str()
     assert not (suite.pytester.path / "cassettes").exists()
@@ -377,7 +377,11 @@ def test_a_query_string_base_url_replays(suite: UserSuite) -> None:
     suite.replay("test_other.py::test_brief").assert_outcomes(passed=1)
 
 
-def test_an_unrecorded_call_that_is_no_model_call_is_named_as_such(suite: UserSuite) -> None:
+def test_an_unrecorded_call_that_is_no_model_call_is_blocked_never_called_stale(
+    suite: UserSuite,
+) -> None:
+    """newsbrief's cassette holds model requests only: another call in replay meets the
+    network block, whose message says where such calls belong."""
     suite.pytester.makepyfile(test_other=OTHER_SUITE)
     suite.record("test_other.py::test_brief", "--newsbrief-record=once")
     cassette = suite.pytester.path / "cassettes/test_other/test_brief.yaml"
@@ -386,5 +390,6 @@ def test_an_unrecorded_call_that_is_no_model_call_is_named_as_such(suite: UserSu
     result = suite.replay("test_other.py::test_page")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
-    assert "GET http://127.0.0.1:9/feed.xml is not a model call" in out
-    assert "stale" not in out
+    assert "network blocked in cassette replay (tried to connect to ('127.0.0.1', 9))" in out
+    assert "its cassettes hold model requests only" in out
+    assert "stale newsbrief cassette" not in out

@@ -1,7 +1,7 @@
 """Both seeds, replayed from traffic recorded on the embedded model.
 
 Re-record (runs the embedded model, a few minutes):
-    pytest tests/test_seed_cassettes.py --newsbrief-record=all
+    pytest tests/test_seed_cassettes.py --newsbrief-record-mode=rewrite
 """
 
 from __future__ import annotations

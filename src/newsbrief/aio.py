@@ -49,6 +49,12 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        inside_a_loop = False
+    else:
+        inside_a_loop = True
+    if not inside_a_loop:
+        # Run outside the except block: an error from the call would otherwise be shown
+        # "during handling of" RuntimeError('no running event loop'), which is no cause.
         return _runner().run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()

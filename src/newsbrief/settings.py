@@ -20,7 +20,9 @@ from newsbrief.errors import ConfigError
 T = TypeVar("T")
 
 MODES = ("json_schema", "tools", "json", "md_json")
-RECORD_MODES = ("none", "once", "new_episodes", "all")
+# pytest-recording's record mode names: "rewrite" (delete, then record) is no vcrpy mode;
+# the pytest plugin implements it, as pytest-recording does.
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 
 
 def positive_float(raw: str) -> float:

@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     csub = c.add_subparsers(dest="cassettes_command", required=True, metavar="COMMAND")
     check = csub.add_parser(
         "check",
-        help="list newsbrief's cassettes; exit 1 if any is stale or unsafe",
+        help="list newsbrief's cassettes; exit 1 if any is stale, incomplete or unsafe",
         description="List the cassettes newsbrief recorded under DIR (other YAML files are\n"
         "skipped); exit 1 if any is stale, unsafe or unreadable, or if there are none.",
         epilog=epilog,
@@ -735,8 +735,10 @@ def _cassettes_check(args: argparse.Namespace) -> int:
             status = f"UNREADABLE ({info.error})"
         elif info.secrets:
             status = f"UNSAFE: secret-looking value at {', '.join(info.secrets[:5])}"
+        elif info.incomplete:
+            status = f"INCOMPLETE: {info.incomplete}; record it with --newsbrief-record-mode=once"
         elif info.stale:
-            status = "STALE: re-record it"
+            status = "STALE: re-record it with --newsbrief-record-mode=rewrite"
         bad += status != "ok"
         versions = ",".join(sorted(info.prompt_versions)) or "-"
         models = ",".join(sorted(info.models)) or "-"
@@ -745,7 +747,7 @@ def _cassettes_check(args: argparse.Namespace) -> int:
     if args.verbose:
         for path in skipped:
             print(safe_for_terminal(f"skipped {path} (not a newsbrief cassette)"))
-    summary = f"{len(cassettes)} cassette(s), {bad} stale or unsafe"
+    summary = f"{len(cassettes)} cassette(s), {bad} stale, incomplete or unsafe"
     if skipped:
         summary += f", {len(skipped)} skipped (not a newsbrief cassette)"
     print(summary)

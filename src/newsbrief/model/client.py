@@ -279,6 +279,7 @@ async def acall(
     meter = Meter(allowed=max_reasks + 1)
     # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
     default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
+    failure: NewsbriefError | None = None
     try:
         client = (await client_pool()).get(endpoint, policy or default)
         with checking(meter.checker(problems)), metering(meter):
@@ -295,10 +296,15 @@ async def acall(
         # fence): its complete JSON part if that validates, else the earlier parsed answer.
         recovered = meter.kept(_last_content(exc), response_model)
         if recovered is None:
-            raise translate_error(exc, endpoint, meter.count) from None
-        result = recovered
+            failure = translate_error(exc, endpoint, meter.count)
+        else:
+            result = recovered
     except Exception as exc:
-        raise translate_error(exc, endpoint, meter.count) from None
+        failure = translate_error(exc, endpoint, meter.count)
+    if failure is not None:
+        # Raised outside the handler, so the original is not even a suppressed context:
+        # its text is the server's, and a server may reflect the key or URL credentials.
+        raise failure
     return result, meter
 
 

@@ -105,8 +105,15 @@ def count_tokens(base_url: str, text: str) -> int:
         data=json.dumps({"content": text}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return len(json.loads(response.read())["tokens"])
+    return len(json.loads(_send(request, 60))["tokens"])
+
+
+def _send(request: urllib.request.Request, timeout: float) -> bytes:
+    """One round trip to our own llama.cpp server (its tokenizer, its prefix cache), the
+    body read whole. The pytest plugin's cassette takes this over, as it takes over the
+    model client's transport: it records these requests, and no other recorder does."""
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return bytes(response.read())
 
 
 # The servers this process runs, by base URL: only these get their prefix warmed.
@@ -235,8 +242,7 @@ def _post(base_url: str, path: str, body: dict[str, Any], timeout: float) -> dic
     request = urllib.request.Request(
         f"{root}{path}", data=json.dumps(body).encode(), headers=headers
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return dict(json.loads(response.read()))
+    return dict(json.loads(_send(request, timeout)))
 
 
 class PrefixCache:

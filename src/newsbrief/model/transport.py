@@ -192,7 +192,7 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
         self.requests_sent += 1
         try:
             async with asyncio.timeout(self.deadline_s):
-                response = await self.inner.handle_async_request(request)
+                response = await self._send(request)
                 try:
                     raw = await _read_raw(response, self.max_bytes)
                 finally:
@@ -225,6 +225,12 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
                 request=request,
             )
         return whole
+
+    async def _send(self, request: httpx2.Request) -> httpx2.Response:
+        """One round trip through the inner transport. The pytest plugin's cassette takes
+        this over (newsbrief.testing.plugin), so it records model requests and only those,
+        whatever other recorder (pytest-recording, vcrpy) holds the HTTP libraries."""
+        return await self.inner.handle_async_request(request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         remember_credentials(request)

@@ -49,6 +49,9 @@ except ImportError as exc:  # vcrpy and PyYAML come with the `testing` extra
         f"recorded fixtures need {exc.name}: pip install 'newsbrief[testing]'"
     ) from None
 
+# Every request newsbrief's client sends carries headers with this prefix (the prompt
+# version, the schema): what marks a request as model traffic, ours to record.
+MARKER_PREFIX = "x-newsbrief-"
 PROMPT_HEADER = "x-newsbrief-prompt-version"
 SCHEMA_HEADER = "x-newsbrief-schema"
 MATCH_ON = ("method", "path", "body")
@@ -208,11 +211,31 @@ def _before_record_response(secrets: tuple[str, ...]) -> Any:
     return hook
 
 
-def make_vcr(record_mode: str = "none", secrets: tuple[str, ...] = ()) -> vcr.VCR:
+def _then(first: Any, second: Any | None) -> Any:
+    """Hook `first`, then the user's `second` on what it kept (a dropped request stays dropped)."""
+    if second is None:
+        return first
+
+    def hook(item: Any) -> Any:
+        kept = first(item)
+        return None if kept is None else second(kept)
+
+    return hook
+
+
+def make_vcr(
+    record_mode: str = "none",
+    secrets: tuple[str, ...] = (),
+    *,
+    before_record_request: Any | None = None,
+    before_record_response: Any | None = None,
+) -> vcr.VCR:
     """The one vcrpy configuration; `secrets` are exact values to scrub (the API key).
 
     Credential headers are dropped by our request hook, not by vcrpy's filter_headers: the
-    hook must see them first, to scrub what they carry wherever a server reflects it.
+    hook must see them first, to scrub what they carry wherever a server reflects it. The
+    user's own hooks (`newsbrief_vcr_config`) run after ours, never instead of them, so
+    no configuration writes an unscrubbed cassette.
 
     allow_playback_repeats is a use_cassette() argument, not a VCR() one: the pytest plugin
     passes it there, so a test may summarize the same article twice.
@@ -220,10 +243,55 @@ def make_vcr(record_mode: str = "none", secrets: tuple[str, ...] = ()) -> vcr.VC
     return vcr.VCR(
         record_mode=record_mode,
         match_on=MATCH_ON,
-        before_record_request=_before_record_request(secrets),
-        before_record_response=_before_record_response(secrets),
+        before_record_request=_then(_before_record_request(secrets), before_record_request),
+        before_record_response=_then(_before_record_response(secrets), before_record_response),
         decode_compressed_response=True,
     )
+
+
+# Cassette metadata under which the pytest plugin says whether the recording finished:
+# {"complete": true}, or {"complete": false, "failed": "<exception type>"} when the test
+# failed while recording (its cassette may lack requests, or hold none).
+RECORDING_METADATA = "newsbrief_recording"
+
+
+def recording_failed(metadata: Any) -> str | None:
+    """Why the pytest plugin marked this cassette's recording failed, or None."""
+    state = _mapping(metadata).get(RECORDING_METADATA)
+    if isinstance(state, dict) and state.get("complete") is not True:
+        return f"its recording failed ({str(state.get('failed') or 'unknown error')[:80]})"
+    return None
+
+
+def incomplete_reason(metadata: Any, interactions: int) -> str | None:
+    """Why a cassette is no finished recording, or None when it is one.
+
+    A recording marked failed is incomplete; so is an unmarked one with no interactions
+    (what a failed recording left before the mark existed; a test that sends no model
+    request leaves one too, and recording it again costs nothing). Cassettes recorded
+    before the mark, with their interactions, are complete: they replay as they always did.
+    """
+    failed = recording_failed(metadata)
+    marked = isinstance(_mapping(metadata).get(RECORDING_METADATA), dict)  # else: unreadable
+    if failed is None and interactions == 0 and not marked:
+        return "it holds no interactions (a recording that failed before any request?)"
+    return failed
+
+
+def cassette_incomplete(path: Path, *, marked_only: bool = False) -> str | None:
+    """incomplete_reason for a cassette file (recording_failed with `marked_only`); None
+    too when it cannot be read (replay then says what is wrong with it)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError, RecursionError, ValueError):
+        return None
+    interactions = _mapping(data).get("interactions")
+    if not isinstance(interactions, list):
+        return None
+    metadata = _mapping(data).get("metadata")
+    if marked_only:
+        return recording_failed(metadata)
+    return incomplete_reason(metadata, len(interactions))
 
 
 @dataclass
@@ -235,6 +303,7 @@ class CassetteInfo:
     models: set[str] = field(default_factory=set)
     secrets: list[str] = field(default_factory=list)
     error: str | None = None
+    incomplete: str | None = None  # why, when a failed recording left it (incomplete_reason)
 
     @property
     def stale(self) -> bool:
@@ -303,14 +372,15 @@ def _problems_in(text: str, local_dirs: list[tuple[str, str]]) -> list[str]:
 
 
 # What only a cassette newsbrief recorded carries: in the raw text, a damaged one still does.
-NEWSBRIEF_MARKERS = ("x-newsbrief", ENDPOINT_METADATA)
+NEWSBRIEF_MARKERS = ("x-newsbrief", ENDPOINT_METADATA, RECORDING_METADATA)
 
 
 def newsbrief_cassette(path: Path) -> bool | None:
     """Whether a YAML file is a cassette newsbrief recorded, for `cassettes check`.
 
     True: a vcrpy cassette (an `interactions` list) with a request carrying the prompt
-    version header or metadata naming the recorded endpoint (the pytest plugin's).
+    version header, or the pytest plugin's metadata (the recorded endpoint, whether the
+    recording finished).
     False: readable, and not one of ours (another tool's cassette, a config file).
     None: cannot tell, because it is not readable as a cassette (not YAML, no interactions
     list, not readable at all); the caller decides from where it lies and what it mentions
@@ -326,7 +396,7 @@ def newsbrief_cassette(path: Path) -> bool | None:
     interactions = _mapping(data).get("interactions")
     if not isinstance(interactions, list):
         return None
-    if ENDPOINT_METADATA in _mapping(_mapping(data).get("metadata")):
+    if {ENDPOINT_METADATA, RECORDING_METADATA} & set(_mapping(_mapping(data).get("metadata"))):
         return True
     return any(
         _header(_mapping(_mapping(_mapping(i).get("request")).get("headers")), PROMPT_HEADER)
@@ -364,6 +434,7 @@ def inspect_cassette(path: Path) -> CassetteInfo:
     metadata = _mapping(_mapping(data).get("metadata"))
     kinds = {kind for text in _strings(metadata) for kind in _problems_in(text, local_dirs)}
     info.secrets += [f"metadata ({kind})" for kind in sorted(kinds)]
+    info.incomplete = incomplete_reason(metadata, len(interactions))
     recorded = _mapping(metadata.get(ENDPOINT_METADATA))
     if recorded.get("model"):
         info.models.add(str(recorded["model"]))
