@@ -16,10 +16,11 @@ from newsbrief.brief.extract import aextract
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Brief, Provenance, Source
-from newsbrief.errors import ConfigError, InputError
+from newsbrief.docs import ENDPOINT_ARGS, fill
+from newsbrief.errors import InputError
 from newsbrief.ingest.read import Article
 from newsbrief.model.client import Ask, acall
-from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
@@ -36,22 +37,26 @@ def check_text(text: object) -> str:
     return text
 
 
-def endpoint_from(
-    endpoint: Endpoint | None,
-    model: str | None,
-    base_url: str | None,
-    api_key: str | None,
-    mode: str | None,
-) -> Endpoint:
-    """The endpoint to use; an Endpoint together with loose settings is a conflict."""
-    loose = {"model": model, "base_url": base_url, "api_key": api_key, "mode": mode}
-    given = [name for name, value in loose.items() if value is not None]
-    if endpoint is not None and given:
-        raise ConfigError(
-            f"pass either endpoint= or {'/'.join(n + '=' for n in given)}, not both "
-            "(the endpoint already carries them)"
-        )
-    return endpoint or resolve_endpoint(model, base_url, api_key, mode)
+_SUMMARIZE_ARGS = """\
+Args:
+    article: the article's plain text, or an Article from newsbrief's readers (its title
+        and reading warnings are carried into the Brief).
+    title: the title to show; default the Article's title, else the first line.
+    {endpoint_args}
+    retry: transport retries per request (RetryPolicy); default 4 attempts remote,
+        1 for the embedded model.
+    on_progress: called with a short status line (chunks of a long article).
+
+Returns:
+    A Brief whose every quote and figure is checked against the article text.
+
+Raises:
+    InputError: the text is empty, binary or not text.
+    ConfigError: conflicting or unusable settings.
+    EndpointError: the model could not be reached or refused the request (the message
+        names the host tried).
+    ModelOutputError: the model never produced an answer that validates.
+"""
 
 
 async def brief_text(
@@ -99,6 +104,7 @@ async def brief_text(
     )
 
 
+@fill(summarize_args=_SUMMARIZE_ARGS, endpoint_args=ENDPOINT_ARGS)
 async def asummarize(
     article: Article | str,
     *,
@@ -111,22 +117,9 @@ async def asummarize(
     retry: RetryPolicy | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> Brief:
-    """Brief one article. With no endpoint configured, runs the embedded model.
+    """Brief one article (awaitable). With no endpoint configured, runs the embedded model.
 
-    Args:
-        article: the article's plain text, or an Article from newsbrief's readers (its title
-            and reading warnings are carried into the Brief).
-        title: the title to show; default the Article's title, else the first line.
-        endpoint: where to send the request (see resolve_endpoint); exclusive with the four
-            loose settings below.
-        model, base_url, api_key, mode: build the endpoint from these (then environment).
-        retry: transport retry policy; default 4 attempts remote, 1 embedded.
-        on_progress: called with a short status line (chunks of a long article).
-
-    Raises:
-        InputError: the text is empty, binary or not text.
-        ConfigError: conflicting or unusable settings.
-        EndpointError, ModelOutputError: the model could not be reached or never answered.
+    {summarize_args}
     """
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
     # Starting the embedded server, or asking it for a token count, blocks: a thread then.
@@ -161,6 +154,7 @@ async def brief_article(
     return brief
 
 
+@fill(summarize_args=_SUMMARIZE_ARGS, endpoint_args=ENDPOINT_ARGS)
 def summarize(
     article: Article | str,
     *,
@@ -173,8 +167,11 @@ def summarize(
     retry: RetryPolicy | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> Brief:
-    """Brief one article; the blocking form of asummarize (same arguments), usable inside a
-    running event loop too."""
+    """Brief one article and wait for it. With no endpoint configured, runs the embedded
+    model. Usable inside a running event loop too (it runs on a helper thread then).
+
+    {summarize_args}
+    """
     return run_sync(
         asummarize(
             article,

@@ -110,6 +110,7 @@ def _verbosity_flags(
 def _endpoint_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model endpoint (default: embedded model)")
     group.add_argument(
+        "-m",
         "--model",
         help="model name (env NEWSBRIEF_MODEL; default qwen2.5-coder-1.5b-instruct-q4_k_m "
         "for the embedded model, gpt-4o-mini remote)",
@@ -800,8 +801,6 @@ def _batch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     install_log_redaction()
-    # instructor logs each failed attempt at ERROR; our own one-line error says it better.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     console = Console(stderr=True)
     try:
         with _logging(args):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.contract import Brief, reloadable, text_id
 from newsbrief.digest.cache import BriefCache, cache_key
@@ -41,13 +41,15 @@ class ArticleResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    article_id: str
-    origin: str
-    brief: Brief | None = None
-    error: str | None = None
-    cached: bool = False
-    published: dt.datetime | None = None  # from the feed entry or the page's metadata
-    source: str | None = None  # the feed's or site's name
+    article_id: str = Field(description="the article's id in this digest (A1, A2...)")
+    origin: str = Field(description="where it came from: a path, URL or feed entry link")
+    brief: Brief | None = Field(default=None, description="the brief; null when it failed")
+    error: str | None = Field(default=None, description="why there is no brief, one line")
+    cached: bool = Field(default=False, description="the brief came from the cache")
+    published: dt.datetime | None = Field(
+        default=None, description="from the feed entry or the page's metadata"
+    )
+    source: str | None = Field(default=None, description="the feed's or site's name")
 
 
 @dataclass

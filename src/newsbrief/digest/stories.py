@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.digest.batch import ArticleResult
 from newsbrief.text.article import ArticleText
@@ -380,14 +380,18 @@ class Story(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str  # S1, S2... in order of first appearance
-    title: str  # the first article's title
-    article_ids: list[str]
-    sources: list[str]  # distinct sources, first seen first: the feed's or site's name,
-    # else the URL's host, else the file
-    source_count: int
-    single_source: bool
-    published: dt.datetime | None = None  # the earliest date among its articles
+    id: str = Field(description="S1, S2... in order of first appearance")
+    title: str = Field(description="the first article's title")
+    article_ids: list[str] = Field(description="the articles reporting it, in input order")
+    sources: list[str] = Field(
+        description="distinct sources, first seen first: the feed's or site's name, else "
+        "the URL's host, else the file"
+    )
+    source_count: int = Field(description="how many distinct sources")
+    single_source: bool = Field(description="only one source reports it")
+    published: dt.datetime | None = Field(
+        default=None, description="the earliest date among its articles"
+    )
 
 
 def stories_of(results: Sequence[ArticleResult]) -> list[Story]:

@@ -8,6 +8,7 @@ Every openai error becomes one of our one-line errors here, with secrets redacte
 from __future__ import annotations
 
 import copy
+import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
+from newsbrief import settings
 from newsbrief.contract import SCHEMA_VERSION, Usage
 from newsbrief.errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
 from newsbrief.model.endpoint import Endpoint
@@ -36,7 +38,7 @@ from newsbrief.model.transport import (
     ResponseRefused,
     RetryPolicy,
 )
-from newsbrief.redact import display_url, remember_url, remote_text
+from newsbrief.redact import remember_url, remote_text
 
 T = TypeVar("T", bound=BaseModel)
 # Greedy decoding made the 1.5B model loop (one figure thirty times, until max_tokens): light
@@ -135,6 +137,29 @@ def metering(meter: Meter) -> Iterator[None]:
         _METER.reset(token)
 
 
+# instructor logs each failed attempt at ERROR ("API call failed on attempt 1", a validation
+# error's whole text), openai and httpx at WARNING: beside the one error we raise, which
+# says it better, that is noise on a library user's stderr.
+QUIET_LIBRARIES = ("instructor", "openai", "httpx", "httpx2", "httpcore")
+
+
+@lru_cache(maxsize=1)
+def quiet_libraries() -> None:
+    """Keep the model libraries' log lines off stderr, unless NEWSBRIEF_DEBUG is set.
+
+    With no logging set up, Python prints WARNING and above through its last-resort handler
+    to stderr. A NullHandler on each library's logger ends that fallback and nothing else:
+    logging the user asked for (logging.basicConfig, OPENAI_LOG=debug) still gets every
+    record.
+    """
+    if settings.DEBUG.get():
+        return
+    for name in QUIET_LIBRARIES:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
 def on_kwargs(*args: Any, **kwargs: Any) -> None:
     """instructor hook: one more attempt for the call in progress."""
     meter = _METER.get()
@@ -189,7 +214,7 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
-    remember_url(endpoint.base_url)  # before openai appends a path to its query
+    remember_url(endpoint.api_url)  # before openai appends a path to its query
     transport = AsyncRetryingTransport(
         httpx2.AsyncHTTPTransport(verify=_ssl_context()),
         policy,
@@ -198,7 +223,7 @@ def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
     )
     return openai.AsyncOpenAI(
         http_client=openai.DefaultAsyncHttpxClient(transport=transport),
-        base_url=endpoint.base_url,
+        base_url=endpoint.api_url,
         api_key=endpoint.api_key or "not-needed",
         max_retries=0,  # retry.py owns transport retries; never multiply them
         timeout=endpoint.timeout_s,
@@ -225,7 +250,7 @@ def _api_message(exc: openai.APIStatusError) -> str:
 
 def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
     """One line a user can act on; never a key, never a traceback."""
-    where = display_url(endpoint.base_url) if endpoint.base_url else "the embedded model"
+    where = endpoint.where
     if isinstance(exc, NewsbriefError):
         return exc
     if isinstance(exc, InstructorRetryException | IncompleteOutputException):
@@ -279,6 +304,7 @@ async def acall(
     meter = Meter(allowed=max_reasks + 1)
     # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
     default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
+    quiet_libraries()
     try:
         client = (await client_pool()).get(endpoint, policy or default)
         with checking(meter.checker(problems)), metering(meter):

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_RESPONSE_BYTES = settings.DEFAULT_MAX_RESPONSE_BYTES  # for Endpoints built by hand
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+# Where a key without a base URL goes: named here so errors can say which host was tried.
+OPENAI_API_URL = "https://api.openai.com/v1"
 REMOTE_TIMEOUT_S = 300.0
 # The embedded model on 2 cores can take minutes for one long answer: a timeout there would
 # only restart the same generation.
@@ -89,6 +91,18 @@ class Endpoint:
             f"Endpoint(model={self.model!r}, base_url={where!r}, mode={self.mode!r}, "
             f"embedded={self.embedded}, timeout_s={self.timeout_s})"
         )
+
+    @property
+    def api_url(self) -> str | None:
+        """The API root requests go to: the base URL, else OpenAI's for a remote endpoint;
+        None for the embedded model before it is started."""
+        return self.base_url or (None if self.embedded else OPENAI_API_URL)
+
+    @property
+    def where(self) -> str:
+        """The endpoint for a message: the URL tried (never a key), or the embedded model."""
+        url = self.api_url
+        return display_url(url) if url else "the embedded model"
 
     @property
     def identity(self) -> str:
@@ -163,6 +177,30 @@ def resolve_endpoint(
         timeout_s=timeout,
         max_response_bytes=cap,
     )
+
+
+def endpoint_from(
+    endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+) -> Endpoint:
+    """The endpoint a public entry point uses: the one given, else one resolved from the
+    loose settings and the environment. Both at once is a ConfigError, never a silent pick.
+
+    Args:
+        endpoint: an Endpoint the caller built, or None.
+        model, base_url, api_key, mode: as for resolve_endpoint.
+    """
+    loose = {"model": model, "base_url": base_url, "api_key": api_key, "mode": mode}
+    given = [name for name, value in loose.items() if value is not None]
+    if endpoint is not None and given:
+        raise ConfigError(
+            f"pass either endpoint= or {'/'.join(n + '=' for n in given)}, not both "
+            "(the endpoint already carries them)"
+        )
+    return endpoint or resolve_endpoint(model, base_url, api_key, mode)
 
 
 def ready(endpoint: Endpoint) -> Endpoint:

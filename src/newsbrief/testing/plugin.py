@@ -380,7 +380,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     endpoint = ready(resolve_endpoint())
     # The query too (secret values scrubbed): openai appends the request path to a base
     # URL's query ("/v1?api-version=1/chat/completions"), so replay must send the same one.
-    parts = urlsplit(display_url(endpoint.base_url or "https://api.openai.com/v1"))
+    parts = urlsplit(display_url(endpoint.api_url or ""))
     base_path = parts.path + (f"?{parts.query}" if parts.query else "")
     newsbrief_cassette.get_metadata(
         ENDPOINT_METADATA,
