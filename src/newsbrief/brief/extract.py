@@ -3,7 +3,6 @@ follow-up call naming the figures our code could not, and the grounded result.""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 
@@ -21,9 +20,8 @@ from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import KeyFigure
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.client import Ask, Spent, acall
-from newsbrief.model.embedded import warm_prefix
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import prompt_version, render
+from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
@@ -256,11 +254,9 @@ async def aextract(
         1 if article.policy_angle else 0,
     )
     grounded = _Checker(article, wanted, policy)
-    if endpoint.embedded and endpoint.base_url:
-        # Before every brief request (each chunk's too): a label question or a combining
-        # call since the last one replaced the slot's cached prefix.
-        fixed = prefix_messages(policy)
-        await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
+    # Before every brief request (each chunk's too): the embedded profile restores the
+    # server's cached prompt prefix, which any request since the last brief replaced.
+    await endpoint.prime(lambda: prefix_messages(policy))
     draft, meter = await ask(
         endpoint,
         messages(article, policy),

@@ -43,8 +43,8 @@ Args:
         and reading warnings are carried into the Brief).
     title: the title to show; default the Article's title, else the first line.
     {endpoint_args}
-    retry: transport retries per request (RetryPolicy); default 4 attempts remote,
-        1 for the embedded model.
+    retry: transport retries per request (RetryPolicy); default the endpoint profile's:
+        4 attempts remote, 1 for the embedded model.
     on_progress: called with a short status line (chunks of a long article).
 
 Returns:
@@ -71,7 +71,7 @@ async def brief_text(
     """One Brief for text, on an endpoint that is ready (see model.endpoint.ready)."""
     text = article.text
     budget = article_budget(endpoint, policy)
-    if endpoint.embedded:
+    if endpoint.profile.local:  # a request to the local server's tokenizer
         tokens = await asyncio.to_thread(endpoint.count_tokens, text)
     else:
         tokens = endpoint.count_tokens(text)
@@ -94,7 +94,7 @@ async def brief_text(
         warnings=result.warnings,
         provenance=Provenance(
             model=endpoint.model,
-            endpoint="embedded" if endpoint.embedded else "openai-compatible",
+            endpoint=endpoint.profile.kind,
             mode=endpoint.mode,
             prompt_version=prompt_version(),
             usage=result.spent.usage,
@@ -123,7 +123,7 @@ async def asummarize(
     """
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
     # Starting the embedded server, or asking it for a token count, blocks: a thread then.
-    live = await asyncio.to_thread(ready, chosen) if chosen.embedded else chosen
+    live = await asyncio.to_thread(ready, chosen) if chosen.profile.local else chosen
     return await brief_article(article, title, live, retry, on_progress)
 
 

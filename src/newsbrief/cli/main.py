@@ -499,9 +499,7 @@ def _ask_model(
 ) -> Brief:
     from newsbrief.brief.summarize import summarize  # the model stack: only on a cache miss
 
-    where = (
-        "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
-    )
+    where = endpoint.profile.waiting or endpoint.model
     if console.is_terminal and not args.quiet:
         with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
             return summarize(article, endpoint=endpoint)

@@ -57,7 +57,8 @@ class DigestOptions:
     """How a digest runs its articles.
 
     Args:
-        concurrency: articles in flight (default 1 for the embedded model, 4 otherwise).
+        concurrency: articles in flight (default the endpoint profile's: 1 for the
+            embedded model, 4 otherwise).
         rpm: at most this many requests per minute.
         tpm: at most this many (estimated) tokens per minute.
         use_cache: read and write the brief cache.
@@ -124,13 +125,13 @@ async def run_batch(
     items = expand(inputs)
     if options.on_start:
         options.on_start(len(items))
-    concurrency = max(1, options.concurrency or (1 if endpoint.embedded else 4))
+    concurrency = max(1, options.concurrency or endpoint.profile.concurrency)
     rpm = AsyncLimiter(options.rpm, 60) if options.rpm else None
     tpm = AsyncLimiter(options.tpm, 60) if options.tpm else None
     cache = cache if options.use_cache else None
 
     remember(endpoint.api_key)  # redacted from every message and log line from now on
-    remember_url(endpoint.base_url)
+    remember_url(endpoint.api_url)
 
     async def cached(key: str, article: Article) -> Brief | None:
         if cache is None or options.refresh:

@@ -94,7 +94,7 @@ class Round:
 
 
 def _require_batchable(endpoint: Endpoint) -> None:
-    if endpoint.embedded:
+    if not endpoint.profile.batch_files:
         raise ConfigError(
             "batch files are for a remote model (OpenAI Batch, Azure OpenAI batch, vllm "
             "run-batch): set NEWSBRIEF_MODEL, and OPENAI_API_KEY or NEWSBRIEF_BASE_URL"

@@ -302,11 +302,9 @@ async def acall(
     """Ask until the answer validates and `problems` finds nothing, or the re-asks run out:
     the last attempt is accepted as it is and the caller drops what is still wrong."""
     meter = Meter(allowed=max_reasks + 1)
-    # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
-    default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
     quiet_libraries()
     try:
-        client = (await client_pool()).get(endpoint, policy or default)
+        client = (await client_pool()).get(endpoint, policy or endpoint.profile.retry)
         with checking(meter.checker(problems)), metering(meter):
             result = await client.chat.completions.create(
                 model=endpoint.model,

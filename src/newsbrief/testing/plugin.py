@@ -389,7 +389,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
             # is recorded (and replayed) as its basename, never the user's folders.
             "model": scrub_paths(endpoint.model),
             "mode": endpoint.mode,
-            "embedded": endpoint.embedded,
+            "embedded": endpoint.profile.kind == "embedded",
             "base_path": base_path,
         },
     )
