@@ -284,7 +284,7 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
     import newsbrief
     from newsbrief.brief.extract import messages
     from newsbrief.brief.policy import POLICY
-    from newsbrief.model.client import SAMPLING as OURS
+    from newsbrief.model.call import SAMPLING as OURS
     from newsbrief.text.article import ArticleText
 
     endpoint = newsbrief.Endpoint(model=MODEL, base_url=base_url, api_key=API_KEY)
@@ -438,6 +438,7 @@ def draft_for(text: str) -> Any:
         POLICY.figures_wanted(len(refs)),
         tuple(r.id for r in refs),
         tuple(r.id for r in article.sentence_refs),
+        policy=POLICY,
     )
 
 
@@ -657,7 +658,7 @@ def embedded_child(kind: str, seed: Path, parallel: int, spec: str) -> None:
     import xllamacpp
 
     from newsbrief import summarize
-    from newsbrief.model import client, embedded
+    from newsbrief.model import call, embedded
     from newsbrief.model.prompts import prompt_version
 
     real_server = xllamacpp.Server
@@ -672,13 +673,13 @@ def embedded_child(kind: str, seed: Path, parallel: int, spec: str) -> None:
     if parallel != 1 or spec != "none":
         xllamacpp.Server = tuned
     timings: list[dict[str, Any]] = []
-    hook = client.Meter.on_response
+    hook = call.Meter.on_response
 
     def seen(self: Any, response: Any) -> None:
         timings.append(dict((getattr(response, "model_extra", None) or {}).get("timings") or {}))
         hook(self, response)
 
-    client.Meter.on_response = seen  # type: ignore[method-assign]
+    call.Meter.on_response = seen  # type: ignore[method-assign]
     t0 = time.perf_counter()
     server = embedded.shared_server()
     load_s = time.perf_counter() - t0

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import grimp
 import pytest
 
 import newsbrief
@@ -154,3 +155,19 @@ def test_only_model_asks_whether_an_endpoint_is_the_embedded_model() -> None:
     assert found == []
     probe = ast.parse("endpoint.embedded")  # the walk sees what it looks for
     assert any(isinstance(n, ast.Attribute) and n.attr == "embedded" for n in ast.walk(probe))
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """No import circle, however long (model.pool and model.client were one: the client is
+    now built by model.connect, which knows neither)."""
+    graph = grimp.build_graph("newsbrief", exclude_type_checking_imports=True)
+    circles = [
+        (importer, imported)
+        for importer in sorted(graph.modules)
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if graph.find_shortest_chain(importer=imported, imported=importer)
+    ]
+    assert circles == []
+    assert graph.find_modules_directly_imported_by("newsbrief.model.pool") >= {
+        "newsbrief.model.connect"
+    }

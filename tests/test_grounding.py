@@ -65,7 +65,7 @@ def test_ids_widen_with_the_count() -> None:
 
 
 def test_schema_restricts_ids_to_the_listed_ones() -> None:
-    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"))
+    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"), policy=POLICY)
     schema = model.model_json_schema()
     figures = schema["properties"]["key_figures"]
     assert figures["items"]["enum"] == ["C01", "C02", "C03"]
@@ -78,10 +78,12 @@ def test_schema_restricts_ids_to_the_listed_ones() -> None:
     assert list(schema["properties"]) == ["key_figures", "summary", "policy_implications"]
     assert schema["properties"]["policy_implications"]["minItems"] == 0
     # an article with a policy angle must give at least one implication
-    policy = draft_model(3, ("C01",), ("S01",), 1).model_json_schema()
+    policy = draft_model(3, ("C01",), ("S01",), 1, policy=POLICY).model_json_schema()
     assert policy["properties"]["policy_implications"]["minItems"] == 1
     # an article without candidates: no figure can be asked for
-    empty = draft_model(0, (), ("S01",)).model_json_schema()["properties"]["key_figures"]
+    empty = draft_model(0, (), ("S01",), policy=POLICY).model_json_schema()["properties"][
+        "key_figures"
+    ]
     assert empty["maxItems"] == 0
 
 

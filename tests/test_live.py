@@ -12,7 +12,8 @@ from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
 from newsbrief.brief.drafts import draft_model
-from newsbrief.model.client import SAMPLING
+from newsbrief.brief.policy import POLICY
+from newsbrief.model.call import SAMPLING
 from newsbrief.model.embedded import shared_server, stop_shared_server
 from newsbrief.model.salvage import complete_prefix
 
@@ -39,7 +40,7 @@ def test_the_embedded_grammar_is_applied() -> None:
     with twenty figures and an id that does not exist, the model still answers bare JSON
     with listed ids only and at most the schema's number of items. (With llama.cpp's
     force_pure_content_parser on, the same request came back fenced, with id C99.)"""
-    model = draft_model(2, ("C01", "C02", "C03"), ("S01", "S02"))
+    model = draft_model(2, ("C01", "C02", "C03"), ("S01", "S02"), policy=POLICY)
     schema = model.model_json_schema()
     prompt = (
         "[S01] Acme shares fell 3.2% [C01] to $41.50 [C02]. [S02] Its goal is $2.1 billion [C03].\n"

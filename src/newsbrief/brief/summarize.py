@@ -19,7 +19,8 @@ from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import InputError
 from newsbrief.ingest.read import Article
-from newsbrief.model.client import Ask, acall
+from newsbrief.model.call import Ask
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy

@@ -653,7 +653,7 @@ def _eval(args: argparse.Namespace) -> int:
             _status(args, f"newsbrief: eval {doc.name}: {args.peer}: {doc.figures} figures")
 
     try:
-        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy=policy)
+        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy_angles=policy)
     finally:
         if cache is not None:
             cache.close()

@@ -30,7 +30,7 @@ from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
 
 if TYPE_CHECKING:
-    from newsbrief.model.client import Ask
+    from newsbrief.model.call import Ask
 
 DIGEST_SCHEMA_VERSION = "2"  # 2: stories; articles carry published and source
 

@@ -374,7 +374,7 @@ def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_C
     import langextract as lx
 
     from newsbrief.brief.policy import POLICY
-    from newsbrief.model.client import SAMPLING
+    from newsbrief.model.call import SAMPLING
     from newsbrief.model.endpoint import ready
 
     endpoint = ready(endpoint)

@@ -282,11 +282,11 @@ def evaluate(
     *,
     cache: BriefCache | None = None,
     on_done: Callable[[DocScore], None] | None = None,
-    policy: dict[str, bool] | None = None,
+    policy_angles: dict[str, bool] | None = None,
 ) -> Report:
     """Brief each document (or take its cached brief) and score it; one failing document is
-    an error row, never the end of the report. `policy`: which documents have a policy
-    angle (load_policy)."""
+    an error row, never the end of the report. `policy_angles`: which documents have a
+    policy angle (load_policy)."""
     from newsbrief.brief.summarize import summarize  # the model stack: only when evaluating
     from newsbrief.model.prompts import prompt_version
 
@@ -308,7 +308,7 @@ def evaluate(
                 bullets=doc.bullets,
                 gold=gold.get(doc.name),
                 wall_s=brief.provenance.latency_s,
-                policy_angle=(policy or {}).get(doc.name),
+                policy_angle=(policy_angles or {}).get(doc.name),
             )
         except Exception as exc:  # one document's failure (or bug) must not end the report
             result = DocScore.failed(doc.name, _failure(exc, endpoint))
