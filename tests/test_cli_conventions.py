@@ -25,12 +25,12 @@ import newsbrief
 from newsbrief import settings
 from newsbrief.cli.main import build_parser, main
 from newsbrief.contract import Brief, text_id
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.ingest.read import from_bytes
 from newsbrief.model import embedded
 from newsbrief.model import endpoint as endpoints
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.model.profile import EMBEDDED, REMOTE
+from newsbrief.store.table import BriefCache, cache_key
 from newsbrief.testing.cassettes import make_vcr, newsbrief_cassette
 
 Run = tuple[int, str, str]

@@ -14,9 +14,9 @@ from fake_openai import Reply, completion, serve
 from newsbrief import Article, Digest, build_digest
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
+from newsbrief.store.table import BriefCache
 
 
 def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:

@@ -48,12 +48,12 @@ from newsbrief.cli.main import main
 from newsbrief.contract import Brief
 from newsbrief.digest.batch import DigestOptions, run_batch
 from newsbrief.digest.build import build_digest
-from newsbrief.digest.cache import BriefCache
 from newsbrief.ingest.read import Article
 from newsbrief.model import embedded as local
 from newsbrief.model import transport as retry
 from newsbrief.model.endpoint import Endpoint, resolve_endpoint
 from newsbrief.model.transport import RetryPolicy
+from newsbrief.store.table import BriefCache
 from newsbrief.text.article import ArticleText
 
 MAX_REASKS = BRIEF_POLICY.max_reasks

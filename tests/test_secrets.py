@@ -26,10 +26,10 @@ from support import run_cli
 from newsbrief import build_digest, summarize
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache
 from newsbrief.errors import AuthenticationError
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.redact import SECRET_HEADERS
+from newsbrief.store.table import BriefCache
 from newsbrief.testing.cassettes import inspect_cassette, make_vcr
 
 SENTINEL = "sk-SENTINEL-7f3a9c2e5b1d4f60aa"

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
         abuild_digest,
         build_digest,
     )
-    from newsbrief.digest.cache import BriefCache
     from newsbrief.digest.compare import FigureEntry, FigureGroup
     from newsbrief.digest.stories import Story
     from newsbrief.errors import (
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from newsbrief.model.transport import RetryPolicy
     from newsbrief.redact import install_log_redaction
     from newsbrief.render import to_html, to_markdown
+    from newsbrief.store.table import BriefCache
 
 __version__ = "0.1.0"
 
@@ -88,7 +88,7 @@ _WHERE = {
     "FigureGroup": "newsbrief.digest.compare",
     "FigureEntry": "newsbrief.digest.compare",
     "DigestOptions": "newsbrief.digest.batch",
-    "BriefCache": "newsbrief.digest.cache",
+    "BriefCache": "newsbrief.store.table",
     "Article": "newsbrief.ingest.read",
     "read_path": "newsbrief.ingest.read",
     "Endpoint": "newsbrief.model.endpoint",

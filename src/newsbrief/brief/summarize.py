@@ -123,9 +123,7 @@ async def asummarize(
     {summarize_args}
     """
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
-    # Starting the embedded server, or asking it for a token count, blocks: a thread then.
-    live = await asyncio.to_thread(ready, chosen) if chosen.profile.local else chosen
-    return await brief_article(article, title, live, retry, on_progress)
+    return await brief_article(article, title, chosen, retry, on_progress)
 
 
 async def brief_article(
@@ -134,10 +132,15 @@ async def brief_article(
     endpoint: Endpoint,
     retry: RetryPolicy | None,
     on_progress: Callable[[str], None] | None = None,
-    ask: Ask = acall,
+    ask: Ask | None = None,
 ) -> Brief:
-    """asummarize on a ready endpoint, with the way calls are made: live, or from batch
-    files (model.replay), where it raises Pending for calls not answered yet."""
+    """asummarize on a resolved endpoint, with the way calls are made: live (ask None: the
+    embedded server is started if need be), or from batch files (model.replay), where it
+    raises Pending for calls not answered yet."""
+    if ask is None:
+        # Starting the embedded server, or asking it for a token count, blocks: a thread.
+        endpoint = await asyncio.to_thread(ready, endpoint) if endpoint.profile.local else endpoint
+        ask = acall
     warnings: list[str] = []
     if isinstance(article, Article):
         title = title or article.title

@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -23,11 +23,10 @@ from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
-    from newsbrief.contract import Brief
     from newsbrief.digest.build import Digest
-    from newsbrief.digest.cache import BriefCache
     from newsbrief.ingest.read import Article
     from newsbrief.model.endpoint import Endpoint
+    from newsbrief.store.table import BriefCache
 
 T = TypeVar("T")
 
@@ -456,7 +455,7 @@ def _write_whole(path: Path, text: str) -> None:
 
 
 def _open_cache(args: argparse.Namespace) -> BriefCache | None:
-    from newsbrief.digest.cache import BriefCache
+    from newsbrief.store.table import BriefCache
 
     if args.no_cache:
         return None
@@ -494,42 +493,51 @@ class _TerminalFormatter(logging.Formatter):
 # --- summarize -------------------------------------------------------------------------------
 
 
-def _ask_model(
-    args: argparse.Namespace, console: Console, article: Article, endpoint: Endpoint
-) -> Brief:
-    from newsbrief.brief.summarize import summarize  # the model stack: only on a cache miss
-
+def _asking(
+    args: argparse.Namespace, console: Console, endpoint: Endpoint
+) -> Callable[[Article], contextlib.AbstractAsyncContextManager[None]]:
+    """What the user sees while the model works (on a cache miss only)."""
     where = endpoint.profile.waiting or endpoint.model
-    if console.is_terminal and not args.quiet:
-        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
-            return summarize(article, endpoint=endpoint)
-    _status(args, f"newsbrief: summarizing {article.origin} with {where}")
-    return summarize(article, endpoint=endpoint)
+
+    @contextlib.asynccontextmanager
+    async def around(article: Article) -> AsyncIterator[None]:
+        if console.is_terminal and not args.quiet:
+            with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
+                yield
+            return
+        _status(args, f"newsbrief: summarizing {article.origin} with {where}")
+        yield
+
+    return around
 
 
 def _summarize(args: argparse.Namespace, console: Console) -> int:
-    from newsbrief.contract import text_id
-    from newsbrief.digest.cache import cache_key
+    from newsbrief.aio import run_sync
     from newsbrief.ingest.read import read_path
     from newsbrief.model.endpoint import resolve_endpoint
     from newsbrief.render.markdown import brief_to_markdown
+    from newsbrief.store.briefs import brief_through
 
     _check_output_folder(args.output)
     article = read_path(args.path, allow_private=args.allow_private)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = _open_cache(args)
-    key = cache_key("brief", text_id(article.text), endpoint)
     try:
-        brief = None if cache is None or args.refresh else cache.load_brief(key, article.text)
-        if brief is not None:
-            _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
-        else:
-            brief = _ask_model(args, console, article, endpoint)
-            if cache is not None:
-                cache.store_brief(key, brief)
+        got = run_sync(
+            brief_through(
+                cache,
+                article,
+                endpoint,
+                refresh=args.refresh,
+                around_call=_asking(args, console, endpoint),
+            )
+        )
     finally:
         if cache is not None:
             cache.close()
+    brief = got.brief
+    if got.cached:
+        _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
     _warnings(args, brief.warnings)
     if args.format == "json":
         rendered = json_for_terminal(brief.model_dump_json(indent=2)) + "\n"

@@ -36,10 +36,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from newsbrief.aio import run_sync
-from newsbrief.contract import Brief, reloadable, text_id
+from newsbrief.contract import Brief
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
 from newsbrief.digest.build import cross_view, story_maps
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
@@ -53,6 +52,8 @@ from newsbrief.model.replay import (
     require_json_schema,
 )
 from newsbrief.redact import remote_text
+from newsbrief.store.briefs import brief_key, brief_through
+from newsbrief.store.table import BriefCache, cache_key
 
 SYNTHESIS = "synthesis"
 # nb-<run id, 12 hex>-<brief cache key, 24 hex, or "synthesis">-<request fingerprint, 24 hex>
@@ -145,19 +146,13 @@ async def _advance(
     lines: dict[str, str] = {}
     briefs: dict[str, Brief] = {}
     failed = 0
-    from newsbrief.brief.summarize import brief_article
-
     for item in run.articles:
         report.articles += 1
-        hit = cache.load_brief(item.key, item.text)
-        if hit is not None:
-            briefs[item.article_id] = hit
-            continue
         article = Article(
             item.text, item.title, item.origin, list(item.warnings), item.published, item.source
         )
         try:
-            brief = reloadable(await brief_article(article, None, endpoint, None, ask=replay))
+            got = await brief_through(cache, article, endpoint, ask=replay)
         except Pending as waiting:
             for body in waiting.bodies:
                 custom_id = _custom_id(run.run_id, item.key, body)
@@ -167,9 +162,9 @@ async def _advance(
             report.failed.append(f"{item.origin}: {remote_text(str(exc), endpoint.api_key)}")
             failed += 1
             continue
-        cache.store_brief(item.key, brief)
-        report.briefed += 1
-        briefs[item.article_id] = brief
+        if not got.cached:
+            report.briefed += 1
+        briefs[item.article_id] = got.brief
     report.done += len(briefs)
     if briefs and len(briefs) + failed == len(run.articles):
         try:
@@ -228,7 +223,7 @@ def export_requests(
             article = item
         else:
             article = read_path(item, allow_private=allow_private)
-        key = cache_key("brief", text_id(article.text), endpoint)
+        key = brief_key(article.text, endpoint)
         articles.append(
             RunArticle(
                 article_id=f"A{index + 1}",

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief, Usage
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.digest.compare import FigureGroup, group_figures
 from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
@@ -28,6 +27,7 @@ from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
 from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
+from newsbrief.store.table import BriefCache, cache_key
 
 if TYPE_CHECKING:
     from newsbrief.model.call import Ask

@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsbrief.contract import text_id
-from newsbrief.digest.batch import ARTICLE_SUFFIXES
-from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.aio import run_sync
 from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.evaluate.metrics import DocScore, GoldItem, error_row, pct, score, score_cells
 from newsbrief.evaluate.peers import (
@@ -33,9 +31,11 @@ from newsbrief.evaluate.peers import (
     run_langextract,
     score_peer,
 )
-from newsbrief.ingest.read import read_path
+from newsbrief.ingest.read import ARTICLE_SUFFIXES, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text
+from newsbrief.store.briefs import brief_through
+from newsbrief.store.table import BriefCache
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,6 @@ def evaluate(
     """Brief each document (or take its cached brief) and score it; one failing document is
     an error row, never the end of the report. `policy_angles`: which documents have a
     policy angle (load_policy)."""
-    from newsbrief.brief.summarize import summarize  # the model stack: only when evaluating
     from newsbrief.model.prompts import prompt_version
 
     scores: list[DocScore] = []
@@ -296,12 +295,7 @@ def evaluate(
             if doc.error is not None:
                 raise InputError(doc.error)
             article = read_path(str(doc.path))
-            key = cache_key("brief", text_id(article.text), endpoint)
-            brief = cache.load_brief(key, article.text) if cache is not None else None
-            if brief is None:
-                brief = summarize(article, endpoint=endpoint)
-                if cache is not None:
-                    cache.store_brief(key, brief)
+            brief = run_sync(brief_through(cache, article, endpoint)).brief
             result = score(
                 doc.name,
                 brief,
