@@ -68,8 +68,9 @@ class KeyFigure(Span):
         number_text: the number exactly as the article writes it ("$3.2 billion").
         value: the parsed value (3200000000.0); finite.
         unit: the parsed unit ("USD", "%", ""...).
-        grounding: "exact" when the quote was found verbatim, "aligned" when located by
-            alignment of a near copy.
+        grounding: "exact": the quote is the article's own sentence around the number, cut
+            by our code (every brief since the model answers ids); "aligned": a near copy
+            the model wrote, located by alignment (older briefs).
         label_from: who named it: our frame of the sentence, the model (checked), or our
             frame repairing a label that failed a check; None in version 1 briefs.
         chosen_by: who chose it: the model among the offered numbers, or our salience
@@ -81,7 +82,8 @@ class KeyFigure(Span):
     value: float = Field(allow_inf_nan=False, description="the parse of number_text; finite")
     unit: str = Field(default="", description="the unit parsed from number_text ('%', 'USD')")
     grounding: Grounding = Field(
-        description="exact: quote found verbatim; aligned: located by aligning a near copy"
+        description="exact: the article's sentence around the number, cut by our code; "
+        "aligned: a model's near copy located by alignment (older briefs)"
     )
     label_from: Literal["frame", "model", "repaired"] | None = Field(
         default=None,

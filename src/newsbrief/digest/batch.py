@@ -36,7 +36,6 @@ from newsbrief.store.table import BriefCache
 log = logging.getLogger(__name__)
 
 
-
 class ArticleResult(BaseModel):
     """One input's outcome: a Brief, or the reason there is none."""
 
