@@ -9,7 +9,6 @@ import difflib
 import logging
 import os
 import re
-import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.console import Console
 from newsbrief import settings
 from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal, terminal_text
 from newsbrief.errors import InputError, NewsbriefError
+from newsbrief.files import write_whole
 from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
@@ -438,22 +438,6 @@ def _check_output_folder(output: str | None) -> None:
             raise InputError(f"cannot write {output}: no folder {folder}")
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then replace it: a reader (or a kill) sees
-    the old file or the new one, never half of one. The temporary file is created like any
-    file (0666 minus the umask), so the result's permissions are what write_text gives."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise NewsbriefError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _open_cache(args: argparse.Namespace) -> BriefCache | None:
     from newsbrief.store.table import BriefCache
 
@@ -544,7 +528,7 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     else:
         rendered = brief_to_markdown(brief)
     if args.output:
-        _write_whole(Path(args.output), rendered)
+        write_whole(Path(args.output), rendered)
         _status(args, f"newsbrief: wrote {args.output}")
     else:
         sys.stdout.write(rendered)
@@ -595,7 +579,7 @@ def _digest(args: argparse.Namespace) -> int:
         }
         rendered = renderers[args.format]()
         if args.output:
-            _write_whole(Path(args.output), rendered)
+            write_whole(Path(args.output), rendered)
         else:
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
             sys.stdout.flush()
@@ -671,8 +655,8 @@ def _eval(args: argparse.Namespace) -> int:
     markdown = report.to_markdown()
     if args.output:
         out = Path(args.output)
-        _write_whole(out, markdown)
-        _write_whole(out.with_suffix(".json"), report.to_json() + "\n")
+        write_whole(out, markdown)
+        write_whole(out.with_suffix(".json"), report.to_json() + "\n")
         _status(args, f"newsbrief: wrote {out} and {out.with_suffix('.json')}")
     else:
         sys.stdout.write(safe_for_terminal(markdown))

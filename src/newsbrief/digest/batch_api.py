@@ -40,6 +40,7 @@ from newsbrief.contract import Brief
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
 from newsbrief.digest.build import cross_view, story_maps
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
+from newsbrief.files import write_whole
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.replay import (
@@ -192,9 +193,7 @@ async def _advance(
 
 
 def _write(lines: dict[str, str], out: Path) -> None:
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines.values()), encoding="utf-8")
-    tmp.replace(out)
+    write_whole(out, "".join(line + "\n" for line in lines.values()))
 
 
 def export_requests(

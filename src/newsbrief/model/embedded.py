@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbrief.errors import EmbeddedModelError
+from newsbrief.files import write_whole
 from newsbrief.settings import cache_dir
 
 log = logging.getLogger(__name__)
@@ -305,9 +306,7 @@ class PrefixCache:
         tokens = answer.get("n_saved")
         if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens <= 0:
             raise ValueError(f"the server saved no tokens ({tokens!r})")
-        tmp = self.meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"tokens": tokens}))
-        os.replace(tmp, self.meta)
+        write_whole(self.meta, json.dumps({"tokens": tokens}))
         return tokens
 
     def forget(self) -> None:
