@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from newsbrief.digest.batch import ArticleResult
 from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import quantity_key, worth_a_figure
+from newsbrief.text.words import FUNCTION_WORDS, suffix_stem
 
 THRESHOLD = 0.1
 MAX_APART = dt.timedelta(hours=36)
@@ -38,146 +39,6 @@ ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&'-]*|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][a-zA-Z&'-]*|\d{2,3}))*")
-_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "more",
-        "most",
-        "much",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "said",
-        "same",
-        "says",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "per",
-        "cent",
-        "percent",
-        "year",
-        "years",
-        "week",
-        "month",
-        "day",
-        "today",
-        "yesterday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
 _NOT_NAMES = frozenset(
     [
         "The",
@@ -234,21 +95,13 @@ class StoryInput:
     published: dt.datetime | None
 
 
-def _stem(word: str) -> str:
-    w = word.lower().strip("'-")
-    for suffix in ("ies", "es", "s", "ed", "ing"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
-
-
 def features(item: StoryInput) -> Counter[str]:
     """Counts of w:<stem>, e:<name>, n:<quantity> for one article."""
     found: Counter[str] = Counter()
     for source, times in ((item.title, 2), (item.text, 1)):
         for word in _WORD.findall(source):
-            if word.lower() not in _STOP and len(word) > 2:
-                found["w:" + _stem(word)] += times
+            if word.lower() not in FUNCTION_WORDS and len(word) > 2:
+                found["w:" + suffix_stem(word)] += times
         for match in _NAME.finditer(source):
             words = [w for w in match.group(0).split() if w not in _NOT_NAMES]
             if words:

@@ -33,7 +33,8 @@ import httpx
 
 from newsbrief import bodies, settings
 from newsbrief.errors import InputError
-from newsbrief.redact import display_url, remote_text
+from newsbrief.redact import display_url as display_url  # how a fetched URL is shown
+from newsbrief.redact import remote_text
 
 MAX_REDIRECTS = 5
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
