@@ -19,7 +19,9 @@ langextract installed.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,16 +30,18 @@ from typing import Any
 
 from newsbrief.errors import ConfigError, NewsbriefError
 from newsbrief.evaluate.metrics import (
+    FailedRow,
     GoldItem,
     Labels,
-    error_row,
     pct,
     recall_of,
     score_cells,
     score_figure_labels,
+    table,
 )
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text
+from newsbrief.text.frames import frames_of
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
 
 PEERS = ("langextract",)
@@ -52,20 +56,8 @@ FIGURE_CLASS = "key_figure"
 NO_KEY = "no-key"  # langextract's OpenAI provider refuses an empty key; local servers ignore it
 _DROPPED = "Chunk omitted from results"  # langextract's warning for an unparsable answer
 
-# newsbrief's worked example (prompts/example_article.md and example_brief.md) without the
-# sentence and candidate ids that newsbrief's prompt adds: langextract quotes plain text.
-EXAMPLE_TEXT = (
-    "Acme Bank Cuts Profit Goal\n\n"
-    "Acme Bank shares fell 3.2% to $41.50 on Tuesday after the lender cut its 2025 profit "
-    "goal to $2.1 billion, blaming a 15% jump in loan-loss provisions. The Bundesbank said "
-    "it would review capital buffers for mid-sized lenders before the end of the year."
-)
-EXAMPLE_FIGURES = (
-    ("3.2%", "Acme Bank daily share price fall"),
-    ("$41.50", "Acme Bank share price"),
-    ("$2.1 billion", "Acme Bank 2025 profit goal"),
-    ("15%", "Acme Bank loan-loss provisions increase"),
-)
+_SENTENCE_ID = re.compile(r"\[S\d+\] ")
+_CANDIDATE_ID = re.compile(r" \[(C\d+)\]")
 # newsbrief's rules for key figures (prompts/brief_system.md), for a span extractor.
 PROMPT = (
     "You are a careful financial news analyst. Extract the key figures of this financial "
@@ -282,20 +274,34 @@ class PeerReport:
             "figure's interval is its extraction text; right number: the number there is the "
             "one it states.",
             "",
-            "| document | figures | exact | right number | unparsed | recall | labels | coverage "
-            "| dup fig | chunks | dropped | s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
+        headers = (
+            "document", "figures", "exact", "right number", "unparsed", "recall", "labels",
+            "coverage", "dup fig", "chunks", "dropped", "s",
+        )  # fmt: skip
+        rows: list[Sequence[object] | FailedRow] = []
         for d in self.docs:
             if d.error is not None:
-                lines.append(error_row(d.name, d.error, 12))
+                rows.append(FailedRow(d.name, d.error))
                 continue
             recall, acc, cov = score_cells(d.recall, d.labels)
-            lines.append(
-                f"| {d.name} | {d.figures} | {pct(d.exact_share)} | {pct(d.right_number_share)} "
-                f"| {d.unparsed} | {recall} | {acc} | {cov} | {d.duplicate_figures} "
-                f"| {d.chunks} | {d.chunks_dropped} | {d.wall_s:.0f} |"
+            rows.append(
+                (
+                    d.name,
+                    d.figures,
+                    pct(d.exact_share),
+                    pct(d.right_number_share),
+                    d.unparsed,
+                    recall,
+                    acc,
+                    cov,
+                    d.duplicate_figures,
+                    d.chunks,
+                    d.chunks_dropped,
+                    f"{d.wall_s:.0f}",
+                )
             )
+        lines += table(headers, rows)
         t = self.totals()
         lines += [
             "",
@@ -351,14 +357,43 @@ def _counting_dropped() -> Iterator[_CountDropped]:
         logger.removeHandler(handler)
 
 
+def worked_example() -> tuple[str, list[tuple[str, str]]]:
+    """newsbrief's worked example, read from the prompts (example_article and example_brief,
+    NEWSBRIEF_PROMPTS_DIR included) as a span extractor wants it: the article's plain text,
+    without the sentence and candidate ids our prompt adds (langextract quotes plain text),
+    and the figures the example brief chooses, in its order, each as the text writes it and
+    with the label our code composes from its frame (the example brief names ids only)."""
+    from newsbrief.model.prompts import templates
+
+    shown = templates()
+    marked = shown["example_article"].split("<<<", 1)[1].split(">>>", 1)[0].strip()
+    marked = _SENTENCE_ID.sub("", marked)
+    text, last = "", 0
+    ends: dict[str, int] = {}
+    for m in _CANDIDATE_ID.finditer(marked):
+        text += marked[last : m.start()]
+        ends[m.group(1)] = len(text)  # the candidate's number ends where its id was
+        last = m.end()
+    text += marked[last:]
+    numbers = find_numbers(text)
+    frames = {f.number.end: f for f in frames_of(text, numbers)}
+    chosen = json.loads(shown["example_brief"])["key_figures"]
+    figures = []
+    for cid in chosen:
+        frame = frames[ends[cid]]
+        figures.append((frame.number.text, frame.label() or frame.number.text))
+    return text, figures
+
+
 def examples() -> list[Any]:
     import langextract as lx
 
+    text, figures = worked_example()
     extractions = [
         lx.data.Extraction(FIGURE_CLASS, number, attributes={"label": label})
-        for number, label in EXAMPLE_FIGURES
+        for number, label in figures
     ]
-    return [lx.data.ExampleData(text=EXAMPLE_TEXT, extractions=extractions)]
+    return [lx.data.ExampleData(text=text, extractions=extractions)]
 
 
 def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_CHARS) -> PeerResult:

@@ -21,7 +21,15 @@ from typing import Any
 
 from newsbrief.aio import run_sync
 from newsbrief.errors import InputError, NewsbriefError
-from newsbrief.evaluate.metrics import DocScore, GoldItem, error_row, pct, score, score_cells
+from newsbrief.evaluate.metrics import (
+    DocScore,
+    FailedRow,
+    GoldItem,
+    pct,
+    score,
+    score_cells,
+    table,
+)
 from newsbrief.evaluate.peers import (
     CHUNK_CHARS,
     PEERS,
@@ -219,27 +227,38 @@ class Report:
         )
 
     def to_markdown(self) -> str:
-        lines = [
-            f"Model `{self.model}`, prompt `{self.prompt_version}`.",
-            "",
-            "| document | figures | impl. | grounded | recall | labels | coverage | dup fig/sent "
-            "| summary w/s/d | prompt tok | completion tok | attempts | s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
+        headers = (
+            "document", "figures", "impl.", "grounded", "recall", "labels", "coverage",
+            "dup fig/sent", "summary w/s/d", "prompt tok", "completion tok", "attempts", "s",
+        )  # fmt: skip
+        rows: list[Sequence[object] | FailedRow] = []
         for d in self.docs:
             if d.error is not None:
-                lines.append(error_row(d.name, d.error, 13))
+                rows.append(FailedRow(d.name, d.error))
                 continue
             recall, acc, cov = score_cells(d.recall, d.labels)
             origins = "/".join(map(str, d.summary_origins)) if d.summary_origins else "-"
             impl = f"{d.implications}" + (" (policy)" if d.policy_angle else "")
             impl += f", {d.copied_implications} copied" if d.copied_implications else ""
-            lines.append(
-                f"| {d.name} | {d.figures} | {impl} | {pct(d.grounding.precision)} "
-                f"| {recall} | {acc} | {cov} | {d.duplicate_figures}/"
-                f"{d.duplicate_sentences} | {origins} | {d.prompt_tokens} | {d.completion_tokens} "
-                f"| {d.attempts} | {d.wall_s:.0f} |"
+            rows.append(
+                (
+                    d.name,
+                    d.figures,
+                    impl,
+                    pct(d.grounding.precision),
+                    recall,
+                    acc,
+                    cov,
+                    f"{d.duplicate_figures}/{d.duplicate_sentences}",
+                    origins,
+                    d.prompt_tokens,
+                    d.completion_tokens,
+                    d.attempts,
+                    f"{d.wall_s:.0f}",
+                )
             )
+        lines = [f"Model `{self.model}`, prompt `{self.prompt_version}`.", ""]
+        lines += table(headers, rows)
         t = self.totals()
         lines += [
             "",

@@ -18,6 +18,7 @@ from itertools import combinations
 from pathlib import Path
 
 from newsbrief.digest.stories import THRESHOLD, StoryInput, cluster
+from newsbrief.evaluate.metrics import table
 from newsbrief.ingest.read import parse_date, read_path
 
 GRID = [round(0.01 * i, 2) for i in range(4, 31)]
@@ -89,23 +90,30 @@ def report(labels: Path) -> str:
     tune = _half(items, odd=True)
     # Ties: the highest threshold, since joining two events misleads more than splitting one.
     best = max(GRID, key=lambda t: (score(tune, t).f1, t))
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for name, subset in (("odd stories (tuning half)", tune),
                          ("even stories (held out)", _half(items, odd=False)),
                          ("all", items)):  # fmt: skip
         for label, t in (("best on the tuning half", best), ("default", THRESHOLD)):
             s = score(subset, t)
             rows.append(
-                f"| {name} | {label} {t:g} | {len(subset)} | {s.stories} | {s.groups} | "
-                f"{s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} |"
+                (
+                    name,
+                    f"{label} {t:g}",
+                    len(subset),
+                    s.stories,
+                    s.groups,
+                    f"{s.precision:.2f}",
+                    f"{s.recall:.2f}",
+                    f"{s.f1:.2f}",
+                )
             )
+    headers = ("articles", "threshold", "n", "stories", "groups", "precision", "recall", "F1")
     return "\n".join(
         [
             f"Story clustering on {labels} ({len(items)} articles), pairwise:",
             "",
-            "| articles | threshold | n | stories | groups | precision | recall | F1 |",
-            "|---|---|---:|---:|---:|---:|---:|---:|",
-            *rows,
+            *table(headers, rows, right_from=2),
         ]
     )
 
