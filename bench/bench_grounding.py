@@ -1,6 +1,6 @@
 """Grounding cost on long inputs: number parsing and figure spans over a 58 KB transcript.
 
-Run: python bench/bench_grounding.py [PATH]
+Run: python -m bench.bench_grounding [PATH]
 Prints the median of repeated timings; no model involved.
 """
 

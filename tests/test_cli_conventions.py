@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 import yaml
-from digest_support import router, write_reports
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 import newsbrief
 from newsbrief import settings
@@ -32,6 +30,8 @@ from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.model.profile import EMBEDDED, REMOTE
 from newsbrief.store.table import BriefCache, cache_key
 from newsbrief.testing.cassettes import make_vcr, newsbrief_cassette
+from tests.fakes.digests import router, write_reports
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 Run = tuple[int, str, str]
 

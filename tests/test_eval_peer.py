@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 from newsbrief import settings
 from newsbrief.errors import ConfigError
@@ -30,6 +29,7 @@ from newsbrief.evaluate.peers import (
 )
 from newsbrief.model import prompts
 from newsbrief.model.endpoint import resolve_endpoint
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 # TINY_ARTICLE: "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
@@ -29,6 +28,7 @@ from newsbrief.evaluate.metrics import (
 )
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.text.numbers import find_numbers
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 
 def tiny_brief() -> Brief:

@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import router
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 from support import no_wait
 
 from newsbrief import build_digest, summarize
@@ -41,6 +39,8 @@ from newsbrief.render import to_html, to_markdown
 from newsbrief.store.table import BriefCache, cache_key
 from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import find_numbers, parse_number
+from tests.fakes.digests import router
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 
 @pytest.fixture(autouse=True)

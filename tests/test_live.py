@@ -94,12 +94,11 @@ def test_the_embedded_grammar_is_applied() -> None:
 def test_a_new_server_restores_the_prompt_prefix_from_disk() -> None:
     """The fixed instructions are read once, saved, and restored by the next server (the
     next `newsbrief summarize` process): its first article reads only the article's part."""
-    from fake_openai import TINY_ARTICLE
-
     from newsbrief.brief.extract import messages, prefix_messages
     from newsbrief.model.embedded import EmbeddedServer, PrefixCache, warm_prefix
     from newsbrief.model.prompts import prompt_version
     from newsbrief.text.article import ArticleText
+    from tests.fakes.server import TINY_ARTICLE
 
     version = prompt_version()
     with EmbeddedServer() as first:

@@ -18,8 +18,6 @@ from typing import Any, get_args
 import httpx2
 import openai
 import pytest
-from digest_support import DIGEST_MARKER, article, brief_answer, router, synthesis_answer
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
@@ -34,6 +32,8 @@ from newsbrief.ingest.read import read_path
 from newsbrief.model.client import translate_error
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
+from tests.fakes.digests import DIGEST_MARKER, article, brief_answer, router, synthesis_answer
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 
 def two_articles(folder: Path) -> list[Path]:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief.evaluate.run import discover, evaluate
 from newsbrief.ingest.read import Article
@@ -18,6 +17,7 @@ from newsbrief.model.endpoint import Endpoint, resolve_endpoint
 from newsbrief.model.replay import Pending, Replay
 from newsbrief.store.briefs import Briefed, brief_key, brief_through
 from newsbrief.store.table import KINDS, BriefCache, cache_key
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 
 def tiny() -> Article:
