@@ -386,8 +386,13 @@ except newsbrief.NewsbriefError as exc:
 """
 
 
-def test_a_dead_endpoint_prints_nothing_and_raises_one_error_naming_its_host() -> None:
-    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+def _call_a_dead_endpoint(debug: bool) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """summarize in a fresh interpreter (no logging set up, as a library user's script)
+    against a port nothing listens on: bound, never listening."""
+    env = {k: v for k, v in os.environ.items() if k != settings.DEBUG.name}
+    if debug:
+        env[settings.DEBUG.name] = "1"
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         run = subprocess.run(
@@ -395,8 +400,13 @@ def test_a_dead_endpoint_prints_nothing_and_raises_one_error_naming_its_host() -
             capture_output=True,
             text=True,
             timeout=120,
-            env={k: v for k, v in os.environ.items() if k != settings.DEBUG.name},
+            env=env,
         )
+    return port, run
+
+
+def test_a_dead_endpoint_prints_nothing_and_raises_one_error_naming_its_host() -> None:
+    port, run = _call_a_dead_endpoint(debug=False)
     assert run.stderr == ""
     lines = run.stdout.splitlines()
     assert len(lines) == 1
@@ -406,16 +416,7 @@ def test_a_dead_endpoint_prints_nothing_and_raises_one_error_naming_its_host() -
 
 
 def test_with_newsbrief_debug_the_libraries_speak_again() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        run = subprocess.run(
-            [sys.executable, "-c", _DEAD_CALL, f"http://127.0.0.1:{port}/v1"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, settings.DEBUG.name: "1"},
-        )
+    _, run = _call_a_dead_endpoint(debug=True)
     assert "API call failed on attempt 1" in run.stderr
     assert run.stdout.startswith("EndpointError | cannot reach")
 
