@@ -28,6 +28,7 @@ from newsbrief.cli.progress import Reporter
 from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.digest.batch import ArticleResult, DigestOptions
 from newsbrief.digest.build import DIGEST_SCHEMA_VERSION
+from newsbrief.docs import fill
 from newsbrief.ingest.read import read_path
 from newsbrief.model.client import translate_error
 from newsbrief.model.endpoint import resolve_endpoint
@@ -435,3 +436,19 @@ def test_a_key_without_a_base_url_names_openai_when_unreachable() -> None:
 def test_m_is_short_for_model() -> None:
     args = build_parser().parse_args(["summarize", "-m", "gpt-4o", "x.txt"])
     assert args.model == "gpt-4o"
+
+
+def test_fill_puts_a_shared_part_in_place_indented_and_refuses_a_missing_place() -> None:
+    def documented() -> None:
+        """Do it.
+
+        Args:
+            {part}
+        """
+
+    filled = fill(part="a: first.\n    more of a.\nb: second.")(documented)
+    assert inspect.getdoc(filled) == (
+        "Do it.\n\nArgs:\n    a: first.\n        more of a.\n    b: second."
+    )
+    with pytest.raises(ValueError, match=re.escape("no {other} line")):
+        fill(other="x")(documented)
