@@ -19,14 +19,8 @@ import pytest
 from newsbrief import settings
 from newsbrief.errors import ConfigError
 from newsbrief.evaluate.metrics import GoldItem
-from newsbrief.evaluate.peers import (
-    PeerReport,
-    PeerResult,
-    figures_from_extractions,
-    langextract_version,
-    score_peer,
-    worked_example,
-)
+from newsbrief.evaluate.peer_scores import PeerReport, PeerResult, PeerScore, score_peer
+from newsbrief.evaluate.peers import figures_from_extractions, langextract_version, worked_example
 from newsbrief.model import prompts
 from newsbrief.model.endpoint import resolve_endpoint
 from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
@@ -106,8 +100,6 @@ def test_peer_report_totals_markdown_and_json() -> None:
         score_peer("a.txt", TINY_ARTICLE, PeerResult(exact, 1, 0, 2.0), gold=GOLD),
         score_peer("b.txt", TINY_ARTICLE, PeerResult(moved, 3, 1, 4.0), gold=GOLD),
     ]
-    from newsbrief.evaluate.peers import PeerScore
-
     docs.append(PeerScore("c.txt", error="langextract: InferenceRuntimeError: boom"))
     report = PeerReport("langextract", "1.7.1", "fake", 1000, docs)
     t = report.totals()

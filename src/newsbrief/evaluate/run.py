@@ -30,15 +30,8 @@ from newsbrief.evaluate.metrics import (
     score_cells,
     table,
 )
-from newsbrief.evaluate.peers import (
-    CHUNK_CHARS,
-    PEERS,
-    PeerReport,
-    PeerScore,
-    langextract_version,
-    run_langextract,
-    score_peer,
-)
+from newsbrief.evaluate.peer_scores import PeerReport, PeerScore, score_peer
+from newsbrief.evaluate.peers import CHUNK_CHARS, PEERS, langextract_version, run_langextract
 from newsbrief.ingest.read import ARTICLE_SUFFIXES, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text
