@@ -452,3 +452,14 @@ def test_fill_puts_a_shared_part_in_place_indented_and_refuses_a_missing_place()
     )
     with pytest.raises(ValueError, match=re.escape("no {other} line")):
         fill(other="x")(documented)
+
+
+def test_a_key_goes_where_openai_base_url_says_when_newsbrief_s_is_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/proxy/v1")
+    endpoint = resolve_endpoint(api_key="sk-test-not-a-real-key-000000")
+    assert endpoint.api_url == "http://127.0.0.1:9/proxy/v1"
+    assert endpoint.where == "http://127.0.0.1:9/proxy/v1"
+    assert resolve_endpoint(base_url="http://127.0.0.1:8/v1").api_url == "http://127.0.0.1:8/v1"
+    assert resolve_endpoint().api_url is None  # the embedded model, not started: no URL yet

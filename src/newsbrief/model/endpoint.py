@@ -95,9 +95,12 @@ class Endpoint:
 
     @property
     def api_url(self) -> str | None:
-        """The API root requests go to: the base URL, else OpenAI's for a remote endpoint;
-        None for the embedded model before it is started."""
-        return self.base_url or (None if self.embedded else OPENAI_API_URL)
+        """The API root requests go to: the base URL; for a remote endpoint without one,
+        OPENAI_BASE_URL (the openai client's own variable), else OpenAI's; None for the
+        embedded model before it is started."""
+        if self.base_url or self.embedded:
+            return self.base_url
+        return settings.OPENAI_BASE_URL.get() or OPENAI_API_URL
 
     @property
     def where(self) -> str:
