@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from newsbrief.aio import run_sync
+from newsbrief.aio import blocking
 from newsbrief.brief.chunking import article_budget, split
 from newsbrief.brief.extract import aextract
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
@@ -36,28 +36,6 @@ def check_text(text: object) -> str:
     if "\x00" in text:
         raise InputError("article contains NUL bytes; it looks like binary content")
     return text
-
-
-_SUMMARIZE_ARGS = """\
-Args:
-    article: the article's plain text, or an Article from newsbrief's readers (its title
-        and reading warnings are carried into the Brief).
-    title: the title to show; default the Article's title, else the first line.
-    {endpoint_args}
-    retry: transport retries per request (RetryPolicy); default the endpoint profile's:
-        4 attempts remote, 1 for the embedded model.
-    on_progress: called with a short status line (chunks of a long article).
-
-Returns:
-    A Brief whose every quote and figure is checked against the article text.
-
-Raises:
-    InputError: the text is empty, binary or not text.
-    ConfigError: conflicting or unusable settings.
-    EndpointError: the model could not be reached or refused the request (the message
-        names the host tried).
-    ModelOutputError: the model never produced an answer that validates.
-"""
 
 
 async def brief_text(
@@ -105,7 +83,7 @@ async def brief_text(
     )
 
 
-@fill(summarize_args=_SUMMARIZE_ARGS, endpoint_args=ENDPOINT_ARGS)
+@fill(endpoint_args=ENDPOINT_ARGS)
 async def asummarize(
     article: Article | str,
     *,
@@ -120,7 +98,24 @@ async def asummarize(
 ) -> Brief:
     """Brief one article (awaitable). With no endpoint configured, runs the embedded model.
 
-    {summarize_args}
+    Args:
+        article: the article's plain text, or an Article from newsbrief's readers (its title
+            and reading warnings are carried into the Brief).
+        title: the title to show; default the Article's title, else the first line.
+        {endpoint_args}
+        retry: transport retries per request (RetryPolicy); default the endpoint profile's:
+            4 attempts remote, 1 for the embedded model.
+        on_progress: called with a short status line (chunks of a long article).
+
+    Returns:
+        A Brief whose every quote and figure is checked against the article text.
+
+    Raises:
+        InputError: the text is empty, binary or not text.
+        ConfigError: conflicting or unusable settings.
+        EndpointError: the model could not be reached or refused the request (the message
+            names the host tried).
+        ModelOutputError: the model never produced an answer that validates.
     """
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
     return await brief_article(article, title, chosen, retry, on_progress)
@@ -158,34 +153,9 @@ async def brief_article(
     return brief
 
 
-@fill(summarize_args=_SUMMARIZE_ARGS, endpoint_args=ENDPOINT_ARGS)
-def summarize(
-    article: Article | str,
-    *,
-    title: str | None = None,
-    endpoint: Endpoint | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    mode: str | None = None,
-    retry: RetryPolicy | None = None,
-    on_progress: Callable[[str], None] | None = None,
-) -> Brief:
-    """Brief one article and wait for it. With no endpoint configured, runs the embedded
-    model. Usable inside a running event loop too (it runs on a helper thread then).
-
-    {summarize_args}
-    """
-    return run_sync(
-        asummarize(
-            article,
-            title=title,
-            endpoint=endpoint,
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            mode=mode,
-            retry=retry,
-            on_progress=on_progress,
-        )
-    )
+summarize = blocking(
+    asummarize,
+    "summarize",
+    "Brief one article and wait for it. With no endpoint configured, runs the embedded model.\n"
+    "Usable inside a running event loop too (it runs on a helper thread then).",
+)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsbrief.aio import run_sync
+from newsbrief.aio import blocking
 from newsbrief.contract import Brief, Usage
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
 from newsbrief.digest.compare import FigureGroup, group_figures
@@ -215,31 +215,7 @@ async def cross_view(
     return view, result.spent.usage, 1, view.warnings
 
 
-_DIGEST_ARGS = """\
-Args:
-    inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, RSS, Atom
-        or OPML feeds (files or URLs; each entry becomes an article), or Article objects,
-        in the order they should appear.
-    {endpoint_args}
-    options: concurrency, rate limits, cache use, retries, prices, feed dates, progress
-        callbacks (see DigestOptions); default DigestOptions().
-    cache: the brief cache to read and write (BriefCache); None, or use_cache=False in
-        the options, means no cache.
-    deliver: called with the finished digest, e.g. to write it out (atomically); if it
-        raises, no feed entry is marked seen and the exception propagates.
-
-Returns:
-    The Digest: every input's result in order, plus the cross-article view.
-
-Raises:
-    ConfigError: conflicting or unusable settings.
-    EmbeddedModelError: the embedded model could not be started.
-    Failures of single articles (unreadable, unreachable, invalid answers) are not
-    raised: they are listed in Digest.articles with their reason.
-"""
-
-
-@fill(digest_args=_DIGEST_ARGS, endpoint_args=ENDPOINT_ARGS)
+@fill(endpoint_args=ENDPOINT_ARGS)
 async def abuild_digest(
     inputs: Sequence[Article | str | Path],
     *,
@@ -260,7 +236,26 @@ async def abuild_digest(
     dies or raises before that (a kill during the synthesis, an output that cannot be
     written) leaves every entry to the next run.
 
-    {digest_args}
+    Args:
+        inputs: file paths, folders (their .txt/.md/.html articles), http(s) URLs, RSS, Atom
+            or OPML feeds (files or URLs; each entry becomes an article), or Article objects,
+            in the order they should appear.
+        {endpoint_args}
+        options: concurrency, rate limits, cache use, retries, prices, feed dates, progress
+            callbacks (see DigestOptions); default DigestOptions().
+        cache: the brief cache to read and write (BriefCache); None, or use_cache=False in
+            the options, means no cache.
+        deliver: called with the finished digest, e.g. to write it out (atomically); if it
+            raises, no feed entry is marked seen and the exception propagates.
+
+    Returns:
+        The Digest: every input's result in order, plus the cross-article view.
+
+    Raises:
+        ConfigError: conflicting or unusable settings.
+        EmbeddedModelError: the embedded model could not be started.
+        Failures of single articles (unreadable, unreachable, invalid answers) are not
+        raised: they are listed in Digest.articles with their reason.
     """
     endpoint = endpoint_from(endpoint, model, base_url, api_key, mode)
     options = options or DigestOptions()
@@ -306,38 +301,10 @@ async def abuild_digest(
     return digest
 
 
-@fill(digest_args=_DIGEST_ARGS, endpoint_args=ENDPOINT_ARGS)
-def build_digest(
-    inputs: Sequence[Article | str | Path],
-    *,
-    endpoint: Endpoint | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    mode: str | None = None,
-    options: DigestOptions | None = None,
-    cache: BriefCache | None = None,
-    deliver: Callable[[Digest], None] | None = None,
-) -> Digest:
-    """Brief every input, add the cross-article view, and wait for it. One bad input never
-    sinks the rest: it is listed in Digest.articles with its reason. Usable inside a
-    running event loop too (it runs on a helper thread then).
-
-    Feed entries count as seen (for since="last-run") only once the digest has reached its
-    reader: after `deliver` returns, or, without it, when the digest is returned.
-
-    {digest_args}
-    """
-    return run_sync(
-        abuild_digest(
-            inputs,
-            endpoint=endpoint,
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            mode=mode,
-            options=options,
-            cache=cache,
-            deliver=deliver,
-        )
-    )
+build_digest = blocking(
+    abuild_digest,
+    "build_digest",
+    "Brief every input, add the cross-article view, and wait for it. One bad input never\n"
+    "sinks the rest: it is listed in Digest.articles with its reason. Usable inside a\n"
+    "running event loop too (it runs on a helper thread then).",
+)

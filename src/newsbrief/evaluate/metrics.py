@@ -6,10 +6,10 @@ Every function here is pure: a Brief (and gold or reference data) in, numbers ou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from newsbrief.contract import Brief
 from newsbrief.text.numbers import (
@@ -363,6 +363,24 @@ class FailedRow:
 
     name: str
     error: str
+
+
+class _Scored(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=_Scored)
+
+
+def document_rows(
+    docs: Iterable[S], cells: Callable[[S], Sequence[object]]
+) -> list[Sequence[object] | FailedRow]:
+    """Each document's row of a report table: its cells, or the reason it failed."""
+    return [cells(d) if d.error is None else FailedRow(d.name, d.error) for d in docs]
 
 
 def table(

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from newsbrief.evaluate.metrics import (
-    FailedRow,
     GoldItem,
     Labels,
+    document_rows,
     pct,
     recall_of,
     score_cells,
@@ -197,29 +197,25 @@ class PeerReport:
             "document", "figures", "exact", "right number", "unparsed", "recall", "labels",
             "coverage", "dup fig", "chunks", "dropped", "s",
         )  # fmt: skip
-        rows: list[Sequence[object] | FailedRow] = []
-        for d in self.docs:
-            if d.error is not None:
-                rows.append(FailedRow(d.name, d.error))
-                continue
+
+        def cells(d: PeerScore) -> Sequence[object]:
             recall, acc, cov = score_cells(d.recall, d.labels)
-            rows.append(
-                (
-                    d.name,
-                    d.figures,
-                    pct(d.exact_share),
-                    pct(d.right_number_share),
-                    d.unparsed,
-                    recall,
-                    acc,
-                    cov,
-                    d.duplicate_figures,
-                    d.chunks,
-                    d.chunks_dropped,
-                    f"{d.wall_s:.0f}",
-                )
+            return (
+                d.name,
+                d.figures,
+                pct(d.exact_share),
+                pct(d.right_number_share),
+                d.unparsed,
+                recall,
+                acc,
+                cov,
+                d.duplicate_figures,
+                d.chunks,
+                d.chunks_dropped,
+                f"{d.wall_s:.0f}",
             )
-        lines += table(headers, rows)
+
+        lines += table(headers, document_rows(self.docs, cells))
         t = self.totals()
         lines += [
             "",

@@ -23,8 +23,8 @@ from newsbrief.aio import run_sync
 from newsbrief.errors import InputError, NewsbriefError
 from newsbrief.evaluate.metrics import (
     DocScore,
-    FailedRow,
     GoldItem,
+    document_rows,
     pct,
     score,
     score_cells,
@@ -224,34 +224,30 @@ class Report:
             "document", "figures", "impl.", "grounded", "recall", "labels", "coverage",
             "dup fig/sent", "summary w/s/d", "prompt tok", "completion tok", "attempts", "s",
         )  # fmt: skip
-        rows: list[Sequence[object] | FailedRow] = []
-        for d in self.docs:
-            if d.error is not None:
-                rows.append(FailedRow(d.name, d.error))
-                continue
+
+        def cells(d: DocScore) -> Sequence[object]:
             recall, acc, cov = score_cells(d.recall, d.labels)
             origins = "/".join(map(str, d.summary_origins)) if d.summary_origins else "-"
             impl = f"{d.implications}" + (" (policy)" if d.policy_angle else "")
             impl += f", {d.copied_implications} copied" if d.copied_implications else ""
-            rows.append(
-                (
-                    d.name,
-                    d.figures,
-                    impl,
-                    pct(d.grounding.precision),
-                    recall,
-                    acc,
-                    cov,
-                    f"{d.duplicate_figures}/{d.duplicate_sentences}",
-                    origins,
-                    d.prompt_tokens,
-                    d.completion_tokens,
-                    d.attempts,
-                    f"{d.wall_s:.0f}",
-                )
+            return (
+                d.name,
+                d.figures,
+                impl,
+                pct(d.grounding.precision),
+                recall,
+                acc,
+                cov,
+                f"{d.duplicate_figures}/{d.duplicate_sentences}",
+                origins,
+                d.prompt_tokens,
+                d.completion_tokens,
+                d.attempts,
+                f"{d.wall_s:.0f}",
             )
+
         lines = [f"Model `{self.model}`, prompt `{self.prompt_version}`.", ""]
-        lines += table(headers, rows)
+        lines += table(headers, document_rows(self.docs, cells))
         t = self.totals()
         lines += [
             "",
