@@ -62,20 +62,6 @@ def spy_on_sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     return sleeps
 
 
-def write_articles(
-    folder: Path, texts: Sequence[str], suffix: str = ".txt", name: str = "a{}"
-) -> list[Path]:
-    """One file per text, in order, named name.format(n) + suffix for n = 1, 2...
-    (a1.txt, a2.txt... by default; "{:03d}" keeps sorted order numeric)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, text in enumerate(texts, 1):
-        path = folder / f"{name.format(i)}{suffix}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
 def _default_sigint() -> None:
     # A run started in the background inherits SIGINT ignored; a child we will interrupt
     # must start with the default handler, or Ctrl-C would never reach it.

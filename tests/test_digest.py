@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import DIGEST_MARKER, article, brief_requests, router, write_reports
-from fake_openai import Reply, completion, serve
 
 from newsbrief import Article, Digest, build_digest
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
+from newsbrief.store.table import BriefCache
+from tests.fakes.digests import DIGEST_MARKER, article, brief_requests, router, write_reports
+from tests.fakes.server import Reply, completion, serve
 
 
 def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:

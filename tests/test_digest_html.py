@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from digest_support import article, router
-from fake_openai import serve
 
 from newsbrief import Digest, build_digest
 from newsbrief.digest.batch import DigestOptions
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
+from tests.fakes.digests import article, router
+from tests.fakes.server import serve
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
 

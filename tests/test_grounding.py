@@ -65,7 +65,7 @@ def test_ids_widen_with_the_count() -> None:
 
 
 def test_schema_restricts_ids_to_the_listed_ones() -> None:
-    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"))
+    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"), policy=POLICY)
     schema = model.model_json_schema()
     figures = schema["properties"]["key_figures"]
     assert figures["items"]["enum"] == ["C01", "C02", "C03"]
@@ -78,10 +78,12 @@ def test_schema_restricts_ids_to_the_listed_ones() -> None:
     assert list(schema["properties"]) == ["key_figures", "summary", "policy_implications"]
     assert schema["properties"]["policy_implications"]["minItems"] == 0
     # an article with a policy angle must give at least one implication
-    policy = draft_model(3, ("C01",), ("S01",), 1).model_json_schema()
+    policy = draft_model(3, ("C01",), ("S01",), 1, policy=POLICY).model_json_schema()
     assert policy["properties"]["policy_implications"]["minItems"] == 1
     # an article without candidates: no figure can be asked for
-    empty = draft_model(0, (), ("S01",)).model_json_schema()["properties"]["key_figures"]
+    empty = draft_model(0, (), ("S01",), policy=POLICY).model_json_schema()["properties"][
+        "key_figures"
+    ]
     assert empty["maxItems"] == 0
 
 
@@ -336,11 +338,10 @@ def test_injected_sentences_offer_no_ids() -> None:
 
 def test_each_answer_is_grounded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The re-ask check and the best-attempt choice share one grounding per answer."""
-    from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.brief import extract, grounding
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
     calls: list[int] = []
     real = grounding.ground
@@ -360,10 +361,9 @@ def test_each_answer_is_grounded_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_figures_the_frame_cannot_name_go_into_one_follow_up_question() -> None:
     """One call asks about every figure our code could not name; an option chosen, or a
     label that passes the checks, names it; a failed one is repaired from the frame."""
-    from fake_openai import Reply, completion, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import Reply, completion, draft_reply, serve
 
     article = (
         "Nikkei climbs.\nThe Nikkei 225 surged past the 50,000 level on Monday.\n"
@@ -471,10 +471,9 @@ def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_
     and asks who would act and what it may do, in parts our code joins. The result is
     grounded like the brief's: kept when it says what follows, dropped (with a warning)
     when it copies too. Never a third call."""
-    from fake_openai import Reply, completion, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import Reply, completion, draft_reply, serve
 
     copied = "The Bank of Japan kept its policy rate at 0.5% on Friday."
     answer = {
@@ -524,10 +523,9 @@ def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_
 
 
 def test_no_follow_up_when_the_policy_articles_implication_holds() -> None:
-    from fake_openai import draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import draft_reply, serve
 
     answer = {
         "key_figures": ["C01"],

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import article, router
-from fake_openai import TINY_ARTICLE, Reply, draft_reply, serve
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.console import Console
@@ -46,6 +44,8 @@ from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
 from newsbrief.render.escape import md_cell, md_code, md_text
 from newsbrief.text.numbers import parse_number
+from tests.fakes.digests import article, router
+from tests.fakes.server import TINY_ARTICLE, Reply, draft_reply, serve
 
 # --- hostile strings -------------------------------------------------------------------------
 

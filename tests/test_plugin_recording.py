@@ -26,13 +26,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from digest_support import router
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
 from newsbrief.testing.cassettes import RECORDING_METADATA, incomplete_reason, make_vcr
+from tests.fakes.digests import router
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 pytest_plugins = ["pytester"]
 

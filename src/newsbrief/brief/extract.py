@@ -3,7 +3,6 @@ follow-up call naming the figures our code could not, and the grounded result.""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 
@@ -20,10 +19,10 @@ from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import KeyFigure
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Ask, Spent, acall
-from newsbrief.model.embedded import warm_prefix
+from newsbrief.model.call import Ask, Request, Spent
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import prompt_version, render
+from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
@@ -154,16 +153,14 @@ async def _follow_up(
         tuple((_qid(q), q.options) for q in questions), tuple(r.id for r in policy_refs)
     )
     try:
-        answer, meter = await ask(
-            endpoint,
+        request = Request(
             follow_up_messages(article, questions, policy_refs),
             model,
-            max_reasks=0,
             max_tokens=policy.label_tokens * len(questions)
             + (policy.implication_tokens if policy_refs else 0)
             + 16,
-            policy=retry,
         )
+        answer, meter = await ask(endpoint, request, retry=retry)
         spent = meter.spent()
         answers = {k: v for k, v in answer.model_dump().items() if isinstance(v, str)}
         offered = getattr(answer, IMPLICATION_FIELD, None)
@@ -254,22 +251,20 @@ async def aextract(
         tuple(r.id for r in refs),
         tuple(r.id for r in article.sentence_refs),
         1 if article.policy_angle else 0,
+        policy=policy,
     )
     grounded = _Checker(article, wanted, policy)
-    if endpoint.embedded and endpoint.base_url:
-        # Before every brief request (each chunk's too): a label question or a combining
-        # call since the last one replaced the slot's cached prefix.
-        fixed = prefix_messages(policy)
-        await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
-    draft, meter = await ask(
-        endpoint,
+    # Before every brief request (each chunk's too): the embedded profile restores the
+    # server's cached prompt prefix, which any request since the last brief replaced.
+    await endpoint.prime(lambda: prefix_messages(policy))
+    request = Request(
         messages(article, policy),
         model,
-        max_reasks=max_reasks,
         max_tokens=policy.brief_tokens,
+        max_reasks=max_reasks,
         problems=lambda d: grounded(d).problems,
-        policy=retry,
     )
+    draft, meter = await ask(endpoint, request, retry=retry)
     # A re-ask can come back worse (a small model copies the example): keep the attempt
     # that grounds the most, the later one on a tie.
     attempts = [*(a for a in meter.answers if a is not draft), draft]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.chunking import Chunk
 from newsbrief.brief.drafts import summary_field
@@ -20,7 +21,8 @@ from newsbrief.brief.grounding import SummaryChoices, build_summary, distinct_fi
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, SummarySentence
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Ask, Spent, acall
+from newsbrief.model.call import Ask, Request, Spent
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
@@ -42,8 +44,24 @@ class ReducedSentence(BaseModel):
 
 
 class ReduceDraft(CheckedModel):
-    summary: list[ReducedSentence] = summary_field()
-    policy_implications: list[ReducedImplication] = bounded(max_items=POLICY.max_implications)
+    """The combining answer's shape; what is sent is reduce_model's, bounded by a policy."""
+
+    summary: list[ReducedSentence]
+    policy_implications: list[ReducedImplication]
+
+
+@lru_cache(maxsize=8)
+def reduce_model(policy: BriefPolicy) -> type[ReduceDraft]:
+    """ReduceDraft with the summary and implication bounds of `policy`."""
+    return create_model(
+        "ReduceDraft",
+        __base__=ReduceDraft,
+        summary=(list[ReducedSentence], summary_field(policy)),
+        policy_implications=(
+            list[ReducedImplication],
+            bounded(max_items=policy.max_implications),
+        ),
+    )
 
 
 @dataclass
@@ -154,15 +172,14 @@ async def abrief_chunks(
     prompt = render("reduce_system", **limits) + "\n\n"
     prompt += render("reduce_user", parts=parts, candidates=listed)
     try:
-        draft, meter = await ask(
-            endpoint,
+        request = Request(
             [{"role": "user", "content": prompt}],  # no system role: see extract.messages
-            ReduceDraft,
-            max_reasks=policy.reduce_reasks,
+            reduce_model(policy),
             max_tokens=policy.reduce_tokens,
+            max_reasks=policy.reduce_reasks,
             problems=lambda d: _reduce_problems(d, len(implications), len(part_sentences)),
-            policy=retry,
         )
+        draft, meter = await ask(endpoint, request, retry=retry)
     except NewsbriefError as exc:
         # Every chunk is already briefed and grounded: a failed rewrite costs the prose, not
         # the brief. The chunk summaries and implications stand in, in article order.

@@ -9,9 +9,8 @@ import difflib
 import logging
 import os
 import re
-import secrets
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -20,14 +19,14 @@ from rich.console import Console
 from newsbrief import settings
 from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal, terminal_text
 from newsbrief.errors import InputError, NewsbriefError
+from newsbrief.files import write_whole
 from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
-    from newsbrief.contract import Brief
     from newsbrief.digest.build import Digest
-    from newsbrief.digest.cache import BriefCache
     from newsbrief.ingest.read import Article
     from newsbrief.model.endpoint import Endpoint
+    from newsbrief.store.table import BriefCache
 
 T = TypeVar("T")
 
@@ -110,6 +109,7 @@ def _verbosity_flags(
 def _endpoint_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model endpoint (default: embedded model)")
     group.add_argument(
+        "-m",
         "--model",
         help="model name (env NEWSBRIEF_MODEL; default qwen2.5-coder-1.5b-instruct-q4_k_m "
         "for the embedded model, gpt-4o-mini remote)",
@@ -438,24 +438,8 @@ def _check_output_folder(output: str | None) -> None:
             raise InputError(f"cannot write {output}: no folder {folder}")
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then replace it: a reader (or a kill) sees
-    the old file or the new one, never half of one. The temporary file is created like any
-    file (0666 minus the umask), so the result's permissions are what write_text gives."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise NewsbriefError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _open_cache(args: argparse.Namespace) -> BriefCache | None:
-    from newsbrief.digest.cache import BriefCache
+    from newsbrief.store.table import BriefCache
 
     if args.no_cache:
         return None
@@ -493,51 +477,58 @@ class _TerminalFormatter(logging.Formatter):
 # --- summarize -------------------------------------------------------------------------------
 
 
-def _ask_model(
-    args: argparse.Namespace, console: Console, article: Article, endpoint: Endpoint
-) -> Brief:
-    from newsbrief.brief.summarize import summarize  # the model stack: only on a cache miss
+def _asking(
+    args: argparse.Namespace, console: Console, endpoint: Endpoint
+) -> Callable[[Article], contextlib.AbstractAsyncContextManager[None]]:
+    """What the user sees while the model works (on a cache miss only)."""
+    where = endpoint.profile.waiting or endpoint.model
 
-    where = (
-        "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
-    )
-    if console.is_terminal and not args.quiet:
-        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
-            return summarize(article, endpoint=endpoint)
-    _status(args, f"newsbrief: summarizing {article.origin} with {where}")
-    return summarize(article, endpoint=endpoint)
+    @contextlib.asynccontextmanager
+    async def around(article: Article) -> AsyncIterator[None]:
+        if console.is_terminal and not args.quiet:
+            with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
+                yield
+            return
+        _status(args, f"newsbrief: summarizing {article.origin} with {where}")
+        yield
+
+    return around
 
 
 def _summarize(args: argparse.Namespace, console: Console) -> int:
-    from newsbrief.contract import text_id
-    from newsbrief.digest.cache import cache_key
+    from newsbrief.aio import run_sync
     from newsbrief.ingest.read import read_path
     from newsbrief.model.endpoint import resolve_endpoint
     from newsbrief.render.markdown import brief_to_markdown
+    from newsbrief.store.briefs import brief_through
 
     _check_output_folder(args.output)
     article = read_path(args.path, allow_private=args.allow_private)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = _open_cache(args)
-    key = cache_key("brief", text_id(article.text), endpoint)
     try:
-        brief = None if cache is None or args.refresh else cache.load_brief(key, article.text)
-        if brief is not None:
-            _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
-        else:
-            brief = _ask_model(args, console, article, endpoint)
-            if cache is not None:
-                cache.store_brief(key, brief)
+        got = run_sync(
+            brief_through(
+                cache,
+                article,
+                endpoint,
+                refresh=args.refresh,
+                around_call=_asking(args, console, endpoint),
+            )
+        )
     finally:
         if cache is not None:
             cache.close()
+    brief = got.brief
+    if got.cached:
+        _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
     _warnings(args, brief.warnings)
     if args.format == "json":
         rendered = json_for_terminal(brief.model_dump_json(indent=2)) + "\n"
     else:
         rendered = brief_to_markdown(brief)
     if args.output:
-        _write_whole(Path(args.output), rendered)
+        write_whole(Path(args.output), rendered)
         _status(args, f"newsbrief: wrote {args.output}")
     else:
         sys.stdout.write(rendered)
@@ -588,7 +579,7 @@ def _digest(args: argparse.Namespace) -> int:
         }
         rendered = renderers[args.format]()
         if args.output:
-            _write_whole(Path(args.output), rendered)
+            write_whole(Path(args.output), rendered)
         else:
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
             sys.stdout.flush()
@@ -654,7 +645,7 @@ def _eval(args: argparse.Namespace) -> int:
             _status(args, f"newsbrief: eval {doc.name}: {args.peer}: {doc.figures} figures")
 
     try:
-        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy=policy)
+        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy_angles=policy)
     finally:
         if cache is not None:
             cache.close()
@@ -664,8 +655,8 @@ def _eval(args: argparse.Namespace) -> int:
     markdown = report.to_markdown()
     if args.output:
         out = Path(args.output)
-        _write_whole(out, markdown)
-        _write_whole(out.with_suffix(".json"), report.to_json() + "\n")
+        write_whole(out, markdown)
+        write_whole(out.with_suffix(".json"), report.to_json() + "\n")
         _status(args, f"newsbrief: wrote {out} and {out.with_suffix('.json')}")
     else:
         sys.stdout.write(safe_for_terminal(markdown))
@@ -802,8 +793,6 @@ def _batch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     install_log_redaction()
-    # instructor logs each failed attempt at ERROR; our own one-line error says it better.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     console = Console(stderr=True)
     try:
         with _logging(args):

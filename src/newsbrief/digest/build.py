@@ -16,20 +16,21 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsbrief.aio import run_sync
+from newsbrief.aio import blocking
 from newsbrief.contract import Brief, Usage
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.digest.compare import FigureGroup, group_figures
 from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
 from newsbrief.digest.stories import Story, stories_of
+from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
-from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
+from newsbrief.store.table import BriefCache, cache_key
 
 if TYPE_CHECKING:
-    from newsbrief.model.client import Ask
+    from newsbrief.model.call import Ask
 
 DIGEST_SCHEMA_VERSION = "2"  # 2: stories; articles carry published and source
 
@@ -39,30 +40,38 @@ class _Strict(BaseModel):
 
 
 class Theme(_Strict):
-    title: str
-    summary: str
-    article_ids: list[str]
+    """A thread several articles share, as the synthesis call wrote it."""
+
+    title: str = Field(description="the theme in a few words")
+    summary: str = Field(description="what the articles say of it")
+    article_ids: list[str] = Field(description="the articles it draws on")
 
 
 class CrossImplication(_Strict):
-    statement: str
-    actor: str = ""
-    article_ids: list[str]
+    """A policy implication drawn across articles."""
+
+    statement: str = Field(description="the implication in one sentence")
+    actor: str = Field(default="", description="who would act; empty when none is named")
+    article_ids: list[str] = Field(description="the articles it rests on")
 
 
 class Discrepancy(_Strict):
-    description: str
-    article_ids: list[str]
+    """Articles that disagree, as the synthesis found it (two known articles at least)."""
+
+    description: str = Field(description="what the articles disagree on")
+    article_ids: list[str] = Field(description="the articles that disagree")
 
 
 class DigestStats(_Strict):
-    articles: int
-    summarized: int
-    failed: int
-    model_calls: int
-    cached: int
-    usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
+    """Counts and cost of one digest run."""
+
+    articles: int = Field(description="inputs, feed entries counted one by one")
+    summarized: int = Field(description="articles with a brief")
+    failed: int = Field(description="articles without one (see ArticleResult.error)")
+    model_calls: int = Field(description="model calls made by this run (cached ones excluded)")
+    cached: int = Field(description="briefs read from the cache")
+    usage: Usage = Field(default_factory=Usage, description="tokens this run spent")
+    cost_usd: float = Field(default=0.0, description="estimated cost in USD (0 when unknown)")
 
 
 class Digest(_Strict):
@@ -70,20 +79,46 @@ class Digest(_Strict):
 
     Strict (unknown fields are refused) and versioned like Brief: `schema_version` changes
     whenever the JSON shape does. Render it with newsbrief.to_markdown / to_html.
+
+    Attributes:
+        schema_version: version of this JSON shape.
+        headline: one line for the whole briefing (the synthesis's, else a count).
+        themes: threads several articles share (synthesis).
+        implications: policy implications drawn across articles (synthesis).
+        discrepancies: articles that disagree (synthesis, checked against known ids).
+        stories: articles clustered by event, by our code.
+        figure_groups: the same figure across articles, by our code, conflicts marked.
+        articles: every input's result, a Brief or the reason there is none, in input order.
+        warnings: readable notes on the run (feeds skipped, synthesis failed...).
+        stats: counts, tokens and estimated cost.
+        model: the model name used.
+        generated_at: when it was built, "YYYY-MM-DD HH:MM UTC".
     """
 
-    schema_version: str = DIGEST_SCHEMA_VERSION
-    headline: str
-    themes: list[Theme] = Field(default_factory=list)
-    implications: list[CrossImplication] = Field(default_factory=list)
-    discrepancies: list[Discrepancy] = Field(default_factory=list)
-    stories: list[Story] = Field(default_factory=list)
-    figure_groups: list[FigureGroup] = Field(default_factory=list)
-    articles: list[ArticleResult] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    stats: DigestStats
-    model: str
-    generated_at: str
+    schema_version: str = Field(
+        default=DIGEST_SCHEMA_VERSION, description="version of this JSON shape"
+    )
+    headline: str = Field(description="one line for the whole briefing")
+    themes: list[Theme] = Field(default_factory=list, description="threads articles share")
+    implications: list[CrossImplication] = Field(
+        default_factory=list, description="policy implications drawn across articles"
+    )
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list, description="articles that disagree"
+    )
+    stories: list[Story] = Field(
+        default_factory=list, description="articles clustered by event, by our code"
+    )
+    figure_groups: list[FigureGroup] = Field(
+        default_factory=list, description="the same figure across articles, conflicts marked"
+    )
+    articles: list[ArticleResult] = Field(
+        default_factory=list, description="every input's result, in input order"
+    )
+    warnings: list[str] = Field(default_factory=list, description="readable notes on the run")
+    stats: DigestStats = Field(description="counts, tokens and estimated cost")
+    model: str = Field(description="the model name used")
+    generated_at: str = Field(description="when it was built, 'YYYY-MM-DD HH:MM UTC'")
 
     @property
     def briefs(self) -> dict[str, Brief]:
@@ -180,16 +215,21 @@ async def cross_view(
     return view, result.spent.usage, 1, view.warnings
 
 
+@fill(endpoint_args=ENDPOINT_ARGS)
 async def abuild_digest(
     inputs: Sequence[Article | str | Path],
     *,
     endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
     options: DigestOptions | None = None,
     cache: BriefCache | None = None,
     deliver: Callable[[Digest], None] | None = None,
 ) -> Digest:
-    """Brief every input and add the cross-article view. One bad input never sinks the rest:
-    it is listed in Digest.articles with its reason.
+    """Brief every input and add the cross-article view (awaitable). One bad input never
+    sinks the rest: it is listed in Digest.articles with its reason.
 
     Feed entries count as seen (for since="last-run") only once the digest has reached its
     reader: after `deliver` returns, or, without it, when the digest is returned. A run that
@@ -200,13 +240,24 @@ async def abuild_digest(
         inputs: file paths, folders (their .txt/.md/.html articles and .rss/.xml/.atom/.rdf
             feeds), http(s) URLs, RSS, Atom or OPML feeds (files or URLs; each entry becomes
             an article), or Article objects, in the order they should appear.
-        endpoint: where to send requests (default: resolve_endpoint(), the environment).
-        options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
-        cache: the brief cache to read and write; None with use_cache means no cache.
+        {endpoint_args}
+        options: concurrency, rate limits, cache use, retries, prices, feed dates, progress
+            callbacks (see DigestOptions); default DigestOptions().
+        cache: the brief cache to read and write (BriefCache); None, or use_cache=False in
+            the options, means no cache.
         deliver: called with the finished digest, e.g. to write it out (atomically); if it
-            raises, no entry is marked seen and the exception propagates.
+            raises, no feed entry is marked seen and the exception propagates.
+
+    Returns:
+        The Digest: every input's result in order, plus the cross-article view.
+
+    Raises:
+        ConfigError: conflicting or unusable settings.
+        EmbeddedModelError: the embedded model could not be started.
+        Failures of single articles (unreadable, unreachable, invalid answers) are not
+        raised: they are listed in Digest.articles with their reason.
     """
-    endpoint = endpoint or resolve_endpoint()
+    endpoint = endpoint_from(endpoint, model, base_url, api_key, mode)
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
     # Feeds become their entries, dated, each once.
@@ -250,15 +301,10 @@ async def abuild_digest(
     return digest
 
 
-def build_digest(
-    inputs: Sequence[Article | str | Path],
-    *,
-    endpoint: Endpoint | None = None,
-    options: DigestOptions | None = None,
-    cache: BriefCache | None = None,
-    deliver: Callable[[Digest], None] | None = None,
-) -> Digest:
-    """Blocking form of abuild_digest (same arguments), usable inside a running event loop."""
-    return run_sync(
-        abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache, deliver=deliver)
-    )
+build_digest = blocking(
+    abuild_digest,
+    "build_digest",
+    "Brief every input, add the cross-article view, and wait for it. One bad input never\n"
+    "sinks the rest: it is listed in Digest.articles with its reason. Usable inside a\n"
+    "running event loop too (it runs on a helper thread then).",
+)
