@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from newsbrief.errors import ModelOutputError
 from newsbrief.text.numbers import parse_number
 
-SCHEMA_VERSION = "2"  # 2: summary_sentences, figures' label_from; version 1 still loads
+# 2: summary_sentences, figures' label_from; version 1 still loads. Typed notes were added
+# beside the warnings without a new version: the field is optional (absent in older briefs)
+# and the version rides every model request and cassette, which notes do not change.
+SCHEMA_VERSION = "2"
 
 Grounding = Literal["exact", "aligned"]
 
@@ -73,6 +76,29 @@ class SummarySentence(_Strict):
     spans: list[Span] = Field(min_length=1)
 
 
+NoteKind = Literal[
+    "reader",  # a sentence about the article, for its readers
+    "figure_dropped",  # a figure the checks left out
+    "label_repaired",  # a label our code wrote after the model's failed a check
+    "summary_fixed",  # a summary sentence replaced by its source sentence, or added
+    "summary_dropped",  # a summary sentence left out (a repeat, a heading, unsupported)
+    "implication_dropped",  # an implication left out (unsupported, a repeat)
+    "trimmed",  # a list cut to its limit, a short answer filled by our ranking
+    "citation_removed",  # a synthesis citation a brief does not support
+    "item_dropped",  # a synthesis item (theme, implication, discrepancy, headline) dropped
+    "process",  # how the work ran (a cache write, a failed follow-up call)
+]
+
+
+class Note(_Strict):
+    """One thing a check decided, typed where it decided it. A `reader` note's text is a
+    sentence about the article, shown on the page; every other kind is a repair whose text
+    is the log line (JSON and -v), shown to readers only as a count (render.notes)."""
+
+    kind: NoteKind
+    text: str = Field(min_length=1)
+
+
 class PolicyImplication(_Strict):
     statement: str
     actor: str = ""
@@ -109,7 +135,8 @@ class Brief(_Strict):
     summary_sentences: list[SummarySentence] = Field(default_factory=list)
     key_figures: list[KeyFigure] = Field(default_factory=list)
     policy_implications: list[PolicyImplication] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # every note's text, in order
+    notes: list[Note] = Field(default_factory=list)  # the same, typed; absent in older briefs
     provenance: Provenance
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from newsbrief.contract import SCHEMA_VERSION, Brief, text_id
+from newsbrief.contract import SCHEMA_VERSION, Brief, Note, text_id
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import prompt_version
@@ -161,7 +161,9 @@ class BriefCache:
         except (sqlite3.Error, ValueError, UnicodeError) as exc:
             reason = str(exc)
         if reason is not None:
-            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
+            text = f"not cached ({reason}); a later run will ask the model again"
+            brief.warnings.append(text)
+            brief.notes.append(Note(kind="process", text=text))
 
     def delete(self, key: str) -> None:
         with self._lock:
