@@ -109,7 +109,7 @@ async def abrief_chunks(
     implications: list[PolicyImplication] = []
     part_sentences: list[tuple[Ref, str]] = []  # each chunk's summary, whole-article spans
     warnings = [
-        Note(kind="reader", text=f"A long article: briefed in {len(chunks)} overlapping parts.")
+        Note(kind="reader", text=f"A long article: briefed in {len(chunks)} overlapping chunks.")
     ]
     spent = Spent()
     pending: list[Pending] = []
