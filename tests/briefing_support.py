@@ -108,16 +108,23 @@ DISCLAIMER = (
 )
 
 
-def full_text(feed: str, text: str) -> str:
-    """The article with its publisher's footer and disclaimer: the feed's full text."""
+def full_text(feed: str, text: str, boilerplate: bool = True) -> str:
+    """The article as its publisher's page says it: with footer, related links and
+    disclaimer (boilerplate), or alone."""
+    if not boilerplate:
+        return text
     return f"{text}\n\n{FOOTER[feed]}\n\n{RELATED}\n\n{DISCLAIMER}"
 
 
-def atom(feed: str, items: list[tuple[str, str, str, str]], day: str) -> bytes:
+def _slug(feed: str) -> str:
+    return feed.split()[0].lower()
+
+
+def atom(feed: str, items: list[tuple[str, str, str, str]], day: str, base: str) -> bytes:
+    """An Atom feed of teasers linking to the publisher's pages."""
     entries = "".join(
         f"<entry><id>urn:{key}</id><title>{escape(title)}</title><updated>{day}</updated>"
-        f'<link href="https://{feed.split()[0].lower()}.example/{key}"/>'
-        f'<content type="text">{escape(full_text(feed, text))}</content></entry>'
+        f'<link href="{base}/{_slug(feed)}/{key}"/><summary>A short teaser.</summary></entry>'
         for f, key, title, text in items
         if f == feed
     )
@@ -128,8 +135,9 @@ def atom(feed: str, items: list[tuple[str, str, str, str]], day: str) -> bytes:
 
 
 def rss(feed: str, items: list[tuple[str, str, str, str]], base: str) -> bytes:
+    """An RSS 2.0 feed of teasers linking to the publisher's pages."""
     body = "".join(
-        f"<item><title>{escape(title)}</title><link>{base}/news/{key}</link>"
+        f"<item><title>{escape(title)}</title><link>{base}/{_slug(feed)}/{key}</link>"
         f"<guid>{key}</guid><pubDate>Thu, 19 Nov 2026 06:30:00 +0000</pubDate>"
         "<description>A short teaser.</description></item>"
         for f, key, title, _ in items
@@ -152,7 +160,7 @@ class Site:
 
 @contextmanager
 def ledger_site() -> Iterator[Site]:
-    """Ledger Daily's RSS feed of teasers and its article pages (the "dead" one missing)."""
+    """The publishers' pages and Ledger Daily's RSS feed (the "dead" page missing)."""
     state = Site()
 
     class Handler(BaseHTTPRequestHandler):
@@ -181,22 +189,26 @@ def ledger_site() -> Iterator[Site]:
         server.server_close()
 
 
-def write_morning(folder: Path, site: Site, items: list[tuple[str, str, str, str]]) -> list[str]:
-    """The three feeds of a morning: two Atom files and Ledger Daily's RSS URL."""
+def write_morning(
+    folder: Path, site: Site, items: list[tuple[str, str, str, str]], boilerplate: bool = True
+) -> list[str]:
+    """The three feeds of a morning: two Atom files and Ledger Daily's RSS URL, every entry
+    a teaser whose page the site serves (the "dead" one excepted)."""
     day = "2026-11-19T06:30:00Z"
+    for feed, key, title, text in items:
+        if text:
+            page = f"<html><head><title>{escape(title)}</title></head><body><article><h1>"
+            page += f"{escape(title)}</h1>"
+            paragraphs = full_text(feed, text, boilerplate).split("\n\n")
+            page += "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+            body = (page + "</article></body></html>").encode()
+            site.pages[f"/{_slug(feed)}/{key}"] = ("text/html", body)
     inputs = []
     for feed, name in (("Harbor Street Journal", "harbor.xml"), ("Tideline Wire", "wire.xml")):
         path = folder / name
-        path.write_bytes(atom(feed, items, day))
+        path.write_bytes(atom(feed, items, day, site.url("")))
         inputs.append(str(path))
-    feed = "Ledger Daily"
-    for f, key, title, text in items:
-        if f == feed and text:
-            page = f"<html><head><title>{escape(title)}</title></head><body><article><h1>"
-            page += f"{escape(title)}</h1>"
-            page += "".join(f"<p>{escape(p)}</p>" for p in full_text(feed, text).split("\n\n"))
-            site.pages[f"/news/{key}"] = ("text/html", (page + "</article></body></html>").encode())
-    site.pages["/feed"] = ("application/rss+xml", rss(feed, items, site.url("")))
+    site.pages["/feed"] = ("application/rss+xml", rss("Ledger Daily", items, site.url("")))
     inputs.append(site.url("/feed"))
     return inputs
 
@@ -210,15 +222,17 @@ def any_brief(prompt: str) -> dict[str, Any]:
     article = prompt.split("<<<", 1)[-1]
     ids = list(dict.fromkeys(re.findall(r"\[(C[0-9]+)\]", article)))
     sentences = re.findall(r"\[(S[0-9]+)\] ([^\[]*)", article)
-    policy = next((sid for sid, said in sentences if _POLICY.search(said)), None)
+    policy = next(((sid, said) for sid, said in sentences if _POLICY.search(said)), None)
     return {
         "key_figures": ids[:4],
         "summary": [{"id": sid, "text": ""} for sid, _ in sentences[1:3]],
         "policy_implications": [
             {
-                "statement": "Borrowing costs and policy settings shift for investors.",
+                "statement": "Investors should watch this: "
+                + " ".join(policy[1].split()[:8]).rstrip(",.;")
+                + ".",
                 "actor": "policymakers",
-                "evidence": [policy],
+                "evidence": [policy[0]],
             }
         ]
         if policy

@@ -84,9 +84,12 @@ def story_score(story: Story, briefs: dict[str, Brief], newest: dt.datetime | No
     return score
 
 
-def _why(story: Story, digest: Digest, briefs: dict[str, Brief]) -> tuple[str | None, str]:
+def _why(
+    story: Story, digest: Digest, briefs: dict[str, Brief], what: str
+) -> tuple[str | None, str]:
     """The synthesis item that cites most of the story's articles (implications before
-    themes); else the first implication of one of its briefs."""
+    themes); else the first implication of one of its briefs. Never a line that only
+    repeats `what`."""
     mine = set(story.article_ids)
     best: tuple[int, int, str, str] | None = None
     for rank, (text, actor, ids) in enumerate(
@@ -94,6 +97,8 @@ def _why(story: Story, digest: Digest, briefs: dict[str, Brief]) -> tuple[str | 
         + [(t.summary, "", t.article_ids) for t in digest.themes]
     ):
         shared = len(mine & set(ids))
+        if what in text:
+            continue
         if shared and (best is None or (shared, -rank) > (best[0], best[1])):
             best = (shared, -rank, text, actor)
     if best is not None:
@@ -127,11 +132,12 @@ def lead(digest: Digest) -> list[LeadItem]:
         first = next((briefs[a] for a in story.article_ids if a in briefs), None)
         if first is None:
             continue
-        why, actor = _why(story, digest, briefs)
+        what = _first_sentence(first)
+        why, actor = _why(story, digest, briefs, what)
         items.append(
             LeadItem(
                 story=story,
-                what=_first_sentence(first),
+                what=what,
                 why=why,
                 why_actor=actor,
                 key=key_figure(story, briefs),
