@@ -36,8 +36,10 @@ def site() -> Iterator[Site]:
 
 
 def _digest_args(inputs: list[str], cache: Path, base_url: str, *more: str) -> list[str]:
-    return ["digest", *inputs, "--since", "last-run", "--allow-private", "--base-url", base_url,
-            "--api-key", "sk-test", "--cache-dir", str(cache), "--concurrency", "2", *more]  # fmt: skip
+    return [
+        "digest", *inputs, "--since", "last-run", "--allow-private", "--base-url", base_url,
+        "--api-key", "sk-test", "--cache-dir", str(cache), "--concurrency", "2", *more,
+    ]  # fmt: skip
 
 
 def _visible(page: str) -> str:
@@ -111,15 +113,17 @@ def _brief(text: str, figures: list[tuple[str, str]]) -> Brief:
     for label, number in figures:
         start = text.index(number)
         value, unit = parse_number(number)
-        key.append(KeyFigure(quote=number, start=start, end=start + len(number), label=label,
-                             number_text=number, value=value, unit=unit, grounding="exact"))  # fmt: skip
+        end = start + len(number)
+        figure = KeyFigure(quote=number, start=start, end=end, label=label, number_text=number,
+                           value=value, unit=unit, grounding="exact")  # fmt: skip
+        key.append(figure)
     return Brief(
         source=Source.from_text(text),
         summary=text,
         key_figures=key,
         provenance=Provenance(
             model="m", endpoint="openai-compatible", mode="json_schema", prompt_version="v"
-        ),  # fmt: skip
+        ),
     )
 
 
