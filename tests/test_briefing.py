@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from briefing_support import LATER, STORIES, Site, ledger_site, morning_model, write_morning
 from fake_openai import Reply, completion, serve
+from support import CHROME_FLAGS, find_chromium
 
 from newsbrief.cli.main import main
 from newsbrief.contract import Brief, Note, Provenance, Source
@@ -155,11 +156,6 @@ def test_stories_and_figures_are_marked_against_the_previous_digest() -> None:
 
 # --- the morning in a browser ----------------------------------------------------------------
 
-CHROME_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars",
-]  # fmt: skip
 MEASURE = """<!DOCTYPE html><html><body>
 <iframe id="f" src="{page}" style="width:{width}px;height:900px;border:0"></iframe>
 <script>
@@ -174,15 +170,6 @@ document.getElementById('f').onload = function () {{
   document.body.appendChild(p);
 }};
 </script></body></html>"""
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium not installed on this machine (CI installs it)")
-    return found
 
 
 def _measure(chromium: str, page: Path, width: int, profile: Path) -> dict[str, Any]:
@@ -215,7 +202,7 @@ def _shoot(chromium: str, page: Path, width: int, profile: Path) -> Path:
 
 
 def test_the_morning_opens_with_a_lead_and_marks_what_is_new(site: Site, tmp_path: Path) -> None:
-    chromium = _chromium()
+    chromium = find_chromium()
     profile = tmp_path / "profile"
     cache = tmp_path / "cache"
     inputs = write_morning(tmp_path, site, STORIES, boilerplate=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 from digest_support import article, router
 from fake_openai import serve
+from support import CHROME_FLAGS, find_chromium
 
 from newsbrief import Digest, build_digest
 from newsbrief.contract import Note
@@ -107,24 +106,8 @@ def test_markdown_escapes_html_too(digest: Digest) -> None:
     assert "<script>" not in md and "\\<script\\>" in md and "&lt;" not in md
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium not installed on this machine (CI installs it)")
-    return found
-
-
-CHROME_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars",
-]  # fmt: skip
-
-
 def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
-    chromium = _chromium()
+    chromium = find_chromium()
     page = tmp_path / "digest.html"
     page.write_text(to_html(digest), encoding="utf-8")
     profile = tmp_path / "profile"
