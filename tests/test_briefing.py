@@ -340,3 +340,66 @@ def test_a_brief_as_a_page_marks_every_figure_and_evidence_span(
     marked = {p.text for p in parts if "figure" in p.kinds}
     assert {f.number_text for f in brief.key_figures} <= marked
     assert page.count('class="label figure"') == len(brief.key_figures)  # each labelled
+
+
+# --- links to originals are untrusted ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "https://",
+        "http://exa mple.com/a",
+        "http://example.com/\x1b[2J",
+        "http://[::1/broken",
+        "/tmp/in/a.txt",
+        "feed.xml#entry-1",
+    ],
+)
+def test_only_http_addresses_become_links(origin: str) -> None:
+    from newsbrief.digest.batch import ArticleResult, original_link, source_name
+
+    result = ArticleResult(article_id="A1", origin=origin, error="x")
+    assert original_link(result) is None
+    assert source_name(result)  # a name still, never the A-code
+    assert source_name(result) != "A1"
+
+
+def test_a_link_to_an_original_cannot_break_out_of_the_page() -> None:
+    from newsbrief.digest.batch import ArticleResult, original_link
+    from newsbrief.render.escape import md_link
+
+    url = 'https://x.example/a"><script>alert(1)</script>(b) c`d'
+    assert original_link(ArticleResult(article_id="A1", origin=url, error="x")) is None  # space
+    url = 'https://x.example/a"><script>alert(1)</script>(b)c`d[e]'
+    result = ArticleResult(article_id="A1", origin=url, error="x", source="Wire")
+    assert original_link(result) == url
+    md = md_link("Wire [x](javascript:y)", url)
+    assert md.startswith("[Wire \\[x\\](javascript:y)](<https://x.example/a")
+    destination = md[md.index("(<") + 2 : md.rindex(">)")]
+    assert not set(destination) & set('<>"` ()\\') and destination.count("%3C") == 2
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "<script>" not in rendered and rendered.count("<a href=") == 1
+
+
+def test_digests_written_before_notes_and_marks_still_load() -> None:
+    from newsbrief.digest.build import Digest
+
+    old = {
+        "schema_version": "2",
+        "headline": "h",
+        "articles": [],
+        "warnings": ["themes: removed citations ['A2', 'A3']: their briefs say nothing of it"],
+        "stats": {"articles": 0, "summarized": 0, "failed": 0, "model_calls": 0, "cached": 0},
+        "model": "m",
+        "generated_at": "2026-11-18 07:00 UTC",
+    }
+    digest = Digest.model_validate(old)
+    assert digest.notes == [] and digest.changes is None
+    page = to_markdown(digest)
+    assert "A2" not in page and "corrected the overview 1 time" in page  # counted, not shown
