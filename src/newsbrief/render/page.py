@@ -1,8 +1,10 @@
 """What the digest templates share: their Jinja environment, excerpts and context.
 
 All article-derived text goes through Jinja's autoescaping in HTML (our own templates only:
-article text is always a value, never a template) and is never put in an href or src: every
-link is a fragment we build from our own article ids. In Markdown every value goes through
+article text is always a value, never a template) and is never put in a src. Links are
+fragments we build from our own article ids, and links to originals: an article's origin
+when digest.batch.original_link accepts it (http(s), a host, no space or control character),
+attribute-escaped. In Markdown every value goes through
 the md_text, md_cell or md_code filter (escape.py). In both, every printed value loses its
 control characters first (the `finalize` hook), so no output can drive a terminal.
 """
