@@ -198,7 +198,7 @@ def test_summarize_output_in_a_missing_folder_fails_before_asking_the_model(
     [
         ["digest", "a.txt", "-o", "x.pdf"],
         ["summarize", "a.txt", "-o", "x.pdf"],
-        ["summarize", "a.txt", "-o", "x.html"],  # a digest format, not a brief's
+        ["summarize", "a.txt", "-o", "x.xml"],
         ["summarize", "a.txt", "-o", "brief"],
         ["eval", "docs", "-o", "report.json"],  # its JSON goes beside the Markdown report
     ],

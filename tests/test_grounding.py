@@ -224,8 +224,8 @@ def test_a_short_answer_is_filled_by_our_ranking_and_repeats_are_kept_once() -> 
     ]  # fmt: skip
     assert all(f.label_from == "frame" and f.label != f.number_text for f in added)
     assert len({(f.value, f.unit) for f in g.figures}) == len(g.figures)
-    assert any("repeats C03" in n for n in g.notes)
-    assert any("chose 1 figures of the 3 asked for; our ranking added 6" in n for n in g.notes)
+    assert any("repeats C03" in n.text for n in g.notes)
+    assert any("chose 1 figures of the 3 asked for; our ranking added 6" in n.text for n in g.notes)
     assert any("'C42' is not the id" in d for d in g.dropped)
     assert g.problems == g.dropped  # only unknown ids go back as a re-ask
 
@@ -293,8 +293,8 @@ def test_summary_wording_is_kept_only_when_its_numbers_are_its_sentences() -> No
     for s in g.summary_sentences:
         assert all(TEXT_STR[x.start : x.end] == x.quote for x in s.spans)
     assert g.problems == []  # summary problems are notes, never a whole re-ask
-    assert any("$1.2" in n and "used its source sentence" in n for n in g.notes)
-    assert any("says of 25%" in n and "year to date" in n for n in g.notes)
+    assert any("$1.2" in n.text and "used its source sentence" in n.text for n in g.notes)
+    assert any("says of 25%" in n.text and "year to date" in n.text for n in g.notes)
 
 
 def test_an_index_level_never_gets_a_dollar_sign() -> None:
@@ -320,7 +320,7 @@ def test_repeated_summary_sentences_are_dropped() -> None:
     g = ground(draft([("C03", "Nikkei 225 close")], summary, []), TEXT, wanted=1)
     assert g.summary.startswith("The Nikkei 225 closed at a record 57,890 on Monday's session.")
     assert "The Bank of Japan" in g.summary
-    assert any("repeats another" in n for n in g.notes)
+    assert any("repeats another" in n.text for n in g.notes)
 
 
 INJECTED = ArticleText(
@@ -407,7 +407,7 @@ def test_a_number_too_long_to_parse_is_never_taken_as_stated() -> None:
     )
     assert huge not in g.summary
     assert g.implications == []
-    assert sum(huge in u for u in g.unsaid + g.notes) >= 1
+    assert sum(huge in u.text for u in g.unsaid + g.notes) >= 1
 
 
 def test_repeated_implications_are_dropped() -> None:
@@ -418,7 +418,7 @@ def test_repeated_implications_are_dropped() -> None:
     }
     g = ground(draft([("C03", "Nikkei 225 close")], ["Stocks rose."], [same] * 6), TEXT, 1)
     assert len(g.implications) == 1
-    assert sum("repeats another" in n for n in g.notes) == 5
+    assert sum("repeats another" in n.text for n in g.notes) == 5
 
 
 def test_our_id_marks_copied_into_prose_are_removed() -> None:

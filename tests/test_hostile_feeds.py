@@ -199,7 +199,8 @@ def test_an_output_that_cannot_be_written_leaves_every_entry_unseen(
         assert main([*base, "-o", str(folder)]) == 1
         assert "cannot write" in capsys.readouterr().err
         assert main([*base, "-o", str(tmp_path / "d.json")]) == 0
-        assert main([*base, "-o", str(tmp_path / "again.json")]) == 1  # nothing new now
+        assert main([*base, "-o", str(tmp_path / "again.json")]) == 0  # nothing new now
+        assert "nothing new since" in capsys.readouterr().err
     data = json.loads((tmp_path / "d.json").read_text())
     assert len(data["articles"]) == 2
 

@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from newsbrief.errors import ModelOutputError
 from newsbrief.text.numbers import parse_number
 
-SCHEMA_VERSION = "2"  # 2: summary_sentences, figures' label_from; version 1 still loads
+# 2: summary_sentences, figures' label_from; version 1 still loads. Typed notes were added
+# beside the warnings without a new version: the field is optional (absent in older briefs)
+# and the version rides every model request and cassette, which notes do not change.
+SCHEMA_VERSION = "2"
 
 Grounding = Literal["exact", "aligned"]
 
@@ -114,6 +117,32 @@ class SummarySentence(_Strict):
     spans: list[Span] = Field(min_length=1, description="the source sentences it rests on")
 
 
+NoteKind = Literal[
+    "reader",  # a sentence about the article, for its readers
+    "figure_dropped",  # a figure the checks left out
+    "label_repaired",  # a label our code wrote after the model's failed a check
+    "summary_fixed",  # a summary sentence replaced by its source sentence, or added
+    "summary_dropped",  # a summary sentence left out (a repeat, a heading, unsupported)
+    "implication_dropped",  # an implication left out (unsupported, a repeat)
+    "trimmed",  # a list cut to its limit, a short answer filled by our ranking
+    "citation_removed",  # a synthesis citation a brief does not support
+    "item_dropped",  # a synthesis item (theme, implication, discrepancy, headline) dropped
+    "process",  # how the work ran (a cache write, a failed follow-up call)
+]
+
+
+class Note(_Strict):
+    """One thing a check decided, typed where it decided it. A `reader` note's text is a
+    sentence about the article, shown on the page; every other kind is a repair whose text
+    is the log line (JSON and -v), shown to readers only as a count (render.notes)."""
+
+    kind: NoteKind = Field(
+        description="reader: a sentence about the article, shown on the page; any other: "
+        "a repair (figure_dropped, label_repaired, summary_fixed, ...), shown as a count"
+    )
+    text: str = Field(min_length=1, description="the sentence, or the repair's log line")
+
+
 class PolicyImplication(_Strict):
     """What the article implies for policy, and the source sentence it rests on.
 
@@ -173,7 +202,8 @@ class Brief(_Strict):
         summary_sentences: each summary sentence with the source sentences it rests on.
         key_figures: the article's most telling numbers, each with its sentence.
         policy_implications: what the article implies for policy, each with its evidence.
-        warnings: readable notes on what was dropped, repaired or could not be checked.
+        warnings: every note's text, in order (see notes).
+        notes: the same, typed (see Note): readers see `reader` notes and a count of the rest.
         provenance: model, prompts, schema version and cost.
     """
 
@@ -189,7 +219,11 @@ class Brief(_Strict):
         default_factory=list, description="what the article implies for policy, with evidence"
     )
     warnings: list[str] = Field(
-        default_factory=list, description="readable notes: what was dropped, repaired, unchecked"
+        default_factory=list,
+        description="every note's text, in order: what was dropped, repaired, unchecked",
+    )
+    notes: list[Note] = Field(
+        default_factory=list, description="the same notes, typed; absent in older briefs"
     )
     provenance: Provenance = Field(description="model, prompts, schema version and cost")
 

@@ -17,7 +17,7 @@ from newsbrief.brief.drafts import (
 from newsbrief.brief.grounding import Grounded, Question, ground, ground_implication
 from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import KeyFigure
+from newsbrief.contract import KeyFigure, Note
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.call import Ask, Request, Spent
 from newsbrief.model.client import acall
@@ -38,6 +38,10 @@ class Extraction:
     @property
     def warnings(self) -> list[str]:
         return self.grounded.warnings
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.grounded.log
 
 
 def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
@@ -167,7 +171,7 @@ async def _follow_up(
     except Pending:  # a batch run: the question goes into the next round
         raise
     except NewsbriefError as exc:
-        grounded.notes.append(f"the label question failed ({exc}); labels repaired from frames")
+        grounded.note("process", f"the label question failed ({exc}); labels repaired from frames")
     _name_figures(article, grounded, questions, answers)
     if policy_refs and offered is not None:
         sentences = {r.id: r for r in article.sentence_refs}
@@ -176,7 +180,7 @@ async def _follow_up(
         )
         found = ground_implication(0, draft, sentences, article)
         if isinstance(found, str):
-            grounded.unsaid.append(f"asked again: {found}")
+            grounded.unsaid.append(Note(kind="implication_dropped", text=f"asked again: {found}"))
         else:
             grounded.implications.append(found)
     return spent
@@ -200,11 +204,12 @@ def _name_figures(
             if label is None:
                 del grounded.figures[index]
                 why = q.problem or f"no label for it passed the checks (answer: {given!r})"
-                grounded.notes.append(f"dropped {q.figure.number_text}: {why}")
+                grounded.note("figure_dropped", f"dropped {q.figure.number_text}: {why}")
                 continue
-            grounded.notes.append(
+            grounded.note(
+                "label_repaired",
                 f"labelled {q.figure.number_text} {label!r} from its sentence"
-                + (f" (the answer {given!r} failed a check)" if given else "")
+                + (f" (the answer {given!r} failed a check)" if given else ""),
             )
         grounded.figures[index] = q.figure.model_copy(update={"label": label, "label_from": source})
     grounded.questions = []

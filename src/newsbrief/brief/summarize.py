@@ -15,7 +15,7 @@ from newsbrief.brief.chunking import article_budget, split
 from newsbrief.brief.extract import aextract
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Brief, Provenance, Source
+from newsbrief.contract import Brief, Note, Provenance, Source
 from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import InputError
 from newsbrief.ingest.read import Article
@@ -57,20 +57,23 @@ async def brief_text(
     if tokens <= budget:
         one = await aextract(article, endpoint, retry, policy=policy, ask=ask)
         g = one.grounded
-        result = Reduced(g.summary_sentences, g.figures, g.implications, one.warnings, one.spent)
+        result = Reduced(g.summary_sentences, g.figures, g.implications, one.notes, one.spent)
     else:
         chars_per_token = len(text) / tokens
         chunks = split(text, max_chars=int(budget * chars_per_token * 0.9))
         result = await abrief_chunks(article, chunks, endpoint, retry, on_progress, policy, ask)
     if not result.figures:
-        result.warnings.append("no key figure could be grounded in the article")
+        result.notes.append(
+            Note(kind="reader", text="no key figure could be grounded in the article")
+        )
     return Brief(
         source=Source.from_text(text, title),
         summary=" ".join(s.text for s in result.summary),
         summary_sentences=result.summary,
         key_figures=result.figures,
         policy_implications=result.implications,
-        warnings=result.warnings,
+        warnings=[n.text for n in result.notes],
+        notes=result.notes,
         provenance=Provenance(
             model=endpoint.model,
             endpoint=endpoint.profile.kind,
@@ -136,7 +139,7 @@ async def brief_article(
         # Starting the embedded server, or asking it for a token count, blocks: a thread.
         endpoint = await asyncio.to_thread(ready, endpoint) if endpoint.profile.local else endpoint
         ask = acall
-    warnings: list[str] = []
+    warnings: list[str] = []  # what reading the article found: the reader's to know
     if isinstance(article, Article):
         title = title or article.title
         warnings = list(article.warnings)
@@ -150,6 +153,7 @@ async def brief_article(
         text = cleaned
     brief = await brief_text(ArticleText(text), title, endpoint, retry, on_progress, ask=ask)
     brief.warnings[:0] = warnings
+    brief.notes[:0] = [Note(kind="reader", text=w) for w in warnings]
     return brief
 
 

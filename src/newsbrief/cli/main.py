@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # -o's extension picks the format when --format is not given; any other is a usage error.
-SUMMARIZE_OUTPUTS = {".md": "md", ".markdown": "md", ".json": "json"}
+SUMMARIZE_OUTPUTS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 DIGEST_OUTPUTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 EVAL_OUTPUTS = {".md": "md", ".markdown": "md"}  # the JSON report goes beside it, as .json
 
@@ -187,13 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="FILE",
         help="write the brief here, replaced whole (never half-written); the format follows "
-        "the extension, .md or .json (default: stdout)",
+        "the extension, .md, .html (the article with every figure and quote marked) or .json "
+        "(default: stdout)",
     )
     s.add_argument(
         "--format",
-        choices=["md", "json"],
-        help="md (Markdown) or json (the Brief contract); overrides -o's extension "
-        "(default: from -o's extension, else md)",
+        choices=["md", "html", "json"],
+        help="md (Markdown), html (one self-contained page) or json (the Brief contract); "
+        "overrides -o's extension (default: from -o's extension, else md)",
     )
     _network_flags(s)
     _cache_flags(s, refresh=True)
@@ -227,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=["md", "html", "json"],
         help="md, html or json; overrides -o's extension (default: from -o's extension, else md)",
+    )
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="write the digest even when nothing is new since the previous one, or when no "
+        "article could be summarized (default: leave an existing -o file as it was)",
     )
     count = _flag(settings.positive_int, "a positive whole number")
     d.add_argument(
@@ -499,6 +512,7 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     from newsbrief.aio import run_sync
     from newsbrief.ingest.read import read_path
     from newsbrief.model.endpoint import resolve_endpoint
+    from newsbrief.render import brief_to_html
     from newsbrief.render.markdown import brief_to_markdown
     from newsbrief.store.briefs import brief_through
 
@@ -525,6 +539,8 @@ def _summarize(args: argparse.Namespace, console: Console) -> int:
     _warnings(args, brief.warnings)
     if args.format == "json":
         rendered = json_for_terminal(brief.model_dump_json(indent=2)) + "\n"
+    elif args.format == "html":
+        rendered = brief_to_html(brief)
     else:
         rendered = brief_to_markdown(brief)
     if args.output:
@@ -570,8 +586,20 @@ def _digest(args: argparse.Namespace) -> int:
         allow_private=args.allow_private,
     )
 
+    kept: list[str] = []  # why the output was left as it was (one line), when it was
+
     def deliver(digest: Digest) -> None:
-        """Write the digest whole; only once this returns are feed entries marked seen."""
+        """Write the digest whole; only once this returns are feed entries marked seen.
+        Under cron, a run with nothing new, or with nothing summarized (a feed down), leaves
+        an existing file as it was, unless --force."""
+        out = Path(args.output) if args.output else None
+        if not args.force and (digest.nothing_new or digest.stats.summarized == 0):
+            if out is None and digest.nothing_new:
+                kept.append("nothing written")
+                return
+            if out is not None and out.exists():
+                kept.append(f"left {out} as it was")
+                return
         renderers: dict[str, Callable[[], str]] = {
             "md": lambda: to_markdown(digest),
             "html": lambda: to_html(digest),
@@ -592,18 +620,28 @@ def _digest(args: argparse.Namespace) -> int:
         reporter.close()
         if cache is not None:
             cache.close()
+    if digest.nothing_new:  # one line, exit 0: the cron case
+        since = digest.changes.previous_at if digest.changes else None
+        done = kept[0] if kept else f"wrote {args.output}" if args.output else ""
+        line = f"nothing new{f' since {since}' if since else ''}{f'; {done}' if done else ''}"
+        print(safe_for_terminal(f"newsbrief: {line}"), file=sys.stderr)
+        return 0
     _warnings(args, digest.warnings)
     for result in digest.articles:
         if result.brief is not None:
             _warnings(args, result.brief.warnings, f"{result.article_id} {result.origin}: ")
-    if args.output:
+    if args.output and not kept:
         _status(
             args,
             f"newsbrief: wrote {args.output} ({digest.stats.summarized}/{digest.stats.articles} "
             f"articles, {digest.stats.model_calls} model calls)",
         )
     if digest.stats.summarized == 0:
-        print("newsbrief: error: no article could be summarized", file=sys.stderr)
+        also = f"; {kept[0]}" if kept else ""
+        print(
+            safe_for_terminal(f"newsbrief: error: no article could be summarized{also}"),
+            file=sys.stderr,
+        )
         return 1
     return EXIT_PARTIAL if digest.partial else 0
 

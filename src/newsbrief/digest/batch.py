@@ -18,8 +18,9 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,6 +52,37 @@ class ArticleResult(BaseModel):
         default=None, description="from the feed entry or the page's metadata"
     )
     source: str | None = Field(default=None, description="the feed's or site's name")
+
+
+def source_name(result: ArticleResult) -> str:
+    """What a reader calls an article's source: the feed's or site's name, else the URL's
+    host, else the file's name (never the A-code, which stays in the JSON)."""
+    if result.source and result.source.strip():
+        return " ".join(result.source.split())
+    origin = result.origin
+    if origin.lower().startswith(("http://", "https://")):
+        try:
+            host = urlsplit(origin).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host.removeprefix("www.")
+    return PurePath(origin.split("#", 1)[0]).name or origin
+
+
+def original_link(result: ArticleResult) -> str | None:
+    """The article's own address, when it has one a browser may follow: an http(s) URL with
+    a host and no whitespace or control character. Anything else is no link."""
+    origin = result.origin
+    if any(c.isspace() or not c.isprintable() for c in origin):
+        return None
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return origin
 
 
 @dataclass

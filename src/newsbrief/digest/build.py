@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.aio import blocking
-from newsbrief.contract import Brief, Usage
-from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
+from newsbrief.contract import Brief, Note, Usage, text_id
+from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch, source_name
 from newsbrief.digest.compare import FigureGroup, group_figures
 from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
+from newsbrief.digest.since import Changes, changes, load_record, record_of, run_key, save_record
 from newsbrief.digest.stories import Story, stories_of
 from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import NewsbriefError
@@ -32,7 +33,7 @@ from newsbrief.store.table import BriefCache, cache_key
 if TYPE_CHECKING:
     from newsbrief.model.call import Ask
 
-DIGEST_SCHEMA_VERSION = "2"  # 2: stories; articles carry published and source
+DIGEST_SCHEMA_VERSION = "3"  # 2: stories; articles carry published and source; 3: notes, changes
 
 
 class _Strict(BaseModel):
@@ -90,9 +91,11 @@ class Digest(_Strict):
         figure_groups: the same figure across articles, by our code, conflicts marked.
         articles: every input's result, a Brief or the reason there is none, in input order.
         warnings: readable notes on the run (feeds skipped, synthesis failed...).
+        notes: the same notes, typed (see contract.Note).
         stats: counts, tokens and estimated cost.
         model: the model name used.
         generated_at: when it was built, "YYYY-MM-DD HH:MM UTC".
+        changes: marks against the previous digest of the same inputs (digest.since).
     """
 
     schema_version: str = Field(
@@ -115,10 +118,33 @@ class Digest(_Strict):
     articles: list[ArticleResult] = Field(
         default_factory=list, description="every input's result, in input order"
     )
-    warnings: list[str] = Field(default_factory=list, description="readable notes on the run")
+    warnings: list[str] = Field(
+        default_factory=list, description="every note's text, in order: readable notes on the run"
+    )
+    notes: list[Note] = Field(
+        default_factory=list, description="the same notes, typed (absent before schema 3)"
+    )
     stats: DigestStats = Field(description="counts, tokens and estimated cost")
     model: str = Field(description="the model name used")
     generated_at: str = Field(description="when it was built, 'YYYY-MM-DD HH:MM UTC'")
+    changes: Changes | None = Field(
+        default=None,
+        description="marks against the previous digest of the same inputs (None without a cache)",
+    )
+
+    @property
+    def nothing_new(self) -> bool:
+        """No article at all (every feed entry seen before), or nothing the previous digest
+        of these inputs did not already have, and no failure to report."""
+        if self.failures:
+            return False
+        if not self.articles:
+            return True
+        return (
+            self.changes is not None
+            and self.changes.previous_at is not None
+            and not (self.changes.anything)
+        )
 
     @property
     def briefs(self) -> dict[str, Brief]:
@@ -164,6 +190,7 @@ class CrossView(_Strict):
     implications: list[CrossImplication]
     discrepancies: list[Discrepancy]
     warnings: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
 
 
 async def cross_view(
@@ -174,8 +201,8 @@ async def cross_view(
     ask: Ask | None = None,
     story_of: dict[str, str] | None = None,
     day_of: dict[str, dt.date | None] | None = None,
-) -> tuple[CrossView | None, Usage, int, list[str]]:
-    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing.
+) -> tuple[CrossView | None, Usage, int, list[Note]]:
+    """(view, usage, model calls, notes); cached like briefs, so a repeat run calls nothing.
     `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
     if not briefs:
         return None, Usage(), 0, []
@@ -190,7 +217,7 @@ async def cross_view(
         if hit is not None:
             try:
                 view = CrossView.model_validate_json(hit)
-                return view, Usage(), 0, view.warnings
+                return view, Usage(), 0, view.notes
             except ValueError:
                 cache.delete(key)
     from newsbrief.digest.synthesis import synthesize  # loads the model stack: only when due
@@ -201,7 +228,16 @@ async def cross_view(
             briefs, live, options.retry, ask or acall_default(), story_of, day_of
         )
     except NewsbriefError as exc:
-        return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
+        said = "The overview across articles could not be written; each article's brief follows."
+        return (
+            None,
+            Usage(),
+            0,
+            [
+                Note(kind="reader", text=said),
+                Note(kind="process", text=f"cross-article synthesis failed: {exc}"),
+            ],
+        )
     d = result.draft
     view = CrossView(
         headline=d.headline,
@@ -209,10 +245,11 @@ async def cross_view(
         implications=[CrossImplication(**i.model_dump()) for i in d.implications],
         discrepancies=[Discrepancy(**x.model_dump()) for x in d.discrepancies],
         warnings=result.warnings,
+        notes=result.notes,
     )
     if cache is not None:
         cache.put(key, "synthesis", view.model_dump_json())
-    return view, result.spent.usage, 1, view.warnings
+    return view, result.spent.usage, 1, view.notes
 
 
 @fill(endpoint_args=ENDPOINT_ARGS)
@@ -262,14 +299,20 @@ async def abuild_digest(
     cache = cache if options.use_cache else None
     # Feeds become their entries, dated, each once.
     resolver = Resolver(cache, options.since, options.allow_private)
+    record_key = run_key(
+        [f"text:{text_id(i.text)}" if isinstance(i, Article) else str(i) for i in inputs]
+    )
+    previous = await asyncio.to_thread(load_record, cache, record_key)
     items = await resolver.resolve(expand(inputs, feed_files=True, warnings=resolver.warnings))
     results = await run_batch(items, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
     stories, story_of, day_of = story_maps(results)
-    view, usage, calls, warnings = await cross_view(
+    names = {r.article_id: source_name(r) for r in results}
+    view, usage, calls, synthesis_notes = await cross_view(
         briefs, endpoint, cache, options, None, story_of, day_of
     )
-    warnings = [*resolver.warnings, *warnings]
+    # What reading the feeds found is the reader's to know (a malformed feed, a skipped one).
+    notes = [*(Note(kind="reader", text=w) for w in resolver.warnings), *synthesis_notes]
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     digest = Digest(
@@ -282,7 +325,8 @@ async def abuild_digest(
         stories=stories,
         figure_groups=group_figures(briefs, story_of, day_of),
         articles=results,
-        warnings=list(warnings),
+        warnings=[n.text for n in notes],
+        notes=notes,
         stats=DigestStats(
             articles=len(results),
             summarized=len(briefs),
@@ -294,10 +338,13 @@ async def abuild_digest(
         ),
         model=endpoint.model,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changes=changes(previous, stories, briefs, names) if cache is not None else None,
     )
     if deliver is not None:
         deliver(digest)
     resolver.commit(results)  # only now: the reader has the digest
+    if briefs and not digest.nothing_new:  # else "the previous digest" stays as it was
+        save_record(cache, record_key, record_of(digest.generated_at, briefs, names))
     return digest
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Brief
+from newsbrief.contract import Brief, Note, NoteKind
 from newsbrief.model.call import Ask, Request, Spent
 from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
@@ -208,17 +208,21 @@ def keep_known(
     story_of: dict[str, str] | None = None,
     day_of: dict[str, Any] | None = None,
     policy: BriefPolicy = POLICY,
-) -> tuple[SynthesisDraft, list[str]]:
+) -> tuple[SynthesisDraft, list[Note]]:
     """Strip unknown and unsupported citations; drop items left with too few, stating a
     number their cited briefs lack, or discrepancies between articles that cannot disagree;
-    clear a headline stating a number no brief has. Returns warnings."""
+    clear a headline stating a number no brief has. Returns the repairs, typed."""
     story_of, day_of = story_of or {}, day_of or {}
     words_of = {a: brief_words(b) for a, b in briefs.items()}
-    warnings = []
+    notes: list[Note] = []
+
+    def warn(kind: NoteKind, text: str) -> None:
+        notes.append(Note(kind=kind, text=text))
+
     out = draft.model_copy(deep=True)
     loose = unbacked(out.headline, list(briefs.values()))
     if loose:
-        warnings.append(f"headline dropped: it states {', '.join(loose)}, which no brief has")
+        warn("item_dropped", f"headline dropped: it states {', '.join(loose)}, which no brief has")
         out.headline = ""
     for kind, items in _kinds(out):
         kept = []
@@ -226,33 +230,38 @@ def keep_known(
             bad = [a for a in item.article_ids if a not in briefs]
             item.article_ids = [a for a in item.article_ids if a in briefs]
             if bad:
-                warnings.append(f"{kind}: removed citation of unknown article ids {bad}")
+                warn("citation_removed", f"{kind}: removed citation of unknown article ids {bad}")
             weak = unsupported(item, words_of)
             if weak:
                 item.article_ids = [a for a in item.article_ids if a not in weak]
-                warnings.append(f"{kind}: removed citations {weak}: their briefs say nothing of it")
+                warn(
+                    "citation_removed",
+                    f"{kind}: removed citations {weak}: their briefs say nothing of it",
+                )
             item.article_ids = list(dict.fromkeys(item.article_ids))
             needed = 2 if kind == "discrepancies" else 1
             loose = unbacked(_text(item), [briefs[a] for a in item.article_ids])
             why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
             if why and len(item.article_ids) >= needed:
-                warnings.append(f"discrepancies: dropped one: {why}")
+                warn("item_dropped", f"discrepancies: dropped one: {why}")
             elif len(item.article_ids) < needed:
-                warnings.append(
-                    f"{kind}: dropped an item citing fewer than {needed} known articles"
+                warn(
+                    "item_dropped",
+                    f"{kind}: dropped an item citing fewer than {needed} known articles",
                 )
             elif loose:
-                warnings.append(
+                warn(
+                    "item_dropped",
                     f"{kind}: dropped an item stating {', '.join(loose)}, which the briefs it "
-                    "cites do not"
+                    "cites do not",
                 )
             else:
                 kept.append(item)
         limit = policy.max_themes if kind == "themes" else policy.max_digest_items
         if len(kept) > limit:
-            warnings.append(f"{kind}: kept the first {limit} of {len(kept)}")
+            warn("trimmed", f"{kind}: kept the first {limit} of {len(kept)}")
         setattr(out, kind, kept[:limit])
-    return out, warnings
+    return out, notes
 
 
 def briefs_digest_input(briefs: dict[str, Brief]) -> str:
@@ -270,8 +279,12 @@ def briefs_digest_input(briefs: dict[str, Brief]) -> str:
 @dataclass
 class Synthesis:
     draft: SynthesisDraft
-    warnings: list[str]
+    notes: list[Note]
     spent: Spent
+
+    @property
+    def warnings(self) -> list[str]:
+        return [n.text for n in self.notes]
 
 
 async def synthesize(
@@ -312,5 +325,5 @@ async def synthesize(
         problems=problems,
     )
     draft, meter = await ask(endpoint, request, retry=retry)
-    draft, warnings = keep_known(draft, briefs, story_of, day_of, policy)
-    return Synthesis(draft=draft, warnings=warnings, spent=meter.spent())
+    draft, notes = keep_known(draft, briefs, story_of, day_of, policy)
+    return Synthesis(draft=draft, notes=notes, spent=meter.spent())

@@ -1,9 +1,10 @@
 """The store: one content-addressed SQLite table, safe for concurrent runs.
 
 Each row is one kind of thing (KINDS): a brief, a digest's synthesis, a feed's state, a
-fetched page, a batch run, a batch answer. Keyed by everything that could change it
-(content, model, endpoint, prompt and schema versions, mode), and written one row at a
-time, so a killed digest resumes without asking the model again for what it finished.
+fetched page, a batch run, a batch answer, a digest run's record (digest.since). Keyed by
+everything that could change it (content, model, endpoint, prompt and schema versions,
+mode), and written one row at a time, so a killed digest resumes without asking the model
+again for what it finished.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Literal, get_args
 
-from newsbrief.contract import SCHEMA_VERSION, Brief, text_id
+from newsbrief.contract import SCHEMA_VERSION, Brief, Note, text_id
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import prompt_version
@@ -26,7 +27,7 @@ from newsbrief.settings import cache_dir
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["brief", "synthesis", "feed", "page", "batch-run", "batch-answer"]
+Kind = Literal["brief", "synthesis", "feed", "page", "batch-run", "batch-answer", "run"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
@@ -167,7 +168,9 @@ class BriefCache:
         except (sqlite3.Error, ValueError, UnicodeError) as exc:
             reason = str(exc)
         if reason is not None:
-            brief.warnings.append(f"not cached ({reason}); a later run will ask the model again")
+            text = f"not cached ({reason}); a later run will ask the model again"
+            brief.warnings.append(text)
+            brief.notes.append(Note(kind="process", text=text))
 
     def delete(self, key: str) -> None:
         with self._lock:
