@@ -1,23 +1,21 @@
 """A repeated digest makes no model call and returns fast.
 
-Run: python bench/bench_cached_digest.py
-Briefs seeds/ against a local fake endpoint (tests/fake_openai.py), then times the identical
+Run (from the repository root): python -m bench.bench_cached_digest
+Briefs seeds/ against a local fake endpoint (tests.fakes.server), then times the identical
 second run, which must be served from the cache.
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.fakes.digests import router
+from tests.fakes.server import serve
 
-from digest_support import router  # noqa: E402
-from fake_openai import serve  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

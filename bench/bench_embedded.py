@@ -1,6 +1,6 @@
 """End-to-end latency and tokens of the embedded model on the seed articles.
 
-Run: python bench/bench_embedded.py  (several minutes on 2 cores; nothing cached)
+Run: python -m bench.bench_embedded  (several minutes on 2 cores; nothing cached)
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and the ten shortest ECTSum transcripts (when ../shared is beside the checkout),
 Markdown table. The inline display is what newsbrief sends; the list repeats each candidate
 with its sentence, as a langextract-style or quote-copying prompt would need.
 
-    python bench/candidates.py
+    python -m bench.candidates
 """
 
 from __future__ import annotations

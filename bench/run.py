@@ -1,6 +1,6 @@
 """newsbrief's own cost, measured side by side with plain openai and instructor in one run.
 
-Run: python bench/run.py [--quick] [-o BENCHMARKS-run.md]
+Run (from the repository root): python -m bench [--quick] [-o BENCHMARKS-run.md]
 
 1. Per-call overhead against a zero-latency stub (a separate process, raw asyncio HTTP/1.1
    with keep-alive, one canned brief answer): newsbrief.summarize (sync, as a user calls it
@@ -36,25 +36,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.digests import DIGEST_MARKER as _DIGEST_MARKER
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, completion
+
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ROOT / "tests"
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, completion  # noqa: E402
-
-DIGEST_MARKER = b"editor writing a morning briefing"  # as in tests/digest_support.py
+DIGEST_MARKER = _DIGEST_MARKER.encode()
 MODEL = "bench-model"
 API_KEY = "bench-key"
-# The sampling settings newsbrief sends with a brief (model/client.py, BriefPolicy), so every
-# contender sends the same request; per_call checks they still match.
-SAMPLING: dict[str, Any] = {
-    "temperature": 0.3,
-    "seed": 0,
-    "frequency_penalty": 0.5,
-    "presence_penalty": 0.5,
-    "max_tokens": 700,
-}
+
+
+def sampling() -> dict[str, Any]:
+    """The sampling settings and answer bound newsbrief sends with a brief (model.call,
+    BriefPolicy), so every contender sends the same request. Read, never copied."""
+    from newsbrief.brief.policy import POLICY
+    from newsbrief.model.call import SAMPLING
+
+    return {**SAMPLING, "max_tokens": POLICY.brief_tokens}
+
+
+def _child(*args: str) -> list[str]:
+    """A command running this module again, from the repository root (tests.fakes)."""
+    return [sys.executable, "-m", "bench.run", *args]
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Stub:
         self.max_in_flight = 0
         self.fixed = self._response(json.dumps(completion(json.dumps(TINY_DRAFT))).encode())
         if mode == "route":  # imported now, not inside the first contender's run
-            from digest_support import brief_answer, synthesis_answer
+            from tests.fakes.digests import brief_answer, synthesis_answer
 
             self.brief_answer, self.synthesis_answer = brief_answer, synthesis_answer
 
@@ -180,9 +182,10 @@ class StubProcess:
     """The stub in a child process, so its CPU is never the contenders' CPU."""
 
     def __init__(self, latency_s: float, mode: str) -> None:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-stub",
-               "--latency", str(latency_s), "--stub-mode", mode]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        cmd = _child("--serve-stub", "--latency", str(latency_s), "--stub-mode", mode)
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
@@ -284,15 +287,13 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
     import newsbrief
     from newsbrief.brief.extract import messages
     from newsbrief.brief.policy import POLICY
-    from newsbrief.model.client import SAMPLING as OURS
     from newsbrief.text.article import ArticleText
 
     endpoint = newsbrief.Endpoint(model=MODEL, base_url=base_url, api_key=API_KEY)
     msgs = messages(ArticleText(TINY_ARTICLE))
     draft = draft_for(TINY_ARTICLE)
     # The same request newsbrief sends: sampling settings, max_tokens, json_schema mode.
-    assert {**OURS, "max_tokens": POLICY.brief_tokens} == SAMPLING, "SAMPLING differs from ours"
-    sampling = SAMPLING
+    same = sampling()
     structured = instructor.from_openai(
         openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0),
         mode=endpoint.instructor_mode,
@@ -314,7 +315,7 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
             messages=msgs,  # type: ignore[arg-type]
             response_model=draft,
             max_retries=POLICY.max_reasks,
-            **sampling,
+            **same,
         )
 
     def bare_call() -> object:
@@ -322,7 +323,7 @@ def per_call(base_url: str, calls: int, warmup: int) -> tuple[dict[str, Samples]
             model=MODEL,
             messages=msgs,  # type: ignore[arg-type]
             response_format=response_format,
-            **sampling,
+            **same,
         )
         return draft.model_validate_json(reply.choices[0].message.content or "")
 
@@ -438,6 +439,7 @@ def draft_for(text: str) -> Any:
         POLICY.figures_wanted(len(refs)),
         tuple(r.id for r in refs),
         tuple(r.id for r in article.sentence_refs),
+        policy=POLICY,
     )
 
 
@@ -445,7 +447,7 @@ def articles(n: int) -> list[str]:
     """n distinct synthetic reports. The report number cycles (1..400): past that, "day
     1999" would read as a year, change the candidates and cost the stub's fixed answers a
     re-ask, which the bare loop never makes. A desk name in letters keeps each text unique."""
-    from digest_support import article
+    from tests.fakes.digests import article
 
     def desk(i: int) -> str:
         return "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in str(i))
@@ -496,7 +498,7 @@ class _Bare:
             model=MODEL,
             messages=messages(ArticleText(text)),  # type: ignore[arg-type]
             response_format=self.response_format,
-            **SAMPLING,
+            **sampling(),
         )
         return self.draft.model_validate_json(reply.choices[0].message.content or "")
 
@@ -551,9 +553,9 @@ def batch_child(kind: str, base_url: str, n: int, concurrency: int) -> None:
 
 
 def run_child(kind: str, base_url: str, n: int, concurrency: int, timeout: float) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--batch-child", kind, "--base-url",
-           base_url, "--articles", str(n), "--concurrency", str(concurrency)]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    cmd = _child("--batch-child", kind, "--base-url", base_url, "--articles", str(n),
+                 "--concurrency", str(concurrency))  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} child failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -595,7 +597,7 @@ def batch_section(sizes: Sizes, latency_s: float, concurrency: int) -> list[str]
     out = [
         f"## 2. Batch throughput ({latency_s * 1e3:.0f} ms stub, concurrency {concurrency})",
         "",
-        f"{n} synthetic articles (tests/digest_support.py), each contender in its own "
+        f"{n} synthetic articles (tests/fakes/digests.py), each contender in its own "
         f"subprocess, {sizes.rounds} round(s) alternating which goes first; medians over "
         "rounds. The stub (separate asyncio process) answers every request after "
         f"{latency_s * 1e3:.0f} ms. Wall and CPU time exclude set-up (imports and one "
@@ -657,7 +659,7 @@ def embedded_child(kind: str, seed: Path, parallel: int, spec: str) -> None:
     import xllamacpp
 
     from newsbrief import summarize
-    from newsbrief.model import client, embedded
+    from newsbrief.model import call, embedded
     from newsbrief.model.prompts import prompt_version
 
     real_server = xllamacpp.Server
@@ -672,13 +674,13 @@ def embedded_child(kind: str, seed: Path, parallel: int, spec: str) -> None:
     if parallel != 1 or spec != "none":
         xllamacpp.Server = tuned
     timings: list[dict[str, Any]] = []
-    hook = client.Meter.on_response
+    hook = call.Meter.on_response
 
     def seen(self: Any, response: Any) -> None:
         timings.append(dict((getattr(response, "model_extra", None) or {}).get("timings") or {}))
         hook(self, response)
 
-    client.Meter.on_response = seen  # type: ignore[method-assign]
+    call.Meter.on_response = seen  # type: ignore[method-assign]
     t0 = time.perf_counter()
     server = embedded.shared_server()
     load_s = time.perf_counter() - t0
@@ -713,9 +715,9 @@ def embedded_child(kind: str, seed: Path, parallel: int, spec: str) -> None:
 
 
 def run_embedded(kind: str, seed: Path, parallel: int = 1, spec: str = "none") -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--embedded-child", kind,
-           "--seed", str(seed), "--parallel", str(parallel), "--spec", spec]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    cmd = _child("--embedded-child", kind, "--seed", str(seed), "--parallel", str(parallel),
+                 "--spec", spec)  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"embedded {kind} child failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))

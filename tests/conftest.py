@@ -31,7 +31,13 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
-    for var in ("OPENAI_API_KEY", "NEWSBRIEF_BASE_URL", "NEWSBRIEF_MODEL", "NEWSBRIEF_MODE"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "NEWSBRIEF_BASE_URL",
+        "NEWSBRIEF_MODEL",
+        "NEWSBRIEF_MODE",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield
 

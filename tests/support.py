@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,20 +61,6 @@ def spy_on_sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     monkeypatch.setattr(asyncio, "sleep", async_sleep)
     monkeypatch.setattr(time, "sleep", blocking_sleep)
     return sleeps
-
-
-def write_articles(
-    folder: Path, texts: Sequence[str], suffix: str = ".txt", name: str = "a{}"
-) -> list[Path]:
-    """One file per text, in order, named name.format(n) + suffix for n = 1, 2...
-    (a1.txt, a2.txt... by default; "{:03d}" keeps sorted order numeric)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, text in enumerate(texts, 1):
-        path = folder / f"{name.format(i)}{suffix}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def _default_sigint() -> None:
@@ -135,3 +122,21 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+CHROME_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+]  # fmt: skip
+
+
+def find_chromium() -> str:
+    """Headless Chromium for the page checks: skipped on a machine without it, a failure in
+    CI (.ci/run installs Debian's chromium package)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium not installed on this machine (CI installs it)")
+    return found

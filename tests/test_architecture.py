@@ -7,12 +7,14 @@ Import checks run in a fresh interpreter: this test process has long since loade
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import grimp
 import pytest
 
 import newsbrief
@@ -135,3 +137,37 @@ def test_public_names_resolve_first_in_a_fresh_interpreter(module: str) -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         newsbrief.nonexistent  # noqa: B018
+
+
+def test_only_model_asks_whether_an_endpoint_is_the_embedded_model() -> None:
+    """Everything an endpoint kind decides (retries, concurrency, timeouts, batch files,
+    price, progress words, the prefix warm-up) is its profile's (model/profile.py). The
+    import of model.embedded is import-linter's to refuse; reading `.embedded` is this test's.
+    """
+    package = ROOT / "src" / "newsbrief"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.is_relative_to(package / "model"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "embedded":
+                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert found == []
+    probe = ast.parse("endpoint.embedded")  # the walk sees what it looks for
+    assert any(isinstance(n, ast.Attribute) and n.attr == "embedded" for n in ast.walk(probe))
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """No import circle, however long (model.pool and model.client were one: the client is
+    now built by model.connect, which knows neither)."""
+    graph = grimp.build_graph("newsbrief", exclude_type_checking_imports=True)
+    circles = [
+        (importer, imported)
+        for importer in sorted(graph.modules)
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if graph.find_shortest_chain(importer=imported, imported=importer)
+    ]
+    assert circles == []
+    assert graph.find_modules_directly_imported_by("newsbrief.model.pool") >= {
+        "newsbrief.model.connect"
+    }

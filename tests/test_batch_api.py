@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import DIGEST_MARKER, brief_answer, synthesis_answer, write_reports
-from fake_openai import Reply, completion, serve
 from support import run_cli
 
 from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest
 from newsbrief.digest import batch_api
 from newsbrief.errors import ConfigError
+from tests.fakes.digests import DIGEST_MARKER, brief_answer, synthesis_answer, write_reports
+from tests.fakes.server import Reply, completion, serve
 
 LABEL_QUESTION = "say what it measures"
 

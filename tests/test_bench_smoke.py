@@ -1,4 +1,5 @@
-"""bench/run.py runs end to end at tiny sizes and reports every section with numeric ratios.
+"""python -m bench (bench/run.py) runs end to end at tiny sizes and reports every section
+with numeric ratios.
 
 No timing is asserted: this only proves the benchmark still works, not how fast anything is.
 """
@@ -23,7 +24,7 @@ def _ratio(report: str, label: str, unit: str = "x") -> float:
 
 def test_bench_run_smoke(tmp_path: Path) -> None:
     out = tmp_path / "report.md"
-    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--smoke", "-o", str(out)]
+    cmd = [sys.executable, "-m", "bench", "--quick", "--smoke", "-o", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
@@ -31,7 +32,7 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
 
     assert report.startswith("# newsbrief overhead benchmark")
     command = re.search(r"^Command: `(.+)`", report, re.M)
-    assert command and "--smoke" in command.group(1) and "run.py" in command.group(1)
+    assert command and "--smoke" in command.group(1) and "-m bench" in command.group(1)
     for heading in (
         "## Machine",
         "## 1. Per-call overhead (zero-latency stub)",

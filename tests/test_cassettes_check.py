@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
 from newsbrief.model import prompts
 from newsbrief.testing.cassettes import make_vcr
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 SENTINEL = "sk-SENTINEL-0123456789abcdef"
 MODEL = "fake-model-1"

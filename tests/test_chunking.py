@@ -8,13 +8,13 @@ import re
 from typing import Any
 
 import pytest
-from fake_openai import Reply, completion, serve
 from support import ECTSUM
 
 from newsbrief import summarize
 from newsbrief.brief.chunking import article_budget, split
 from newsbrief.brief.policy import POLICY
 from newsbrief.model.endpoint import resolve_endpoint
+from tests.fakes.server import Reply, completion, serve
 
 
 def long_article(paragraphs: int = 60) -> str:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, draft_reply, serve
 from support import no_wait, run_cli
 
 from newsbrief.cli.main import main
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, draft_reply, serve
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 GOOD_TEXT = TINY_ARTICLE

@@ -18,19 +18,20 @@ from typing import Any
 
 import pytest
 import yaml
-from digest_support import router, write_reports
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 import newsbrief
 from newsbrief import settings
 from newsbrief.cli.main import build_parser, main
 from newsbrief.contract import Brief, text_id
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.ingest.read import from_bytes
 from newsbrief.model import embedded
 from newsbrief.model import endpoint as endpoints
 from newsbrief.model.endpoint import resolve_endpoint
+from newsbrief.model.profile import EMBEDDED, REMOTE
+from newsbrief.store.table import BriefCache, cache_key
 from newsbrief.testing.cassettes import make_vcr, newsbrief_cassette
+from tests.fakes.digests import router, write_reports
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 Run = tuple[int, str, str]
 
@@ -197,7 +198,7 @@ def test_summarize_output_in_a_missing_folder_fails_before_asking_the_model(
     [
         ["digest", "a.txt", "-o", "x.pdf"],
         ["summarize", "a.txt", "-o", "x.pdf"],
-        ["summarize", "a.txt", "-o", "x.html"],  # a digest format, not a brief's
+        ["summarize", "a.txt", "-o", "x.xml"],
         ["summarize", "a.txt", "-o", "brief"],
         ["eval", "docs", "-o", "report.json"],  # its JSON goes beside the Markdown report
     ],
@@ -341,12 +342,13 @@ def option_help(command: str, flag: str) -> str:
 def test_help_states_the_defaults_actually_used() -> None:
     for command in ("summarize", "digest", "eval"):
         timeout = option_help(command, "--timeout")
-        assert f"{endpoints.EMBEDDED_TIMEOUT_S:g} s for the embedded model" in timeout
-        assert f"{endpoints.REMOTE_TIMEOUT_S:g} s remote" in timeout
+        assert f"{EMBEDDED.timeout_s:g} s for the embedded model" in timeout
+        assert f"{REMOTE.timeout_s:g} s remote" in timeout
         model = option_help(command, "--model")
         assert embedded.MODEL_NAME in model and endpoints.DEFAULT_OPENAI_MODEL in model
         assert "default json_schema" in option_help(command, "--mode")
-    assert "default 1 for the embedded model, 4 remote" in option_help("digest", "--concurrency")
+    concurrency = f"default {EMBEDDED.concurrency} for the embedded model, {REMOTE.concurrency}"
+    assert concurrency in option_help("digest", "--concurrency")
     for command, choices in (("summarize", ["md", "json"]), ("digest", ["md", "html", "json"])):
         fmt = option_help(command, "--format")
         assert all(choice in fmt for choice in choices), fmt

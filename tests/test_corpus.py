@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_openai import Reply, draft_reply, serve
 from support import CORPUS, no_wait
 from support import run_cli as run_process
 
@@ -30,6 +29,7 @@ from newsbrief.brief.policy import POLICY as BRIEF_POLICY
 from newsbrief.cli.main import main
 from newsbrief.contract import Brief
 from newsbrief.model import transport as retry
+from tests.fakes.server import Reply, draft_reply, serve
 
 MAX_REASKS = BRIEF_POLICY.max_reasks
 

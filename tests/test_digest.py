@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import DIGEST_MARKER, article, brief_requests, router, write_reports
-from fake_openai import Reply, completion, serve
 
 from newsbrief import Article, Digest, build_digest
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
+from newsbrief.store.table import BriefCache
+from tests.fakes.digests import DIGEST_MARKER, article, brief_requests, router, write_reports
+from tests.fakes.server import Reply, completion, serve
 
 
 def test_digest_builds_briefs_and_synthesis(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_one_bad_article_never_sinks_the_digest(
     assert "## Not summarized" in md
     for fragment in ("PNG image", "whitespace only", "no such file", "HTTP 400"):
         assert fragment in md
-    assert md.count("### A") == 2
+    assert md.count("\n### ") == 2  # one heading per summarized article
     assert str(paths[0]) in md
 
 
@@ -145,7 +145,10 @@ def test_conflicting_figures_are_shown_side_by_side() -> None:
     assert close.conflicting
     assert sorted(e.number_text for e in close.entries) == ["57,320", "57,890"]
     md = to_markdown(digest)
-    assert "57,890 (A1) vs 57,320 (A2)" in md and "sources disagree" in md
+    assert (
+        "57,890 (HSJ, 18 Nov 2026 07:00 UTC) vs 57,320 (Wire, 18 Nov 2026 07:00 UTC)" in md
+        and "sources disagree" in md
+    )
 
 
 def test_undated_articles_never_disagree(tmp_path: Path) -> None:
@@ -160,7 +163,7 @@ def test_undated_articles_never_disagree(tmp_path: Path) -> None:
             options=DigestOptions(use_cache=False),
         )
     close = next(g for g in digest.figure_groups if g.label == "Nikkei 225 close")
-    assert not close.conflicting and "57,890 (A1) vs 57,320 (A2)" in to_markdown(digest)
+    assert not close.conflicting and "57,890 (a.txt) vs 57,320 (b.txt)" in to_markdown(digest)
 
 
 def dated(i: int, level: str, when: dt.datetime, source: str) -> Article:
@@ -184,7 +187,10 @@ def test_values_far_apart_or_on_other_days_are_never_a_disagreement() -> None:
         [dated(1, "57,890", day, "HSJ"), dated(2, "50,367.38", day, "Wire")]
     )
     assert not groups["Nikkei 225 close"].conflicting
-    assert "- **Nikkei 225 close**: 57,890 (A1) vs 50,367.38 (A2)" in to_markdown(digest)
+    assert (
+        "- **Nikkei 225 close**: 57,890 (HSJ, 18 Nov 2026 07:00 UTC) vs 50,367.38 (Wire, 18 Nov "
+        "2026 07:00 UTC)"
+    ) in to_markdown(digest)
     # Close values a day apart: a sequence, not a disagreement; the same day: a disagreement.
     later = day + dt.timedelta(hours=26)
     _, groups = figures_of([dated(1, "57,890", day, "HSJ"), dated(2, "57,320", later, "Wire")])

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from digest_support import article, router
-from fake_openai import serve
+from support import CHROME_FLAGS, find_chromium
 
 from newsbrief import Digest, build_digest
+from newsbrief.contract import Note
 from newsbrief.digest.batch import DigestOptions
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
+from tests.fakes.digests import article, router
+from tests.fakes.server import serve
+
+
+def _reader_text(page: str) -> str:
+    """What a reader sees of a page: its text without tags (ids stay in attributes)."""
+    return re.sub(r"<[^>]*>", " ", page)
+
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
 
@@ -96,27 +102,12 @@ def test_every_link_has_a_target(digest: Digest) -> None:
 
 def test_markdown_escapes_html_too(digest: Digest) -> None:
     md = to_markdown(digest)
-    assert "<script>" not in md and "&lt;script&gt;" in md
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium not installed on this machine (CI installs it)")
-    return found
-
-
-CHROME_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars",
-]  # fmt: skip
+    # Inert by backslash escapes, not entities: Markdown is read in terminals too.
+    assert "<script>" not in md and "\\<script\\>" in md and "&lt;" not in md
 
 
 def test_renders_in_headless_chromium(digest: Digest, tmp_path: Path) -> None:
-    chromium = _chromium()
+    chromium = find_chromium()
     page = tmp_path / "digest.html"
     page.write_text(to_html(digest), encoding="utf-8")
     profile = tmp_path / "profile"
@@ -187,11 +178,18 @@ def test_the_page_shows_reader_notes_and_leaves_the_repair_log_to_the_json(
     assert first.brief is not None
     brief = first.brief.model_copy(
         update={
-            "warnings": [
-                "the article has invalid characters; replaced them with U+FFFD",
-                "dropped 50,367.38: label 'Nikkei 225 close' for a level the sentence "
-                "says it was trading at",
-                "chunk 2/3: relabelled 1.5%: 'close' became 'daily gain'",
+            "notes": [
+                Note(
+                    kind="reader",
+                    text="the article has invalid characters; replaced them with U+FFFD",
+                ),
+                Note(
+                    kind="figure_dropped",
+                    text="dropped 50,367.38: label 'Nikkei 225 close' for a level the "
+                    "sentence says it was trading at",
+                ),
+                Note(kind="label_repaired", text="chunk 2/3: relabelled 1.5% from C07"),
+                Note(kind="citation_removed", text="themes: removed citations ['A2', 'A3']"),
             ]
         }
     )
@@ -200,9 +198,30 @@ def test_the_page_shows_reader_notes_and_leaves_the_repair_log_to_the_json(
     )
     for page in (to_html(shown), to_markdown(shown)):
         assert "invalid characters" in page
+        assert "1 figure was left out: it could not be checked against the article." in page
         assert "dropped 50,367.38" not in page and "relabelled" not in page
-        assert "corrected this brief 2 time(s)" in page
+        assert "corrected this brief 2 times" in page and "time(s)" not in page
+        assert not re.search(r"\b[ACS]\d{1,3}\b", _reader_text(page)), "an id reached readers"
     assert "dropped 50,367.38" in shown.model_dump_json()
     alone = to_markdown(brief)  # `newsbrief summarize` output: the same split
     assert "## Notes" in alone and "invalid characters" in alone
-    assert "relabelled" not in alone and "corrected this brief 2 time(s)" in alone
+    assert "relabelled" not in alone and "corrected this brief 2 times" in alone
+
+
+def test_a_story_line_says_how_many_articles_from_how_many_sources(digest: Digest) -> None:
+    """Two articles from one outlet (a live blog and its follow-up) read "2 articles from 1
+    source" on the story line, not "single source"."""
+    ids = [a.article_id for a in digest.articles if a.brief is not None]
+    assert len(ids) == 2
+    story = digest.stories[0].model_copy(
+        update={"article_ids": ids, "sources": ["X"], "source_count": 1, "single_source": True}
+    )
+    shown = digest.model_copy(update={"stories": [story]})
+    for page in (to_html(shown), to_markdown(shown)):
+        assert page.count("2 articles from 1 source") == 1
+        assert "single source" not in page
+    two = story.model_copy(
+        update={"sources": ["X", "Y"], "source_count": 2, "single_source": False}
+    )
+    page = to_markdown(digest.model_copy(update={"stories": [two]}))
+    assert "articles from" not in page and "2 sources (" in page

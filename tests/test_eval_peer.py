@@ -15,20 +15,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
+from newsbrief import settings
 from newsbrief.errors import ConfigError
 from newsbrief.evaluate.metrics import GoldItem
-from newsbrief.evaluate.peers import (
-    EXAMPLE_FIGURES,
-    EXAMPLE_TEXT,
-    PeerReport,
-    PeerResult,
-    figures_from_extractions,
-    langextract_version,
-    score_peer,
-)
+from newsbrief.evaluate.peer_scores import PeerReport, PeerResult, PeerScore, score_peer
+from newsbrief.evaluate.peers import figures_from_extractions, langextract_version, worked_example
+from newsbrief.model import prompts
 from newsbrief.model.endpoint import resolve_endpoint
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 # TINY_ARTICLE: "Markets rallied.\nThe Nikkei 225 closed at 57,890, up 1.5% on the day.\n"
@@ -105,8 +100,6 @@ def test_peer_report_totals_markdown_and_json() -> None:
         score_peer("a.txt", TINY_ARTICLE, PeerResult(exact, 1, 0, 2.0), gold=GOLD),
         score_peer("b.txt", TINY_ARTICLE, PeerResult(moved, 3, 1, 4.0), gold=GOLD),
     ]
-    from newsbrief.evaluate.peers import PeerScore
-
     docs.append(PeerScore("c.txt", error="langextract: InferenceRuntimeError: boom"))
     report = PeerReport("langextract", "1.7.1", "fake", 1000, docs)
     t = report.totals()
@@ -123,16 +116,30 @@ def test_peer_report_totals_markdown_and_json() -> None:
 
 
 def test_the_example_is_newsbriefs_worked_example() -> None:
-    article = (ROOT / "prompts" / "example_article.md").read_text(encoding="utf-8")
-    body = article.split("<<<", 1)[1].split(">>>", 1)[0].strip()
-    plain = re.sub(r" \[C\d+\]", "", re.sub(r"\[S\d+\] ", "", body))
-    assert plain == EXAMPLE_TEXT, "update EXAMPLE_TEXT in evaluate/peers.py"
-    brief = json.loads((ROOT / "prompts" / "example_brief.md").read_text(encoding="utf-8"))
-    marked = [re.search(rf"(\S+(?: billion)?) \[{i}\]", body) for i in brief["key_figures"]]
-    numbers = [m.group(1) for m in marked if m]
-    assert numbers == [number for number, _ in EXAMPLE_FIGURES], "update EXAMPLE_FIGURES"
-    for number, _ in EXAMPLE_FIGURES:
-        assert number in EXAMPLE_TEXT
+    text, figures = worked_example()
+    assert not re.search(r"\[[SC]\d+\]", text)  # plain text: our ids are gone
+    assert text.startswith("Acme Bank Cuts Profit Goal\n\nAcme Bank shares fell 3.2% to $41.50")
+    assert [number for number, _ in figures] == ["3.2%", "$41.50", "$2.1 billion", "15%"]
+    for number, label in figures:
+        assert number in text and label and label != number
+    assert figures[0][1].startswith("Acme Bank")
+
+
+def test_the_example_follows_the_prompts_it_is_read_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for template in (ROOT / "prompts").glob("*.md"):
+        (tmp_path / template.name).write_text(template.read_text(encoding="utf-8"))
+    brief = json.loads((tmp_path / "example_brief.md").read_text(encoding="utf-8"))
+    brief["key_figures"] = ["C04", "C02"]
+    (tmp_path / "example_brief.md").write_text(json.dumps(brief), encoding="utf-8")
+    monkeypatch.setenv(settings.PROMPTS_DIR.name, str(tmp_path))
+    prompts.reload()
+    try:
+        assert [number for number, _ in worked_example()[1]] == ["15%", "$41.50"]
+    finally:
+        monkeypatch.delenv(settings.PROMPTS_DIR.name)
+        prompts.reload()
 
 
 def test_without_langextract_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

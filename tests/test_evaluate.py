@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
 from newsbrief.contract import Brief, Evidence, KeyFigure, PolicyImplication
 from newsbrief.evaluate.metrics import (
+    FailedRow,
     GoldItem,
     check_grounding,
     copied_implications,
@@ -24,9 +24,11 @@ from newsbrief.evaluate.metrics import (
     score,
     score_labels,
     summary_origins,
+    table,
 )
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.text.numbers import find_numbers
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 
 def tiny_brief() -> Brief:
@@ -246,3 +248,18 @@ def test_summary_origins_copies_and_policy_angles_are_reported(
     assert "| a.txt | 2 | 0 (policy) |" in report and "| 2/0/0 |" in report
     assert "Policy-angle articles with an implication: 0/1" in report
     assert "policy angle for b.txt" in err and "not true or false" in err
+
+
+def test_one_table_writer_for_every_report() -> None:
+    lines = table(
+        ("document", "figures", "s"),
+        [("a.txt", 3, "12"), FailedRow("b.txt", "x" * 100)],
+        right_from=1,
+    )
+    assert lines == [
+        "| document | figures | s |",
+        "|---|---:|---:|",
+        "| a.txt | 3 | 12 |",
+        f"| b.txt | error: {'x' * 80} | |",
+    ]
+    assert table(("a", "b"), [])[1] == "|---|---|"

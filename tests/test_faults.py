@@ -1,7 +1,7 @@
 """Fault tolerance against a misbehaving endpoint.
 
 A digest of 200 articles against a server that faults 30% of requests (every kind of
-misbehaviour in tests/fake_openai.py, drawn from a fixed seed) must end with every article
+misbehaviour in tests/fakes/server.py, drawn from a fixed seed) must end with every article
 either summarized or failed with its reason, none lost or duplicated, attempts and retry
 waits exactly as the retry policy promises. Then the pieces: Retry-After is honoured, client
 errors are never retried and say so, concurrent digests share one cache without corrupting
@@ -27,9 +27,23 @@ from typing import Any
 
 import httpx2
 import pytest
-from digest_support import DIGEST_MARKER, brief_answer, router
-from digest_support import article as synthetic_article
-from fake_openai import (
+from support import ROOT, RecordedWaits, popen_cli, spy_on_sleeps
+
+from newsbrief.brief.policy import POLICY as BRIEF_POLICY
+from newsbrief.cli.main import main
+from newsbrief.contract import Brief
+from newsbrief.digest.batch import DigestOptions, run_batch
+from newsbrief.digest.build import build_digest
+from newsbrief.ingest.read import Article
+from newsbrief.model import embedded as local
+from newsbrief.model import transport as retry
+from newsbrief.model.endpoint import Endpoint, resolve_endpoint
+from newsbrief.model.transport import RetryPolicy
+from newsbrief.store.table import BriefCache
+from newsbrief.text.article import ArticleText
+from tests.fakes.digests import DIGEST_MARKER, brief_answer, router, write_articles
+from tests.fakes.digests import article as synthetic_article
+from tests.fakes.server import (
     CONTENT_FAULTS,
     FAULTS,
     TRANSPORT_FAULTS,
@@ -41,20 +55,6 @@ from fake_openai import (
     rate_limited,
     serve,
 )
-from support import ROOT, RecordedWaits, popen_cli, spy_on_sleeps, write_articles
-
-from newsbrief.brief.policy import POLICY as BRIEF_POLICY
-from newsbrief.cli.main import main
-from newsbrief.contract import Brief
-from newsbrief.digest.batch import DigestOptions, run_batch
-from newsbrief.digest.build import build_digest
-from newsbrief.digest.cache import BriefCache
-from newsbrief.ingest.read import Article
-from newsbrief.model import embedded as local
-from newsbrief.model import transport as retry
-from newsbrief.model.endpoint import Endpoint, resolve_endpoint
-from newsbrief.model.transport import RetryPolicy
-from newsbrief.text.article import ArticleText
 
 MAX_REASKS = BRIEF_POLICY.max_reasks
 
@@ -165,7 +165,7 @@ def reason_fragment(fault: str) -> str:
 
 
 def article(i: int) -> str:
-    """digest_support's synthetic article, valid for any i: its fake answer parses one digit
+    """tests.fakes.digests' synthetic article, valid for any i: its fake answer parses one digit
     after "up 1." and needs all three figures to meet the schema's minimum."""
     return synthetic_article(i).replace(f"up 1.{i}%", f"up 1.{i % 10}%")
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import article, router
-from fake_openai import serve
 from support import http_server, run_cli
 
 from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest, to_markdown
 from newsbrief.ingest import feeds
+from tests.fakes.digests import article, router
+from tests.fakes.server import serve
 
 DAY = dt.datetime(2026, 11, 18, 7, 30, tzinfo=dt.UTC)
 PRIVATE = DigestOptions(allow_private=True)  # the sites here are on 127.0.0.1

@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from fake_openai import draft_reply, serve
 from support import CORPUS, no_wait
 
 from newsbrief.cli.main import main
@@ -24,6 +23,7 @@ from newsbrief.errors import InputError
 from newsbrief.ingest import fetch
 from newsbrief.ingest import read as ingest
 from newsbrief.model import transport as retry
+from tests.fakes.server import draft_reply, serve
 
 ARTICLE_HTML = (CORPUS / "html_article_in_nav.html").read_bytes()
 PNG = (CORPUS / "png_renamed.txt").read_bytes()

@@ -65,7 +65,7 @@ def test_ids_widen_with_the_count() -> None:
 
 
 def test_schema_restricts_ids_to_the_listed_ones() -> None:
-    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"))
+    model = draft_model(3, ("C01", "C02", "C03"), ("S01", "S02"), policy=POLICY)
     schema = model.model_json_schema()
     figures = schema["properties"]["key_figures"]
     assert figures["items"]["enum"] == ["C01", "C02", "C03"]
@@ -78,10 +78,12 @@ def test_schema_restricts_ids_to_the_listed_ones() -> None:
     assert list(schema["properties"]) == ["key_figures", "summary", "policy_implications"]
     assert schema["properties"]["policy_implications"]["minItems"] == 0
     # an article with a policy angle must give at least one implication
-    policy = draft_model(3, ("C01",), ("S01",), 1).model_json_schema()
+    policy = draft_model(3, ("C01",), ("S01",), 1, policy=POLICY).model_json_schema()
     assert policy["properties"]["policy_implications"]["minItems"] == 1
     # an article without candidates: no figure can be asked for
-    empty = draft_model(0, (), ("S01",)).model_json_schema()["properties"]["key_figures"]
+    empty = draft_model(0, (), ("S01",), policy=POLICY).model_json_schema()["properties"][
+        "key_figures"
+    ]
     assert empty["maxItems"] == 0
 
 
@@ -222,8 +224,8 @@ def test_a_short_answer_is_filled_by_our_ranking_and_repeats_are_kept_once() -> 
     ]  # fmt: skip
     assert all(f.label_from == "frame" and f.label != f.number_text for f in added)
     assert len({(f.value, f.unit) for f in g.figures}) == len(g.figures)
-    assert any("repeats C03" in n for n in g.notes)
-    assert any("chose 1 figures of the 3 asked for; our ranking added 6" in n for n in g.notes)
+    assert any("repeats C03" in n.text for n in g.notes)
+    assert any("chose 1 figures of the 3 asked for; our ranking added 6" in n.text for n in g.notes)
     assert any("'C42' is not the id" in d for d in g.dropped)
     assert g.problems == g.dropped  # only unknown ids go back as a re-ask
 
@@ -291,8 +293,8 @@ def test_summary_wording_is_kept_only_when_its_numbers_are_its_sentences() -> No
     for s in g.summary_sentences:
         assert all(TEXT_STR[x.start : x.end] == x.quote for x in s.spans)
     assert g.problems == []  # summary problems are notes, never a whole re-ask
-    assert any("$1.2" in n and "used its source sentence" in n for n in g.notes)
-    assert any("says of 25%" in n and "year to date" in n for n in g.notes)
+    assert any("$1.2" in n.text and "used its source sentence" in n.text for n in g.notes)
+    assert any("says of 25%" in n.text and "year to date" in n.text for n in g.notes)
 
 
 def test_an_index_level_never_gets_a_dollar_sign() -> None:
@@ -318,7 +320,7 @@ def test_repeated_summary_sentences_are_dropped() -> None:
     g = ground(draft([("C03", "Nikkei 225 close")], summary, []), TEXT, wanted=1)
     assert g.summary.startswith("The Nikkei 225 closed at a record 57,890 on Monday's session.")
     assert "The Bank of Japan" in g.summary
-    assert any("repeats another" in n for n in g.notes)
+    assert any("repeats another" in n.text for n in g.notes)
 
 
 INJECTED = ArticleText(
@@ -336,11 +338,10 @@ def test_injected_sentences_offer_no_ids() -> None:
 
 def test_each_answer_is_grounded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The re-ask check and the best-attempt choice share one grounding per answer."""
-    from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.brief import extract, grounding
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
     calls: list[int] = []
     real = grounding.ground
@@ -360,10 +361,9 @@ def test_each_answer_is_grounded_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_figures_the_frame_cannot_name_go_into_one_follow_up_question() -> None:
     """One call asks about every figure our code could not name; an option chosen, or a
     label that passes the checks, names it; a failed one is repaired from the frame."""
-    from fake_openai import Reply, completion, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import Reply, completion, draft_reply, serve
 
     article = (
         "Nikkei climbs.\nThe Nikkei 225 surged past the 50,000 level on Monday.\n"
@@ -407,7 +407,7 @@ def test_a_number_too_long_to_parse_is_never_taken_as_stated() -> None:
     )
     assert huge not in g.summary
     assert g.implications == []
-    assert sum(huge in u for u in g.unsaid + g.notes) >= 1
+    assert sum(huge in u.text for u in g.unsaid + g.notes) >= 1
 
 
 def test_repeated_implications_are_dropped() -> None:
@@ -418,7 +418,7 @@ def test_repeated_implications_are_dropped() -> None:
     }
     g = ground(draft([("C03", "Nikkei 225 close")], ["Stocks rose."], [same] * 6), TEXT, 1)
     assert len(g.implications) == 1
-    assert sum("repeats another" in n for n in g.notes) == 5
+    assert sum("repeats another" in n.text for n in g.notes) == 5
 
 
 def test_our_id_marks_copied_into_prose_are_removed() -> None:
@@ -471,10 +471,9 @@ def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_
     and asks who would act and what it may do, in parts our code joins. The result is
     grounded like the brief's: kept when it says what follows, dropped (with a warning)
     when it copies too. Never a third call."""
-    from fake_openai import Reply, completion, draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import Reply, completion, draft_reply, serve
 
     copied = "The Bank of Japan kept its policy rate at 0.5% on Friday."
     answer = {
@@ -524,10 +523,9 @@ def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_
 
 
 def test_no_follow_up_when_the_policy_articles_implication_holds() -> None:
-    from fake_openai import draft_reply, serve
-
     from newsbrief import summarize
     from newsbrief.model.endpoint import resolve_endpoint
+    from tests.fakes.server import draft_reply, serve
 
     answer = {
         "key_figures": ["C01"],

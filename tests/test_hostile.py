@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import router
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 from support import no_wait
 
 from newsbrief import build_digest, summarize
@@ -31,7 +29,6 @@ from newsbrief.brief.drafts import BriefDraft
 from newsbrief.brief.policy import POLICY
 from newsbrief.contract import Brief, Evidence, KeyFigure, PolicyImplication, Source
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import EndpointError, InputError
 from newsbrief.ingest.fetch import fetch
 from newsbrief.model import transport
@@ -39,8 +36,11 @@ from newsbrief.model.endpoint import Endpoint, resolve_endpoint
 from newsbrief.model.salvage import complete_prefix
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.render import to_html, to_markdown
+from newsbrief.store.table import BriefCache, cache_key
 from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import find_numbers, parse_number
+from tests.fakes.digests import router
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 
 @pytest.fixture(autouse=True)

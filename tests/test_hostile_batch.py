@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import write_reports
-from fake_openai import TINY_ARTICLE, Reply, completion, error_body, serve
 from support import http_server
 from test_batch_api import answer
 
@@ -22,6 +20,8 @@ from newsbrief.errors import EndpointError, InputError
 from newsbrief.ingest.fetch import fetch
 from newsbrief.model.replay import fingerprint
 from newsbrief.redact import remote_text
+from tests.fakes.digests import write_reports
+from tests.fakes.server import TINY_ARTICLE, Reply, completion, error_body, serve
 
 # A key of the usual shape that nothing remembered: only its shape can catch it.
 LEAKED = "sk-proj-LEAKEDkey0123456789abcdefABCDEF"

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import DIGEST_MARKER, article, brief_requests, router
-from fake_openai import Reply, serve
 from support import http_server, popen_cli, run_cli
 
 from newsbrief import BriefCache, DigestOptions, Endpoint, build_digest
@@ -27,6 +25,8 @@ from newsbrief.cli.main import main
 from newsbrief.errors import InputError
 from newsbrief.ingest import feeds, fetch
 from newsbrief.ingest.read import read_date
+from tests.fakes.digests import DIGEST_MARKER, article, brief_requests, router
+from tests.fakes.server import Reply, serve
 
 DAY = dt.datetime(2026, 11, 18, 7, 30, tzinfo=dt.UTC)
 HANG_GUARD_S = 120  # only reached when something is broken
@@ -199,7 +199,8 @@ def test_an_output_that_cannot_be_written_leaves_every_entry_unseen(
         assert main([*base, "-o", str(folder)]) == 1
         assert "cannot write" in capsys.readouterr().err
         assert main([*base, "-o", str(tmp_path / "d.json")]) == 0
-        assert main([*base, "-o", str(tmp_path / "again.json")]) == 1  # nothing new now
+        assert main([*base, "-o", str(tmp_path / "again.json")]) == 0  # nothing new now
+        assert "nothing new since" in capsys.readouterr().err
     data = json.loads((tmp_path / "d.json").read_text())
     assert len(data["articles"]) == 2
 

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_support import article, router
-from fake_openai import TINY_ARTICLE, Reply, draft_reply, serve
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.console import Console
@@ -27,6 +25,7 @@ from newsbrief.contract import (
     Brief,
     Evidence,
     KeyFigure,
+    Note,
     PolicyImplication,
     Provenance,
     Source,
@@ -42,10 +41,13 @@ from newsbrief.digest.build import (
     build_digest,
 )
 from newsbrief.digest.compare import FigureEntry, FigureGroup
+from newsbrief.digest.stories import Story
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
 from newsbrief.render.escape import md_cell, md_code, md_text
 from newsbrief.text.numbers import parse_number
+from tests.fakes.digests import article, router
+from tests.fakes.server import TINY_ARTICLE, Reply, draft_reply, serve
 
 # --- hostile strings -------------------------------------------------------------------------
 
@@ -218,6 +220,7 @@ def hostile_brief(title: str = f"# {mixed(0)} {TITLE}") -> Brief:
             )
         ],
         warnings=[f"{mixed(4)} {TITLE}"],
+        notes=[Note(kind="reader", text=f"{mixed(4)} {TITLE}")],
         provenance=Provenance(
             model=f"{JS_LINK}{TITLE}",
             endpoint="openai-compatible",
@@ -230,6 +233,7 @@ def hostile_brief(title: str = f"# {mixed(0)} {TITLE}") -> Brief:
 
 
 BACKTICK_FILE = "/tmp/in/report`s [x](javascript:alert(5)) q[/bold]z.txt"
+SOURCE = f"{mixed(15)} {TITLE}"  # a feed's name, as a hostile feed may write it
 FAILED_FILE = f"/tmp/in/``{CLEAR}bad``.txt"
 
 
@@ -252,11 +256,22 @@ def hostile_digest() -> Digest:
                 conflicting=True,
             )
         ],
+        stories=[
+            Story(
+                id="S1",
+                title=f"{mixed(14)} {CLEAR}",
+                article_ids=["A1"],
+                sources=[SOURCE],
+                source_count=1,
+                single_source=True,
+            )
+        ],
         articles=[
-            ArticleResult(article_id="A1", origin=BACKTICK_FILE, brief=brief),
+            ArticleResult(article_id="A1", origin=BACKTICK_FILE, brief=brief, source=SOURCE),
             ArticleResult(article_id="A2", origin=FAILED_FILE, error=f"{mixed(12)} {TITLE}"),
         ],
         warnings=[f"{mixed(13)} {OSC8}"],
+        notes=[Note(kind="reader", text=f"{mixed(13)} {OSC8}")],
         stats=DigestStats(articles=2, summarized=1, failed=1, model_calls=2, cached=0),
         model=f"{PIXEL} {CSI}",
         generated_at="2025-01-01T00:00:00Z",
@@ -315,15 +330,18 @@ def test_digest_markdown_is_inert() -> None:
         md,
         [
             ("h1", shown(digest.headline)),
+            ("h2", "What matters"),
+            ("h2", "Market snapshot"),
+            ("h2", "All stories"),
             ("h2", "Themes"),
-            ("h2", "Key figures"),
-            ("h2", "Same figure, different sources"),
             ("h2", "Policy implications"),
             ("h2", "Discrepancies between sources"),
+            ("h2", "Same figure, different sources"),
+            ("h2", "Key figures"),
             ("h2", "Articles"),
-            ("h3", f"A1. {shown(brief.source.title)}"),
+            ("h3", shown(brief.source.title)),
             ("h2", "Not summarized"),
-            ("h2", "Digest warnings"),
+            ("h2", "Notes"),
             ("h2", "Sources"),
         ],
     )
@@ -337,16 +355,18 @@ def test_digest_markdown_is_inert() -> None:
     codes = [t.content for t in tokens(md) if t.type == "code_inline"]
     assert codes == [shown(FAILED_FILE), shown(BACKTICK_FILE), shown(FAILED_FILE)]
     types = [t.type for t in tokens(md)]
-    assert types.count("em_open") == 2  # our _stats_ and _tokens_ lines
-    # our **theme**, **figure group**, **actor** (digest's and brief's), **number**
-    assert types.count("strong_open") == 5
+    assert types.count("em_open") == 3  # our _stats_, _byline_ and _tokens_ lines
+    # our **key number** in the lead, **theme**, **figure group**, **actor** (digest's and
+    # brief's), **number**
+    assert types.count("strong_open") == 6
 
 
 def test_digest_markdown_table_keeps_three_columns() -> None:
     md = to_markdown(hostile_digest())
     rows = [t for t in tokens(md) if t.type == "tr_open"]
     cells = [t for t in tokens(md) if t.type in {"th_open", "td_open"}]
-    assert len(rows) == 2 and len(cells) == 6
+    # the snapshot and the key figures: a header and one row each, three columns
+    assert len(rows) == 4 and len(cells) == 12
 
 
 # --- HTML ----------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 import yaml
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 from newsbrief import summarize
 from newsbrief.model import prompts
 from newsbrief.testing.cassettes import make_vcr
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 pytest_plugins = ["pytester"]
 

@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, completion
 from support import no_wait
 
 from newsbrief import build_digest, install_log_redaction, summarize
@@ -53,6 +52,7 @@ from newsbrief.redact import (
 )
 from newsbrief.render import to_markdown
 from newsbrief.testing.cassettes import inspect_cassette, make_vcr, scrub_paths
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, completion
 
 FRAGMENT = "s3cret"
 USER = "user"

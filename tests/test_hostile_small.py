@@ -6,7 +6,6 @@ import json
 import socket
 
 import pytest
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 from support import no_wait
 from test_hostile import _head, raw_server, remote
 
@@ -14,6 +13,7 @@ from newsbrief import summarize
 from newsbrief.errors import EndpointError
 from newsbrief.model import transport
 from newsbrief.model.transport import RetryPolicy
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 
 @pytest.fixture(autouse=True)

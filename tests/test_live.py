@@ -12,7 +12,8 @@ from test_seed_cassettes import assert_grounded
 
 from newsbrief import summarize
 from newsbrief.brief.drafts import draft_model
-from newsbrief.model.client import SAMPLING
+from newsbrief.brief.policy import POLICY
+from newsbrief.model.call import SAMPLING
 from newsbrief.model.embedded import shared_server, stop_shared_server
 from newsbrief.model.salvage import complete_prefix
 
@@ -39,7 +40,7 @@ def test_the_embedded_grammar_is_applied() -> None:
     with twenty figures and an id that does not exist, the model still answers bare JSON
     with listed ids only and at most the schema's number of items. (With llama.cpp's
     force_pure_content_parser on, the same request came back fenced, with id C99.)"""
-    model = draft_model(2, ("C01", "C02", "C03"), ("S01", "S02"))
+    model = draft_model(2, ("C01", "C02", "C03"), ("S01", "S02"), policy=POLICY)
     schema = model.model_json_schema()
     prompt = (
         "[S01] Acme shares fell 3.2% [C01] to $41.50 [C02]. [S02] Its goal is $2.1 billion [C03].\n"
@@ -93,12 +94,11 @@ def test_the_embedded_grammar_is_applied() -> None:
 def test_a_new_server_restores_the_prompt_prefix_from_disk() -> None:
     """The fixed instructions are read once, saved, and restored by the next server (the
     next `newsbrief summarize` process): its first article reads only the article's part."""
-    from fake_openai import TINY_ARTICLE
-
     from newsbrief.brief.extract import messages, prefix_messages
     from newsbrief.model.embedded import EmbeddedServer, PrefixCache, warm_prefix
     from newsbrief.model.prompts import prompt_version
     from newsbrief.text.article import ArticleText
+    from tests.fakes.server import TINY_ARTICLE
 
     version = prompt_version()
     with EmbeddedServer() as first:

@@ -14,14 +14,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from digest_support import article, router
-from fake_openai import serve
 from support import run_cli
 from test_feeds import Site
 from test_feeds import site as _site
 
 from newsbrief import DigestOptions, Endpoint, build_digest
 from newsbrief.ingest import feeds, fetch
+from tests.fakes.digests import article, router
+from tests.fakes.server import serve
 
 DAY = dt.datetime(2026, 11, 18, 7, 30, tzinfo=dt.UTC)
 PRIVATE = DigestOptions(allow_private=True)  # the sites here are on 127.0.0.1

@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
 from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.model import prompts
 from newsbrief.testing.cassettes import inspect_cassette, make_vcr
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
 
 pytest_plugins = ["pytester"]
 
@@ -96,7 +96,8 @@ def reply(*, gzipped: bool = False) -> Reply:
 
 @contextmanager
 def serve(script: list[Reply]) -> Iterator[FakeOpenAI]:
-    """fake_openai.serve, but stopping in 0.05 s rather than its 0.5 s poll: ten records here."""
+    """tests.fakes.server.serve, but stopping in 0.05 s rather than its 0.5 s poll: ten
+    records here."""
     fake = FakeOpenAI(script)
     fake.server = server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
     server.daemon_threads = True

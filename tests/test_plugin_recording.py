@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +27,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from digest_support import router
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
 from newsbrief.testing.cassettes import RECORDING_METADATA, incomplete_reason, make_vcr
+from tests.fakes.digests import router
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
 pytest_plugins = ["pytester"]
 
@@ -115,6 +116,10 @@ class Project:
     def run(self, *args: str, subprocess: bool = False) -> pytest.RunResult:
         if subprocess:  # a fresh interpreter, as on a CI machine
             return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=300)
+        # In process, a test module of ours with the project's module name (our own
+        # tests/test_briefing.py) would be "imported" in its place: out of the way for the run.
+        for path in self.path.rglob("test_*.py"):
+            self.monkeypatch.delitem(sys.modules, path.stem, raising=False)
         return self.pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 
     @contextmanager

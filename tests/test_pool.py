@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
-
 import newsbrief
 from newsbrief import aio
 from newsbrief.model import pool
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 
 def endpoint(base_url: str) -> newsbrief.Endpoint:

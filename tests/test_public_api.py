@@ -4,27 +4,37 @@ discrepancy path."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+import httpx2
+import openai
 import pytest
-from digest_support import DIGEST_MARKER, article, brief_answer, router, synthesis_answer
-from fake_openai import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 import newsbrief
-from newsbrief import Article, ConfigError, Digest, build_digest, summarize
+from newsbrief import Article, ConfigError, Digest, build_digest, settings, summarize
+from newsbrief.cli.main import build_parser
 from newsbrief.cli.progress import Reporter
 from newsbrief.contract import Brief, Provenance, Source
 from newsbrief.digest.batch import ArticleResult, DigestOptions
 from newsbrief.digest.build import DIGEST_SCHEMA_VERSION
+from newsbrief.docs import fill
 from newsbrief.ingest.read import read_path
+from newsbrief.model.client import translate_error
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_markdown
+from tests.fakes.digests import DIGEST_MARKER, article, brief_answer, router, synthesis_answer
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, Reply, completion, draft_reply, serve
 
 
 def two_articles(folder: Path) -> list[Path]:
@@ -271,9 +281,186 @@ def test_only_discrepancies_citing_two_known_articles_are_kept(tmp_path: Path) -
 
     markdown = to_markdown(digest)
     assert "## Discrepancies between sources" in markdown
-    assert f"- {GOOD} (A1, A2)" in markdown
+    assert f"- {GOOD} (01.txt, 02.txt)" in markdown  # sources by name, not A-codes
     assert UNKNOWN not in markdown and LONELY not in markdown
-    assert not re.search(r"^- .*\(A[0-9, ]*A9", markdown, flags=re.M)  # never cited
-    # What was dropped is said, not hidden (escaped for Markdown, so compared loosely).
-    assert "removed citation of unknown article ids" in markdown
-    assert markdown.count("dropped an item citing fewer than 2 known articles") == 2
+    # What was dropped is counted for the reader; the repair log, with its ids, stays in
+    # the JSON and -v.
+    assert "removed citation of unknown article ids" not in markdown and "A9" not in markdown
+    repairs = sum(n.kind != "reader" for n in digest.notes)
+    assert repairs >= 3 and f"Our checks corrected the overview {repairs} times" in markdown
+
+
+# --- the public surface as a new user reads it ----------------------------------------------
+
+
+def _models_under(root: type[BaseModel]) -> list[type[BaseModel]]:
+    """root and every model its fields hold, however nested (lists, optionals)."""
+    seen: list[type[BaseModel]] = []
+    todo: list[Any] = [root]
+    while todo:
+        kind = todo.pop()
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if kind in seen:
+                continue
+            seen.append(kind)
+            todo += [f.annotation for f in kind.model_fields.values()]
+        else:
+            todo += list(get_args(kind))
+    return seen
+
+
+@pytest.mark.parametrize("root", [Brief, Digest], ids=lambda m: m.__name__)
+def test_every_contract_field_is_described_in_the_json_schema(root: type[BaseModel]) -> None:
+    models = _models_under(root)
+    assert len(models) >= (9 if root is Brief else 15)  # the walk reached the nested types
+    missing = [
+        f"{m.__name__}.{name}"
+        for m in models
+        for name, info in m.model_fields.items()
+        if not (info.description or "").strip()
+    ]
+    assert missing == []
+    schema = root.model_json_schema()
+    for definition in [schema, *schema.get("$defs", {}).values()]:
+        for name, prop in definition.get("properties", {}).items():
+            assert prop.get("description"), f"{definition.get('title')}.{name}"
+
+
+@pytest.mark.parametrize(
+    "cls", ["Brief", "Source", "KeyFigure", "PolicyImplication", "Digest"], ids=str
+)
+def test_public_models_say_what_each_field_is(cls: str) -> None:
+    model = getattr(newsbrief, cls)
+    doc = inspect.getdoc(model) or ""
+    assert len(doc.splitlines()) > 3
+    inherited = {"quote", "start", "end"} if cls == "KeyFigure" else set()
+    for name in set(model.model_fields) - inherited:
+        assert re.search(rf"\b{name}\b", doc), f"{cls}'s docstring does not name {name}"
+
+
+@pytest.mark.parametrize(
+    "name", ["summarize", "asummarize", "build_digest", "abuild_digest"], ids=str
+)
+def test_help_explains_every_argument(name: str) -> None:
+    function = getattr(newsbrief, name)
+    doc = inspect.getdoc(function) or ""
+    assert "same arguments" not in doc and "{" not in doc
+    args = doc.split("Args:\n", 1)[1].split("\n\n", 1)[0]
+    documented = re.findall(r"^    (\w+): \S", args, flags=re.MULTILINE)
+    assert documented == list(inspect.signature(function).parameters)
+
+
+def test_the_types_briefs_and_digests_are_made_of_are_exported() -> None:
+    for name in (
+        "Source", "Span", "KeyFigure", "Evidence", "SummarySentence", "PolicyImplication",
+        "Provenance", "Usage", "ArticleResult", "Story", "FigureGroup", "FigureEntry", "Theme",
+        "CrossImplication", "Discrepancy", "DigestStats",
+    ):  # fmt: skip
+        assert name in newsbrief.__all__
+        exported = getattr(newsbrief, name)
+        assert isinstance(exported, type) and issubclass(exported, BaseModel)
+    assert newsbrief.KeyFigure is newsbrief.Brief.model_fields["key_figures"].annotation.__args__[0]
+
+
+def test_build_digest_takes_the_endpoint_keywords_summarize_takes(tmp_path: Path) -> None:
+    paths = two_articles(tmp_path / "in")
+    with serve(router()) as fake:
+        digest = build_digest(paths, base_url=fake.base_url, model="gpt-4o", mode="json_schema")
+        with pytest.raises(ConfigError, match="endpoint="):
+            build_digest(paths, endpoint=resolve_endpoint(base_url=fake.base_url), model="x")
+    assert digest.stats.summarized == 2
+    assert digest.model == "gpt-4o"
+    assert {b["model"] for b in fake.requests} == {"gpt-4o"}
+
+
+_DEAD_CALL = """
+import sys
+import newsbrief
+try:
+    newsbrief.summarize(
+        "Revenue rose 5% to $3.2 billion in the quarter, the company said.",
+        base_url=sys.argv[1] or None,
+        api_key="sk-test-not-a-real-key-000000",
+        retry=newsbrief.RetryPolicy(max_attempts=1),
+    )
+except newsbrief.NewsbriefError as exc:
+    print(type(exc).__name__, "|", exc)
+"""
+
+
+def _call_a_dead_endpoint(debug: bool) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """summarize in a fresh interpreter (no logging set up, as a library user's script)
+    against a port nothing listens on: bound, never listening."""
+    env = {k: v for k, v in os.environ.items() if k != settings.DEBUG.name}
+    if debug:
+        env[settings.DEBUG.name] = "1"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-c", _DEAD_CALL, f"http://127.0.0.1:{port}/v1"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+    return port, run
+
+
+def test_a_dead_endpoint_prints_nothing_and_raises_one_error_naming_its_host() -> None:
+    port, run = _call_a_dead_endpoint(debug=False)
+    assert run.stderr == ""
+    lines = run.stdout.splitlines()
+    assert len(lines) == 1
+    kind, message = lines[0].split(" | ")
+    assert kind == "EndpointError"
+    assert message.startswith(f"cannot reach http://127.0.0.1:{port}/v1")
+
+
+def test_with_newsbrief_debug_the_libraries_speak_again() -> None:
+    _, run = _call_a_dead_endpoint(debug=True)
+    assert "API call failed on attempt 1" in run.stderr
+    assert run.stdout.startswith("EndpointError | cannot reach")
+
+
+def test_a_key_without_a_base_url_names_openai_when_unreachable() -> None:
+    endpoint = resolve_endpoint(api_key="sk-test-not-a-real-key-000000")
+    assert not endpoint.embedded
+    request = httpx2.Request("POST", "https://api.openai.com/v1/chat/completions")
+    error = openai.APIConnectionError(request=request)
+    error.__cause__ = OSError("Name or service not known")
+    message = str(translate_error(error, endpoint))
+    assert message == "cannot reach https://api.openai.com/v1: Name or service not known"
+    assert "embedded" not in message
+
+
+def test_m_is_short_for_model() -> None:
+    args = build_parser().parse_args(["summarize", "-m", "gpt-4o", "x.txt"])
+    assert args.model == "gpt-4o"
+
+
+def test_fill_puts_a_shared_part_in_place_indented_and_refuses_a_missing_place() -> None:
+    def documented() -> None:
+        """Do it.
+
+        Args:
+            {part}
+        """
+
+    filled = fill(part="a: first.\n    more of a.\nb: second.")(documented)
+    assert inspect.getdoc(filled) == (
+        "Do it.\n\nArgs:\n    a: first.\n        more of a.\n    b: second."
+    )
+    with pytest.raises(ValueError, match=re.escape("no {other} line")):
+        fill(other="x")(documented)
+
+
+def test_a_key_goes_where_openai_base_url_says_when_newsbrief_s_is_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/proxy/v1")
+    endpoint = resolve_endpoint(api_key="sk-test-not-a-real-key-000000")
+    assert endpoint.api_url == "http://127.0.0.1:9/proxy/v1"
+    assert endpoint.where == "http://127.0.0.1:9/proxy/v1"
+    assert resolve_endpoint(base_url="http://127.0.0.1:8/v1").api_url == "http://127.0.0.1:8/v1"
+    assert resolve_endpoint().api_url is None  # the embedded model, not started: no URL yet

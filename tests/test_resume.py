@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from digest_support import brief_answer, brief_requests, router, write_reports
-from fake_openai import Reply, completion, serve
 from support import popen_cli, run_cli
+
+from tests.fakes.digests import brief_answer, brief_requests, router, write_reports
+from tests.fakes.server import Reply, completion, serve
 
 HANG_GUARD_S = 120  # only ever reached when something is broken: not a measurement
 

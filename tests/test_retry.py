@@ -130,7 +130,7 @@ def test_classification() -> None:
 
 
 def test_openai_client_retries_are_off_so_attempts_do_not_multiply() -> None:
-    from newsbrief.model.client import openai_async
+    from newsbrief.model.connect import openai_async
     from newsbrief.model.endpoint import resolve_endpoint
 
     endpoint = resolve_endpoint(base_url="http://127.0.0.1:1/v1")

@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 
 import pytest
-from fake_openai import Reply, completion, serve
 
 from newsbrief import summarize
 from newsbrief.brief.policy import POLICY
 from newsbrief.model.salvage import complete_prefix
+from tests.fakes.server import Reply, completion, serve
 
 FIG = '{"id": "C01", "label": "Nikkei 225 close"}'
 

@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 import yaml
-from digest_support import article, router
-from fake_openai import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
 from support import run_cli
 
 from newsbrief import build_digest, summarize
 from newsbrief.cli.main import main
 from newsbrief.digest.batch import DigestOptions
-from newsbrief.digest.cache import BriefCache
 from newsbrief.errors import AuthenticationError
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.redact import SECRET_HEADERS
+from newsbrief.store.table import BriefCache
 from newsbrief.testing.cassettes import inspect_cassette, make_vcr
+from tests.fakes.digests import article, router
+from tests.fakes.server import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
 
 SENTINEL = "sk-SENTINEL-7f3a9c2e5b1d4f60aa"
 # A key of no known shape (a self-hosted proxy's token): only exact-value scrubbing finds it.

@@ -59,7 +59,7 @@ def test_seed_brief_replays_grounded(seed: str, newsbrief_endpoint: Endpoint) ->
 def test_seed_digest_replays(newsbrief_endpoint: Endpoint, tmp_path: Path) -> None:
     """Both seeds through build_digest: briefs, cross-article synthesis, two Nikkei stories."""
     from newsbrief import build_digest
-    from newsbrief.digest.cache import BriefCache
+    from newsbrief.store.table import BriefCache
 
     digest = build_digest(
         [ROOT / "seeds"], endpoint=newsbrief_endpoint, cache=BriefCache(tmp_path / "c.sqlite")

@@ -9,8 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from digest_support import article, router
-from fake_openai import TINY_DRAFT, draft_reply, serve
 from support import ROOT, run_cli
 
 from newsbrief import build_digest, settings
@@ -19,6 +17,8 @@ from newsbrief.digest.batch import DigestOptions
 from newsbrief.digest.pricing import PRICES_PER_MTOK, estimate_cost
 from newsbrief.errors import ConfigError
 from newsbrief.model.endpoint import Endpoint, resolve_endpoint
+from tests.fakes.digests import article, router
+from tests.fakes.server import TINY_DRAFT, draft_reply, serve
 
 pytest_plugins = ["pytester"]
 

@@ -11,10 +11,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newsbrief.brief.summarize import asummarize, summarize
-    from newsbrief.contract import Brief
-    from newsbrief.digest.batch import DigestOptions
-    from newsbrief.digest.build import Digest, abuild_digest, build_digest
-    from newsbrief.digest.cache import BriefCache
+    from newsbrief.contract import (
+        Brief,
+        Evidence,
+        KeyFigure,
+        PolicyImplication,
+        Provenance,
+        Source,
+        Span,
+        SummarySentence,
+        Usage,
+    )
+    from newsbrief.digest.batch import ArticleResult, DigestOptions
+    from newsbrief.digest.build import (
+        CrossImplication,
+        Digest,
+        DigestStats,
+        Discrepancy,
+        Theme,
+        abuild_digest,
+        build_digest,
+    )
+    from newsbrief.digest.compare import FigureEntry, FigureGroup
+    from newsbrief.digest.stories import Story
     from newsbrief.errors import (
         AuthenticationError,
         ConfigError,
@@ -29,18 +48,47 @@ if TYPE_CHECKING:
     from newsbrief.model.transport import RetryPolicy
     from newsbrief.redact import install_log_redaction
     from newsbrief.render import to_html, to_markdown
+    from newsbrief.store.table import BriefCache
 
 __version__ = "0.1.0"
 
 _WHERE = {
     "summarize": "newsbrief.brief.summarize",
     "asummarize": "newsbrief.brief.summarize",
-    "Brief": "newsbrief.contract",
-    "Digest": "newsbrief.digest.build",
-    "build_digest": "newsbrief.digest.build",
-    "abuild_digest": "newsbrief.digest.build",
+    # The Brief and the types it is made of.
+    **{
+        name: "newsbrief.contract"
+        for name in (
+            "Brief",
+            "Source",
+            "Span",
+            "KeyFigure",
+            "Evidence",
+            "SummarySentence",
+            "PolicyImplication",
+            "Provenance",
+            "Usage",
+        )
+    },
+    # The Digest and the types it is made of.
+    **{
+        name: "newsbrief.digest.build"
+        for name in (
+            "Digest",
+            "Theme",
+            "CrossImplication",
+            "Discrepancy",
+            "DigestStats",
+            "build_digest",
+            "abuild_digest",
+        )
+    },
+    "ArticleResult": "newsbrief.digest.batch",
+    "Story": "newsbrief.digest.stories",
+    "FigureGroup": "newsbrief.digest.compare",
+    "FigureEntry": "newsbrief.digest.compare",
     "DigestOptions": "newsbrief.digest.batch",
-    "BriefCache": "newsbrief.digest.cache",
+    "BriefCache": "newsbrief.store.table",
     "Article": "newsbrief.ingest.read",
     "read_path": "newsbrief.ingest.read",
     "Endpoint": "newsbrief.model.endpoint",
@@ -65,19 +113,35 @@ _WHERE = {
 }
 __all__ = [
     "Article",
+    "ArticleResult",
     "AuthenticationError",
     "Brief",
     "BriefCache",
     "ConfigError",
+    "CrossImplication",
     "Digest",
     "DigestOptions",
+    "DigestStats",
+    "Discrepancy",
     "EmbeddedModelError",
     "Endpoint",
     "EndpointError",
+    "Evidence",
+    "FigureEntry",
+    "FigureGroup",
     "InputError",
+    "KeyFigure",
     "ModelOutputError",
     "NewsbriefError",
+    "PolicyImplication",
+    "Provenance",
     "RetryPolicy",
+    "Source",
+    "Span",
+    "Story",
+    "SummarySentence",
+    "Theme",
+    "Usage",
     "abuild_digest",
     "asummarize",
     "build_digest",

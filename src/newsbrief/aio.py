@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import inspect
 import os
 import threading
 import weakref
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _local = threading.local()
 
@@ -58,3 +61,26 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return _runner().run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def blocking(
+    coroutine_function: Callable[P, Coroutine[Any, Any, T]], name: str, summary: str
+) -> Callable[P, T]:
+    """The blocking form of an async entry point: the same arguments (its signature, for
+    help() and type checkers alike), run with run_sync, so usable inside a running loop too.
+
+    Args:
+        coroutine_function: the async form.
+        name: the blocking form's name.
+        summary: its docstring's first paragraph; the rest (arguments, returns, raises) is
+            the async form's, never written twice.
+    """
+
+    @functools.wraps(coroutine_function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_sync(coroutine_function(*args, **kwargs))
+
+    details = inspect.cleandoc(coroutine_function.__doc__ or "").partition("\n\n")[2]
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{summary}\n\n{details}" if details else summary
+    return call

@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from newsbrief.errors import ModelOutputError
 from newsbrief.text.numbers import parse_number
 
-SCHEMA_VERSION = "2"  # 2: summary_sentences, figures' label_from; version 1 still loads
+# 2: summary_sentences, figures' label_from; version 1 still loads. Typed notes were added
+# beside the warnings without a new version: the field is optional (absent in older briefs)
+# and the version rides every model request and cassette, which notes do not change.
+SCHEMA_VERSION = "2"
 
 Grounding = Literal["exact", "aligned"]
 
@@ -24,8 +27,16 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    id: str = Field(description="sha256 of text")
-    title: str
+    """The article a Brief was made from, kept whole so every span can be checked against it.
+
+    Attributes:
+        id: hex sha256 of `text` (UTF-8); a Brief whose id does not match is refused.
+        title: the title shown to readers (the Article's, else the first non-blank line).
+        text: the exact plain text summarized; every start/end offset in the Brief indexes it.
+    """
+
+    id: str = Field(description="hex sha256 of text (UTF-8); checked on load")
+    title: str = Field(description="title shown to readers: the article's, else its first line")
     text: str = Field(description="the exact plain text summarized; every offset indexes it")
 
     @classmethod
@@ -34,9 +45,12 @@ class Source(_Strict):
 
 
 class Span(_Strict):
-    quote: str = Field(min_length=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    """A piece of the source: source.text[start:end] == quote, checked whenever a Brief is
+    built or loaded."""
+
+    quote: str = Field(min_length=1, description="the source text between start and end")
+    start: int = Field(ge=0, description="offset of the quote's first character in source.text")
+    end: int = Field(ge=0, description="offset just past the quote's last character")
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
@@ -46,21 +60,48 @@ class Span(_Strict):
 
 
 class KeyFigure(Span):
-    label: str
-    number_text: str
-    value: float = Field(allow_inf_nan=False)
-    unit: str = ""
-    grounding: Grounding
-    # Who named it: our frame of the sentence, the model's words (checked), or our frame
-    # repairing a label that failed a check. None in version 1 briefs.
-    label_from: Literal["frame", "model", "repaired"] | None = None
-    # Who chose it: the model among the offered numbers, or our salience ranking filling
-    # the places the model left (text.salience). "model" in briefs written before.
-    chosen_by: Literal["model", "ranking"] = "model"
+    """One number from the article, what it is, and the sentence that states it.
+
+    The number is read by our code, never copied from the model: `number_text` is in the
+    quote as written, and `value`/`unit` are its parse (checked on load).
+
+    Attributes:
+        quote, start, end: the source sentence (or clause) stating the number (see Span).
+        label: what the number is, e.g. "quarterly revenue".
+        number_text: the number exactly as the article writes it ("$3.2 billion").
+        value: the parsed value (3200000000.0); finite.
+        unit: the parsed unit ("USD", "%", ""...).
+        grounding: "exact": the quote is the article's own sentence around the number, cut
+            by our code (every brief since the model answers ids); "aligned": a near copy
+            the model wrote, located by alignment (older briefs).
+        label_from: who named it: our frame of the sentence, the model (checked), or our
+            frame repairing a label that failed a check; None in version 1 briefs.
+        chosen_by: who chose it: the model among the offered numbers, or our salience
+            ranking filling places the model left.
+    """
+
+    label: str = Field(description="what the number is, e.g. 'quarterly revenue'")
+    number_text: str = Field(description="the number as the article writes it; within quote")
+    value: float = Field(allow_inf_nan=False, description="the parse of number_text; finite")
+    unit: str = Field(default="", description="the unit parsed from number_text ('%', 'USD')")
+    grounding: Grounding = Field(
+        description="exact: the article's sentence around the number, cut by our code; "
+        "aligned: a model's near copy located by alignment (older briefs)"
+    )
+    label_from: Literal["frame", "model", "repaired"] | None = Field(
+        default=None,
+        description="who named it: our frame of the sentence, the model's words (checked), "
+        "or our frame repairing a label that failed a check; null in version 1 briefs",
+    )
+    chosen_by: Literal["model", "ranking"] = Field(
+        default="model",
+        description="who chose it: the model among the offered numbers, or our salience "
+        "ranking filling the places the model left",
+    )
 
 
 class Evidence(Span):
-    pass
+    """The source sentence a policy implication rests on (see Span)."""
 
 
 class SummarySentence(_Strict):
@@ -68,21 +109,60 @@ class SummarySentence(_Strict):
     own sentence (cut to a clause if long), its text equal to its one span; `written`: the
     model's shorter wording, kept because every number in it is stated by its spans."""
 
-    text: str = Field(min_length=1)
-    origin: Literal["written", "source"]
-    spans: list[Span] = Field(min_length=1)
+    text: str = Field(min_length=1, description="the sentence as shown to readers")
+    origin: Literal["written", "source"] = Field(
+        description="source: the article's own sentence or clause; written: the model's "
+        "shorter wording, every number in it stated by its spans"
+    )
+    spans: list[Span] = Field(min_length=1, description="the source sentences it rests on")
+
+
+NoteKind = Literal[
+    "reader",  # a sentence about the article, for its readers
+    "figure_dropped",  # a figure the checks left out
+    "label_repaired",  # a label our code wrote after the model's failed a check
+    "summary_fixed",  # a summary sentence replaced by its source sentence, or added
+    "summary_dropped",  # a summary sentence left out (a repeat, a heading, unsupported)
+    "implication_dropped",  # an implication left out (unsupported, a repeat)
+    "trimmed",  # a list cut to its limit, a short answer filled by our ranking
+    "citation_removed",  # a synthesis citation a brief does not support
+    "item_dropped",  # a synthesis item (theme, implication, discrepancy, headline) dropped
+    "process",  # how the work ran (a cache write, a failed follow-up call)
+]
+
+
+class Note(_Strict):
+    """One thing a check decided, typed where it decided it. A `reader` note's text is a
+    sentence about the article, shown on the page; every other kind is a repair whose text
+    is the log line (JSON and -v), shown to readers only as a count (render.notes)."""
+
+    kind: NoteKind = Field(
+        description="reader: a sentence about the article, shown on the page; any other: "
+        "a repair (figure_dropped, label_repaired, summary_fixed, ...), shown as a count"
+    )
+    text: str = Field(min_length=1, description="the sentence, or the repair's log line")
 
 
 class PolicyImplication(_Strict):
-    statement: str
-    actor: str = ""
-    evidence: Evidence
+    """What the article implies for policy, and the source sentence it rests on.
+
+    Attributes:
+        statement: the implication in one sentence.
+        actor: who would act (a central bank, a ministry...), "" when the article names none.
+        evidence: the source sentence supporting it; its span is checked on load.
+    """
+
+    statement: str = Field(description="the implication in one sentence")
+    actor: str = Field(default="", description="who would act; empty when the article names none")
+    evidence: Evidence = Field(description="the source sentence the statement rests on")
 
 
 class Usage(_Strict):
-    prompt_tokens: int = Field(default=0, ge=0)
-    completion_tokens: int = Field(default=0, ge=0)
-    total_tokens: int = Field(default=0, ge=0)
+    """Tokens the model calls cost, as the server reported them (0 when it did not)."""
+
+    prompt_tokens: int = Field(default=0, ge=0, description="tokens sent, summed over calls")
+    completion_tokens: int = Field(default=0, ge=0, description="tokens generated, summed")
+    total_tokens: int = Field(default=0, ge=0, description="prompt plus completion tokens")
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -93,24 +173,59 @@ class Usage(_Strict):
 
 
 class Provenance(_Strict):
-    model: str
-    endpoint: Literal["embedded", "openai-compatible"]
-    mode: str
-    prompt_version: str
-    schema_version: str = SCHEMA_VERSION
-    usage: Usage = Field(default_factory=Usage)
-    attempts: int = 0
-    latency_s: float = 0.0
+    """How a Brief was made: which model, which prompts, which JSON shape, what it cost."""
+
+    model: str = Field(description="the model name the requests named")
+    endpoint: Literal["embedded", "openai-compatible"] = Field(
+        description="embedded: the in-process llama.cpp model; else an OpenAI-compatible API"
+    )
+    mode: str = Field(description="instructor mode used for structured output (json_schema...)")
+    prompt_version: str = Field(description="hash of the prompt templates used")
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="version of this JSON shape; changes with it"
+    )
+    usage: Usage = Field(default_factory=Usage, description="tokens spent on this brief")
+    attempts: int = Field(default=0, description="model requests made, re-asks included")
+    latency_s: float = Field(default=0.0, description="seconds spent waiting for the model")
 
 
 class Brief(_Strict):
-    source: Source
-    summary: str
-    summary_sentences: list[SummarySentence] = Field(default_factory=list)
-    key_figures: list[KeyFigure] = Field(default_factory=list)
-    policy_implications: list[PolicyImplication] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    provenance: Provenance
+    """A grounded brief of one article: the public, versioned JSON contract.
+
+    Every quote, figure and evidence span is re-checked against `source.text` whenever a
+    Brief is built or loaded (model_validate_json), so a Brief that exists points at its
+    source. Unknown fields are refused; `provenance.schema_version` changes with the shape.
+
+    Attributes:
+        source: the article, whole (see Source).
+        summary: the summary as one paragraph: summary_sentences joined.
+        summary_sentences: each summary sentence with the source sentences it rests on.
+        key_figures: the article's most telling numbers, each with its sentence.
+        policy_implications: what the article implies for policy, each with its evidence.
+        warnings: every note's text, in order (see notes).
+        notes: the same, typed (see Note): readers see `reader` notes and a count of the rest.
+        provenance: model, prompts, schema version and cost.
+    """
+
+    source: Source = Field(description="the article, whole; every span indexes source.text")
+    summary: str = Field(description="the summary as one paragraph: summary_sentences joined")
+    summary_sentences: list[SummarySentence] = Field(
+        default_factory=list, description="each summary sentence with the spans it rests on"
+    )
+    key_figures: list[KeyFigure] = Field(
+        default_factory=list, description="the article's most telling numbers, grounded"
+    )
+    policy_implications: list[PolicyImplication] = Field(
+        default_factory=list, description="what the article implies for policy, with evidence"
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="every note's text, in order: what was dropped, repaired, unchecked",
+    )
+    notes: list[Note] = Field(
+        default_factory=list, description="the same notes, typed; absent in older briefs"
+    )
+    provenance: Provenance = Field(description="model, prompts, schema version and cost")
 
     @model_validator(mode="after")
     def _every_span_points_at_the_source(self) -> Brief:

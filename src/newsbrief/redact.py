@@ -286,10 +286,12 @@ def remember_url(url: str | None) -> None:
 
 
 def display_url(url: str) -> str:
-    """The URL fit for a message or a log line: no userinfo, secret-looking query and
-    fragment values replaced by REDACTED. Host, port and path are kept: they say where."""
+    """The URL fit for a message, a log line or a Brief: control characters percent-encoded,
+    no userinfo, secret-looking query and fragment values replaced by REDACTED. Host, port
+    and path are kept: they say where. The one rule for showing a URL, fetched or called."""
+    url = "".join(c if c.isprintable() else f"%{ord(c):02X}" for c in url.strip())
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
         return redact(url)
     netloc = parts.netloc.rpartition("@")[2]

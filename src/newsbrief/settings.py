@@ -80,6 +80,12 @@ class Variable(Generic[T]):
 BASE_URL = Variable("NEWSBRIEF_BASE_URL", non_empty, "a URL", "OpenAI-compatible base URL")
 MODEL = Variable("NEWSBRIEF_MODEL", non_empty, "a model name", "model name")
 API_KEY = Variable("OPENAI_API_KEY", non_empty, "a key", "API key for the endpoint")
+OPENAI_BASE_URL = Variable(
+    "OPENAI_BASE_URL",
+    non_empty,
+    "a URL",
+    "API root for a key without NEWSBRIEF_BASE_URL (default https://api.openai.com/v1)",
+)
 MODE = Variable("NEWSBRIEF_MODE", one_of(*MODES), f"one of {', '.join(MODES)}", "instructor mode")
 TIMEOUT = Variable(
     "NEWSBRIEF_TIMEOUT",
@@ -141,7 +147,7 @@ RECORD_MODE = Variable(
 DEBUG = Variable("NEWSBRIEF_DEBUG", non_empty, "any value", "print tracebacks for internal errors")
 
 ALL: tuple[Variable[Any], ...] = (
-    BASE_URL, API_KEY, MODEL, MODE, TIMEOUT, DEADLINE, MAX_RESPONSE_BYTES, CONTEXT,
+    BASE_URL, API_KEY, OPENAI_BASE_URL, MODEL, MODE, TIMEOUT, DEADLINE, MAX_RESPONSE_BYTES, CONTEXT,
     MAX_BYTES, FETCH_TIMEOUT, MAX_FEEDS, CACHE_DIR, PROMPTS_DIR, PRICES, RECORD_MODE, DEBUG,
 )  # fmt: skip
 

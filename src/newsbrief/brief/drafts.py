@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from newsbrief.brief.policy import POLICY
+from newsbrief.brief.policy import BriefPolicy
 from newsbrief.model.schema import CheckedModel, bounded
 
 
@@ -55,10 +55,10 @@ class ActionDraft(BaseModel):
         return text[:1].upper() + text[1:] + "." if text else ""
 
 
-def summary_field(description: str | None = None) -> Any:
+def summary_field(policy: BriefPolicy, description: str | None = None) -> Any:
     """A list, so the endpoint's grammar enforces "2 to 4 sentences" instead of hoping for
     it; shared by every answer that writes a summary."""
-    low, high = POLICY.min_summary_sentences, POLICY.max_summary_sentences
+    low, high = policy.min_summary_sentences, policy.max_summary_sentences
     return bounded(low, high, description=description or f"{low} to {high} sentences")
 
 
@@ -68,10 +68,12 @@ def _as_id(value: Any) -> str:
 
 
 class BriefDraft(CheckedModel):
+    """The brief answer's shape; what is sent is draft_model's, bounded by a BriefPolicy."""
+
     # Figures first: the summary is chosen after the figures it may state.
-    key_figures: list[str] = bounded(max_items=POLICY.max_figures)
-    summary: list[SummaryChoice] = summary_field()
-    policy_implications: list[ImplicationDraft] = bounded(max_items=POLICY.max_implications)
+    key_figures: list[str]
+    summary: list[SummaryChoice]
+    policy_implications: list[ImplicationDraft]
     # Labels an answer gave anyway (the older {id, label} shape): never asked for.
     given_labels: SkipJsonSchema[dict[str, str]] = Field(default_factory=dict)
 
@@ -134,10 +136,13 @@ def draft_model(
     figure_ids: tuple[str, ...],
     sentence_ids: tuple[str, ...],
     min_implications: int = 0,
+    *,
+    policy: BriefPolicy,
 ) -> type[BriefDraft]:
     """BriefDraft for one article's shape: ids restricted to those that exist, at least
     min_figures figures (a small model stops early; minItems makes it keep choosing) and at
-    least min_implications implications (an article with a policy angle).
+    least min_implications implications (an article with a policy angle), at most what
+    `policy` allows.
 
     Built once per shape (ids are C01..Cn and S01..Sm, so the counts fix them).
     """
@@ -163,8 +168,8 @@ def draft_model(
             ),
         ),
     )
-    most = POLICY.max_figures if figure_ids else 0
-    most_implications = POLICY.max_implications if sentence_ids else 0
+    most = policy.max_figures if figure_ids else 0
+    most_implications = policy.max_implications if sentence_ids else 0
     return create_model(
         "BriefDraft",
         __base__=BriefDraft,
@@ -177,7 +182,10 @@ def draft_model(
                 description="ids of the most important numbers, each a different id",
             ),
         ),
-        summary=(list[summary_item], summary_field("sentence ids, each with its shorter wording")),  # type: ignore[valid-type]
+        summary=(
+            list[summary_item],  # type: ignore[valid-type]
+            summary_field(policy, "sentence ids, each with its shorter wording"),
+        ),
         policy_implications=(
             list[implication],  # type: ignore[valid-type]
             bounded(min(min_implications, most_implications), most_implications),

@@ -3,7 +3,6 @@ follow-up call naming the figures our code could not, and the grounded result.""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 
@@ -18,12 +17,12 @@ from newsbrief.brief.drafts import (
 from newsbrief.brief.grounding import Grounded, Question, ground, ground_implication
 from newsbrief.brief.labels import label_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import KeyFigure
+from newsbrief.contract import KeyFigure, Note
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Ask, Spent, acall
-from newsbrief.model.embedded import warm_prefix
+from newsbrief.model.call import Ask, Request, Spent
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import prompt_version, render
+from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text import align
@@ -39,6 +38,10 @@ class Extraction:
     @property
     def warnings(self) -> list[str]:
         return self.grounded.warnings
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.grounded.log
 
 
 def messages(article: ArticleText, policy: BriefPolicy = POLICY) -> list[dict[str, str]]:
@@ -154,23 +157,21 @@ async def _follow_up(
         tuple((_qid(q), q.options) for q in questions), tuple(r.id for r in policy_refs)
     )
     try:
-        answer, meter = await ask(
-            endpoint,
+        request = Request(
             follow_up_messages(article, questions, policy_refs),
             model,
-            max_reasks=0,
             max_tokens=policy.label_tokens * len(questions)
             + (policy.implication_tokens if policy_refs else 0)
             + 16,
-            policy=retry,
         )
+        answer, meter = await ask(endpoint, request, retry=retry)
         spent = meter.spent()
         answers = {k: v for k, v in answer.model_dump().items() if isinstance(v, str)}
         offered = getattr(answer, IMPLICATION_FIELD, None)
     except Pending:  # a batch run: the question goes into the next round
         raise
     except NewsbriefError as exc:
-        grounded.notes.append(f"the label question failed ({exc}); labels repaired from frames")
+        grounded.note("process", f"the label question failed ({exc}); labels repaired from frames")
     _name_figures(article, grounded, questions, answers)
     if policy_refs and offered is not None:
         sentences = {r.id: r for r in article.sentence_refs}
@@ -179,7 +180,7 @@ async def _follow_up(
         )
         found = ground_implication(0, draft, sentences, article)
         if isinstance(found, str):
-            grounded.unsaid.append(f"asked again: {found}")
+            grounded.unsaid.append(Note(kind="implication_dropped", text=f"asked again: {found}"))
         else:
             grounded.implications.append(found)
     return spent
@@ -203,11 +204,12 @@ def _name_figures(
             if label is None:
                 del grounded.figures[index]
                 why = q.problem or f"no label for it passed the checks (answer: {given!r})"
-                grounded.notes.append(f"dropped {q.figure.number_text}: {why}")
+                grounded.note("figure_dropped", f"dropped {q.figure.number_text}: {why}")
                 continue
-            grounded.notes.append(
+            grounded.note(
+                "label_repaired",
                 f"labelled {q.figure.number_text} {label!r} from its sentence"
-                + (f" (the answer {given!r} failed a check)" if given else "")
+                + (f" (the answer {given!r} failed a check)" if given else ""),
             )
         grounded.figures[index] = q.figure.model_copy(update={"label": label, "label_from": source})
     grounded.questions = []
@@ -254,22 +256,20 @@ async def aextract(
         tuple(r.id for r in refs),
         tuple(r.id for r in article.sentence_refs),
         1 if article.policy_angle else 0,
+        policy=policy,
     )
     grounded = _Checker(article, wanted, policy)
-    if endpoint.embedded and endpoint.base_url:
-        # Before every brief request (each chunk's too): a label question or a combining
-        # call since the last one replaced the slot's cached prefix.
-        fixed = prefix_messages(policy)
-        await asyncio.to_thread(warm_prefix, endpoint.base_url, fixed, prompt_version())
-    draft, meter = await ask(
-        endpoint,
+    # Before every brief request (each chunk's too): the embedded profile restores the
+    # server's cached prompt prefix, which any request since the last brief replaced.
+    await endpoint.prime(lambda: prefix_messages(policy))
+    request = Request(
         messages(article, policy),
         model,
-        max_reasks=max_reasks,
         max_tokens=policy.brief_tokens,
+        max_reasks=max_reasks,
         problems=lambda d: grounded(d).problems,
-        policy=retry,
     )
+    draft, meter = await ask(endpoint, request, retry=retry)
     # A re-ask can come back worse (a small model copies the example): keep the attempt
     # that grounds the most, the later one on a tie.
     attempts = [*(a for a in meter.answers if a is not draft), draft]

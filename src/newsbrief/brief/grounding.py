@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from newsbrief.brief.drafts import BriefDraft, ImplicationDraft
 from newsbrief.brief.labels import label_problem, mention_problem
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, Span, SummarySentence
+from newsbrief.contract import (
+    Evidence,
+    KeyFigure,
+    Note,
+    NoteKind,
+    PolicyImplication,
+    Span,
+    SummarySentence,
+)
 from newsbrief.text import align
 from newsbrief.text.article import ArticleText, Ref
 from newsbrief.text.frames import Frame
@@ -59,9 +67,9 @@ class Grounded:
     summary_sentences: list[SummarySentence] = field(default_factory=list)
     figures: list[KeyFigure] = field(default_factory=list)
     implications: list[PolicyImplication] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)  # figures, implications that did not ground
-    unsaid: list[str] = field(default_factory=list)  # summary, implications dropped, and why
-    notes: list[str] = field(default_factory=list)  # kept, but worth a warning
+    dropped: list[str] = field(default_factory=list)  # figure ids naming nothing: a re-ask
+    unsaid: list[Note] = field(default_factory=list)  # summary, implications dropped, and why
+    notes: list[Note] = field(default_factory=list)  # kept, but worth a warning
     questions: list[Question] = field(default_factory=list)  # in figures; label still due
 
     @property
@@ -75,10 +83,20 @@ class Grounded:
         ranking, and a dropped sentence or implication costs that item alone."""
         return list(self.dropped)
 
+    def note(self, kind: NoteKind, text: str) -> None:
+        self.notes.append(Note(kind=kind, text=text))
+
+    @property
+    def log(self) -> list[Note]:
+        """What the Brief must say about what did not survive (after the last attempt),
+        typed by the check that decided it."""
+        dropped = [Note(kind="figure_dropped", text=f"dropped: {d}") for d in self.dropped]
+        unsaid = [n.model_copy(update={"text": f"dropped: {n.text}"}) for n in self.unsaid]
+        return dropped + unsaid + self.notes
+
     @property
     def warnings(self) -> list[str]:
-        """What the Brief must say about what did not survive (after the last attempt)."""
-        return [f"dropped: {d}" for d in self.dropped + self.unsaid] + self.notes
+        return [n.text for n in self.log]
 
     @property
     def score(self) -> int:
@@ -295,7 +313,7 @@ def build_summary(
     article: ArticleText,
     fallback: list[Ref],
     policy: BriefPolicy,
-    notes: list[str],
+    notes: list[Note],
 ) -> list[SummarySentence]:
     """The summary, grounded by construction: each chosen sentence as the model wrote it
     when its every number is the source's (same value, same unit) and its words agree with
@@ -322,21 +340,41 @@ def build_summary(
                     ref, source, problem = other, moved, None
         if ref.start in used:
             if written:  # the same source sentence chosen twice
-                notes.append(f"dropped a summary sentence that repeats another: {written!r}")
+                notes.append(
+                    Note(
+                        kind="summary_dropped",
+                        text=f"dropped a summary sentence that repeats another: {written!r}",
+                    )
+                )
             return
         if is_heading(source.quote):
-            notes.append(f"summary sentence {source.quote!r} is a heading; left out")
+            notes.append(
+                Note(
+                    kind="summary_dropped",
+                    text=f"summary sentence {source.quote!r} is a heading; left out",
+                )
+            )
             return
         origin = "source"
         if text:
             if problem is None:
                 origin = "written"
             else:
-                notes.append(f"summary sentence {text!r} {problem}; used its source sentence")
+                notes.append(
+                    Note(
+                        kind="summary_fixed",
+                        text=f"summary sentence {text!r} {problem}; used its source sentence",
+                    )
+                )
         final = _end_sentence(text) if origin == "written" else source.quote
         words = content_words(final)
         if _repeats(words, said):
-            notes.append(f"dropped a summary sentence that repeats another: {final!r}")
+            notes.append(
+                Note(
+                    kind="summary_dropped",
+                    text=f"dropped a summary sentence that repeats another: {final!r}",
+                )
+            )
             return
         used.add(ref.start)
         said.append(words)
@@ -353,7 +391,11 @@ def build_summary(
             add(ref, "")
         if len(out) > before:
             notes.append(
-                f"summary: added {len(out) - before} lead sentence(s) our code ranks first"
+                Note(
+                    kind="summary_fixed",
+                    text=f"summary: added {len(out) - before} lead sentence(s) our code "
+                    "ranks first",
+                )
             )
     return out
 
@@ -363,7 +405,7 @@ def _repeats(words: set[str], said: list[set[str]]) -> bool:
 
 
 def _distinct_implications(
-    implications: list[PolicyImplication], notes: list[str]
+    implications: list[PolicyImplication], notes: list[Note]
 ) -> list[PolicyImplication]:
     """Implications that say what an earlier one said are dropped, with a note."""
     said: list[set[str]] = []
@@ -371,7 +413,12 @@ def _distinct_implications(
     for p in implications:
         words = content_words(p.statement)
         if _repeats(words, said):
-            notes.append(f"dropped an implication that repeats another: {p.statement!r}")
+            notes.append(
+                Note(
+                    kind="implication_dropped",
+                    text=f"dropped an implication that repeats another: {p.statement!r}",
+                )
+            )
             continue
         said.append(words)
         kept.append(p)
@@ -417,7 +464,7 @@ def ground(
     for i, fid in enumerate(draft.key_figures):
         fid = fid.strip()
         if fid in used:
-            result.notes.append(f"key_figures[{i}] repeats {fid}; kept once")
+            result.note("trimmed", f"key_figures[{i}] repeats {fid}; kept once")
             continue
         grounded = ground_figure(i, fid, refs, article, "", "frame")
         if isinstance(grounded, str):
@@ -426,7 +473,7 @@ def ground(
         used.add(fid)
         chosen.append((fid, *grounded))
     if len(chosen) > policy.max_figures:
-        result.notes.append(f"kept the first {policy.max_figures} of {len(chosen)} figures")
+        result.note("trimmed", f"kept the first {policy.max_figures} of {len(chosen)} figures")
         chosen = chosen[: policy.max_figures]
     figures: list[KeyFigure] = []
     for fid, figure, number in chosen:
@@ -448,20 +495,20 @@ def ground(
         # The model chooses; a short answer is noted and filled, not re-asked (the
         # grammar's minItems already asks a small model for `wanted`).
         filled = f"; our ranking added {len(added)}" if added else ""
-        result.notes.append(
-            f"the answer chose {len(chosen)} figures of the {wanted} asked for{filled}"
+        result.note(
+            "trimmed", f"the answer chose {len(chosen)} figures of the {wanted} asked for{filled}"
         )
     sentences = {r.id: r for r in article.sentence_refs}
     for i, imp in enumerate(draft.policy_implications):
         implication = ground_implication(i, imp, sentences, article)
         if isinstance(implication, str):
-            result.unsaid.append(implication)
+            result.unsaid.append(Note(kind="implication_dropped", text=implication))
         else:
             result.implications.append(implication)
     result.implications = _distinct_implications(result.implications, result.notes)
     if len(result.implications) > policy.max_implications:
         most = policy.max_implications
-        result.notes.append(f"kept the first {most} of {len(result.implications)} implications")
+        result.note("trimmed", f"kept the first {most} of {len(result.implications)} implications")
         result.implications = result.implications[:most]
     picked: list[Ref] = []
     written: list[str] = []
@@ -476,12 +523,14 @@ def ground(
                 if invented
                 else "no article sentence supports it"
             )
-            result.unsaid.append(f"summary sentence {item.text!r} {why}")
+            result.unsaid.append(
+                Note(kind="summary_dropped", text=f"summary sentence {item.text!r} {why}")
+            )
             continue
         picked.append(at)
         written.append(item.text)
     if len(draft.summary) > policy.max_summary_sentences:
-        result.notes.append(f"summary cut to its first {policy.max_summary_sentences} sentences")
+        result.note("trimmed", f"summary cut to its first {policy.max_summary_sentences} sentences")
     result.summary_sentences = build_summary(
         SummaryChoices(picked, written),
         article,

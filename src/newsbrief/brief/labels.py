@@ -17,6 +17,7 @@ from newsbrief.text import align
 from newsbrief.text.article import ArticleText
 from newsbrief.text.frames import NOT_NAMES
 from newsbrief.text.numbers import NumberMatch, find_numbers, same_quantity, worth_a_figure
+from newsbrief.text.words import prefix_stem
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 _NAME_RE = re.compile(r"[A-Z][A-Za-z&'-]+")
@@ -201,10 +202,6 @@ _NOT_MEASURES = (
 )  # fmt: skip
 
 
-def _stem(word: str) -> str:
-    return word.lower()[:5]
-
-
 def _figure_words(article: ArticleText, n: NumberMatch) -> set[str]:
     """Word stems of the sentences that state a figure other than n (the article's numbers,
     parsed once for all its label checks)."""
@@ -214,7 +211,7 @@ def _figure_words(article: ArticleText, n: NumberMatch) -> set[str]:
         for m in article.numbers
         if worth_a_figure(m) and not same_quantity(m, n.value, n.unit)
     }
-    return {_stem(w) for a, b in spans for w in _WORD_RE.findall(text[a:b])}
+    return {prefix_stem(w) for a, b in spans for w in _WORD_RE.findall(text[a:b])}
 
 
 def _measure_problem(label: str, n: NumberMatch, ctx: Context) -> str | None:
@@ -224,15 +221,15 @@ def _measure_problem(label: str, n: NumberMatch, ctx: Context) -> str | None:
     ]  # fmt: skip
     if not wanted:
         return None
-    around = {_stem(w) for w in _WORD_RE.findall(ctx.nearby)}
-    if any(_stem(w) in around for w in wanted):
+    around = {prefix_stem(w) for w in _WORD_RE.findall(ctx.nearby)}
+    if any(prefix_stem(w) in around for w in wanted):
         return None
     # Borrowed from another figure's sentence ("investment" of the $550 billion pledge put on
     # the $92 billion stimulus). A word the article never uses next to a number ("exchange
     # rate" for the euro at $1.084, "inflation" for prices that rose 2.7%) is the model's own
     # description and is left alone.
     elsewhere = _figure_words(ctx.article, n)
-    borrowed = [w for w in wanted if _stem(w) in elsewhere]
+    borrowed = [w for w in wanted if prefix_stem(w) in elsewhere]
     if not borrowed:
         return None
     return f"the text around {n.text} does not speak of {', '.join(borrowed)}"

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.chunking import Chunk
 from newsbrief.brief.drafts import summary_field
 from newsbrief.brief.extract import aextract
 from newsbrief.brief.grounding import SummaryChoices, build_summary, distinct_figures
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Evidence, KeyFigure, PolicyImplication, SummarySentence
+from newsbrief.contract import Evidence, KeyFigure, Note, PolicyImplication, SummarySentence
 from newsbrief.errors import NewsbriefError
-from newsbrief.model.client import Ask, Spent, acall
+from newsbrief.model.call import Ask, Request, Spent
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.replay import Pending
@@ -42,8 +44,24 @@ class ReducedSentence(BaseModel):
 
 
 class ReduceDraft(CheckedModel):
-    summary: list[ReducedSentence] = summary_field()
-    policy_implications: list[ReducedImplication] = bounded(max_items=POLICY.max_implications)
+    """The combining answer's shape; what is sent is reduce_model's, bounded by a policy."""
+
+    summary: list[ReducedSentence]
+    policy_implications: list[ReducedImplication]
+
+
+@lru_cache(maxsize=8)
+def reduce_model(policy: BriefPolicy) -> type[ReduceDraft]:
+    """ReduceDraft with the summary and implication bounds of `policy`."""
+    return create_model(
+        "ReduceDraft",
+        __base__=ReduceDraft,
+        summary=(list[ReducedSentence], summary_field(policy)),
+        policy_implications=(
+            list[ReducedImplication],
+            bounded(max_items=policy.max_implications),
+        ),
+    )
 
 
 @dataclass
@@ -53,7 +71,7 @@ class Reduced:
     summary: list[SummarySentence]
     figures: list[KeyFigure]
     implications: list[PolicyImplication]
-    warnings: list[str]
+    notes: list[Note]
     spent: Spent = field(default_factory=Spent)
 
 
@@ -108,7 +126,9 @@ async def abrief_chunks(
     figures: list[KeyFigure] = []
     implications: list[PolicyImplication] = []
     part_sentences: list[tuple[Ref, str]] = []  # each chunk's summary, whole-article spans
-    warnings = [f"long article: briefed in {len(chunks)} overlapping chunks"]
+    warnings = [
+        Note(kind="reader", text=f"A long article: briefed in {len(chunks)} overlapping chunks.")
+    ]
     spent = Spent()
     pending: list[Pending] = []
     for n, chunk in enumerate(chunks, 1):
@@ -133,7 +153,10 @@ async def abrief_chunks(
         part_sentences += [
             (_shift_sentence(x, chunk.start), x.text) for x in result.grounded.summary_sentences
         ]
-        warnings += [f"chunk {n}/{len(chunks)}: {w}" for w in result.warnings]
+        warnings += [
+            w.model_copy(update={"text": f"chunk {n}/{len(chunks)}: {w.text}"})
+            for w in result.notes
+        ]
         figures += [_shift_figure(f, chunk.start) for f in result.grounded.figures]
         implications += [_shift_implication(p, chunk.start) for p in result.grounded.implications]
     if pending:
@@ -154,20 +177,24 @@ async def abrief_chunks(
     prompt = render("reduce_system", **limits) + "\n\n"
     prompt += render("reduce_user", parts=parts, candidates=listed)
     try:
-        draft, meter = await ask(
-            endpoint,
+        request = Request(
             [{"role": "user", "content": prompt}],  # no system role: see extract.messages
-            ReduceDraft,
-            max_reasks=policy.reduce_reasks,
+            reduce_model(policy),
             max_tokens=policy.reduce_tokens,
+            max_reasks=policy.reduce_reasks,
             problems=lambda d: _reduce_problems(d, len(implications), len(part_sentences)),
-            policy=retry,
         )
+        draft, meter = await ask(endpoint, request, retry=retry)
     except NewsbriefError as exc:
         # Every chunk is already briefed and grounded: a failed rewrite costs the prose, not
         # the brief. The chunk summaries and implications stand in, in article order.
-        warnings.append(f"combining the chunks failed ({exc}); the brief joins the chunk results")
-        notes: list[str] = []
+        warnings.append(
+            Note(
+                kind="process",
+                text=f"combining the chunks failed ({exc}); the brief joins the chunk results",
+            )
+        )
+        notes: list[Note] = []
         summary = build_summary(SummaryChoices([], []), article, fallback, policy, notes)
         return _finish(article, summary, figures, implications, warnings + notes, spent, policy)
     spent += meter.spent()
@@ -184,7 +211,12 @@ async def abrief_chunks(
                 )
             )
         else:
-            warnings.append(f"dropped: implication citing unknown candidate {p.source}")
+            warnings.append(
+                Note(
+                    kind="implication_dropped",
+                    text=f"dropped: implication citing unknown candidate {p.source}",
+                )
+            )
     chosen = [
         (part_sentences[p.source - 1][0], p.text)
         for p in draft.summary
@@ -206,13 +238,18 @@ def _finish(
     sentences: list[SummarySentence],
     figures: list[KeyFigure],
     implications: list[PolicyImplication],
-    warnings: list[str],
+    warnings: list[Note],
     spent: Spent,
     policy: BriefPolicy,
 ) -> Reduced:
     most = policy.max_figures_long
     if len(figures) > most:
-        warnings.append(f"kept the first {most} of {len(figures)} grounded figures, by rank")
+        warnings.append(
+            Note(
+                kind="trimmed",
+                text=f"kept the first {most} of {len(figures)} grounded figures, by rank",
+            )
+        )
         ranked = sorted(figures, key=lambda f: (-_rank(article, f), f.start))
         figures = ranked[:most]
     figures.sort(key=lambda f: f.start)
@@ -220,6 +257,6 @@ def _finish(
         summary=sentences,
         figures=figures,
         implications=implications[: policy.max_implications],
-        warnings=warnings,
+        notes=warnings,
         spent=spent,
     )

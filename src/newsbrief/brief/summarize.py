@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from newsbrief.aio import run_sync
+from newsbrief.aio import blocking
 from newsbrief.brief.chunking import article_budget, split
 from newsbrief.brief.extract import aextract
 from newsbrief.brief.mapreduce import Reduced, abrief_chunks
 from newsbrief.brief.policy import POLICY, BriefPolicy
-from newsbrief.contract import Brief, Provenance, Source
-from newsbrief.errors import ConfigError, InputError
+from newsbrief.contract import Brief, Note, Provenance, Source
+from newsbrief.docs import ENDPOINT_ARGS, fill
+from newsbrief.errors import InputError
 from newsbrief.ingest.read import Article
-from newsbrief.model.client import Ask, acall
-from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.call import Ask
+from newsbrief.model.client import acall
+from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
 from newsbrief.model.prompts import prompt_version
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.article import ArticleText
@@ -36,24 +38,6 @@ def check_text(text: object) -> str:
     return text
 
 
-def endpoint_from(
-    endpoint: Endpoint | None,
-    model: str | None,
-    base_url: str | None,
-    api_key: str | None,
-    mode: str | None,
-) -> Endpoint:
-    """The endpoint to use; an Endpoint together with loose settings is a conflict."""
-    loose = {"model": model, "base_url": base_url, "api_key": api_key, "mode": mode}
-    given = [name for name, value in loose.items() if value is not None]
-    if endpoint is not None and given:
-        raise ConfigError(
-            f"pass either endpoint= or {'/'.join(n + '=' for n in given)}, not both "
-            "(the endpoint already carries them)"
-        )
-    return endpoint or resolve_endpoint(model, base_url, api_key, mode)
-
-
 async def brief_text(
     article: ArticleText,
     title: str | None,
@@ -66,30 +50,33 @@ async def brief_text(
     """One Brief for text, on an endpoint that is ready (see model.endpoint.ready)."""
     text = article.text
     budget = article_budget(endpoint, policy)
-    if endpoint.embedded:
+    if endpoint.profile.local:  # a request to the local server's tokenizer
         tokens = await asyncio.to_thread(endpoint.count_tokens, text)
     else:
         tokens = endpoint.count_tokens(text)
     if tokens <= budget:
         one = await aextract(article, endpoint, retry, policy=policy, ask=ask)
         g = one.grounded
-        result = Reduced(g.summary_sentences, g.figures, g.implications, one.warnings, one.spent)
+        result = Reduced(g.summary_sentences, g.figures, g.implications, one.notes, one.spent)
     else:
         chars_per_token = len(text) / tokens
         chunks = split(text, max_chars=int(budget * chars_per_token * 0.9))
         result = await abrief_chunks(article, chunks, endpoint, retry, on_progress, policy, ask)
     if not result.figures:
-        result.warnings.append("no key figure could be grounded in the article")
+        result.notes.append(
+            Note(kind="reader", text="no key figure could be grounded in the article")
+        )
     return Brief(
         source=Source.from_text(text, title),
         summary=" ".join(s.text for s in result.summary),
         summary_sentences=result.summary,
         key_figures=result.figures,
         policy_implications=result.implications,
-        warnings=result.warnings,
+        warnings=[n.text for n in result.notes],
+        notes=result.notes,
         provenance=Provenance(
             model=endpoint.model,
-            endpoint="embedded" if endpoint.embedded else "openai-compatible",
+            endpoint=endpoint.profile.kind,
             mode=endpoint.mode,
             prompt_version=prompt_version(),
             usage=result.spent.usage,
@@ -99,6 +86,7 @@ async def brief_text(
     )
 
 
+@fill(endpoint_args=ENDPOINT_ARGS)
 async def asummarize(
     article: Article | str,
     *,
@@ -111,27 +99,29 @@ async def asummarize(
     retry: RetryPolicy | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> Brief:
-    """Brief one article. With no endpoint configured, runs the embedded model.
+    """Brief one article (awaitable). With no endpoint configured, runs the embedded model.
 
     Args:
         article: the article's plain text, or an Article from newsbrief's readers (its title
             and reading warnings are carried into the Brief).
         title: the title to show; default the Article's title, else the first line.
-        endpoint: where to send the request (see resolve_endpoint); exclusive with the four
-            loose settings below.
-        model, base_url, api_key, mode: build the endpoint from these (then environment).
-        retry: transport retry policy; default 4 attempts remote, 1 embedded.
+        {endpoint_args}
+        retry: transport retries per request (RetryPolicy); default the endpoint profile's:
+            4 attempts remote, 1 for the embedded model.
         on_progress: called with a short status line (chunks of a long article).
+
+    Returns:
+        A Brief whose every quote and figure is checked against the article text.
 
     Raises:
         InputError: the text is empty, binary or not text.
         ConfigError: conflicting or unusable settings.
-        EndpointError, ModelOutputError: the model could not be reached or never answered.
+        EndpointError: the model could not be reached or refused the request (the message
+            names the host tried).
+        ModelOutputError: the model never produced an answer that validates.
     """
     chosen = endpoint_from(endpoint, model, base_url, api_key, mode)
-    # Starting the embedded server, or asking it for a token count, blocks: a thread then.
-    live = await asyncio.to_thread(ready, chosen) if chosen.embedded else chosen
-    return await brief_article(article, title, live, retry, on_progress)
+    return await brief_article(article, title, chosen, retry, on_progress)
 
 
 async def brief_article(
@@ -140,11 +130,16 @@ async def brief_article(
     endpoint: Endpoint,
     retry: RetryPolicy | None,
     on_progress: Callable[[str], None] | None = None,
-    ask: Ask = acall,
+    ask: Ask | None = None,
 ) -> Brief:
-    """asummarize on a ready endpoint, with the way calls are made: live, or from batch
-    files (model.replay), where it raises Pending for calls not answered yet."""
-    warnings: list[str] = []
+    """asummarize on a resolved endpoint, with the way calls are made: live (ask None: the
+    embedded server is started if need be), or from batch files (model.replay), where it
+    raises Pending for calls not answered yet."""
+    if ask is None:
+        # Starting the embedded server, or asking it for a token count, blocks: a thread.
+        endpoint = await asyncio.to_thread(ready, endpoint) if endpoint.profile.local else endpoint
+        ask = acall
+    warnings: list[str] = []  # what reading the article found: the reader's to know
     if isinstance(article, Article):
         title = title or article.title
         warnings = list(article.warnings)
@@ -158,33 +153,13 @@ async def brief_article(
         text = cleaned
     brief = await brief_text(ArticleText(text), title, endpoint, retry, on_progress, ask=ask)
     brief.warnings[:0] = warnings
+    brief.notes[:0] = [Note(kind="reader", text=w) for w in warnings]
     return brief
 
 
-def summarize(
-    article: Article | str,
-    *,
-    title: str | None = None,
-    endpoint: Endpoint | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    mode: str | None = None,
-    retry: RetryPolicy | None = None,
-    on_progress: Callable[[str], None] | None = None,
-) -> Brief:
-    """Brief one article; the blocking form of asummarize (same arguments), usable inside a
-    running event loop too."""
-    return run_sync(
-        asummarize(
-            article,
-            title=title,
-            endpoint=endpoint,
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            mode=mode,
-            retry=retry,
-            on_progress=on_progress,
-        )
-    )
+summarize = blocking(
+    asummarize,
+    "summarize",
+    "Brief one article and wait for it. With no endpoint configured, runs the embedded model.\n"
+    "Usable inside a running event loop too (it runs on a helper thread then).",
+)

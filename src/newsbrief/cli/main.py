@@ -9,9 +9,8 @@ import difflib
 import logging
 import os
 import re
-import secrets
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -20,19 +19,25 @@ from rich.console import Console
 from newsbrief import settings
 from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal, terminal_text
 from newsbrief.errors import InputError, NewsbriefError
+from newsbrief.files import write_whole
 from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
-    from newsbrief.contract import Brief
     from newsbrief.digest.build import Digest
-    from newsbrief.digest.cache import BriefCache
     from newsbrief.ingest.read import Article
     from newsbrief.model.endpoint import Endpoint
+    from newsbrief.store.table import BriefCache
 
 T = TypeVar("T")
 
 # -o's extension picks the format when --format is not given; any other is a usage error.
-SUMMARIZE_OUTPUTS = {".md": "md", ".markdown": "md", ".json": "json"}
+SUMMARIZE_OUTPUTS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 DIGEST_OUTPUTS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 EVAL_OUTPUTS = {".md": "md", ".markdown": "md"}  # the JSON report goes beside it, as .json
 
@@ -110,6 +115,7 @@ def _verbosity_flags(
 def _endpoint_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model endpoint (default: embedded model)")
     group.add_argument(
+        "-m",
         "--model",
         help="model name (env NEWSBRIEF_MODEL; default qwen2.5-coder-1.5b-instruct-q4_k_m "
         "for the embedded model, gpt-4o-mini remote)",
@@ -187,13 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="FILE",
         help="write the brief here, replaced whole (never half-written); the format follows "
-        "the extension, .md or .json (default: stdout)",
+        "the extension, .md, .html (the article with every figure and quote marked) or .json "
+        "(default: stdout)",
     )
     s.add_argument(
         "--format",
-        choices=["md", "json"],
-        help="md (Markdown) or json (the Brief contract); overrides -o's extension "
-        "(default: from -o's extension, else md)",
+        choices=["md", "html", "json"],
+        help="md (Markdown), html (one self-contained page) or json (the Brief contract); "
+        "overrides -o's extension (default: from -o's extension, else md)",
     )
     _network_flags(s)
     _cache_flags(s, refresh=True)
@@ -227,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=["md", "html", "json"],
         help="md, html or json; overrides -o's extension (default: from -o's extension, else md)",
+    )
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="write the digest even when nothing is new since the previous one, or when no "
+        "article could be summarized (default: leave an existing -o file as it was)",
     )
     count = _flag(settings.positive_int, "a positive whole number")
     d.add_argument(
@@ -438,24 +451,8 @@ def _check_output_folder(output: str | None) -> None:
             raise InputError(f"cannot write {output}: no folder {folder}")
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then replace it: a reader (or a kill) sees
-    the old file or the new one, never half of one. The temporary file is created like any
-    file (0666 minus the umask), so the result's permissions are what write_text gives."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise NewsbriefError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _open_cache(args: argparse.Namespace) -> BriefCache | None:
-    from newsbrief.digest.cache import BriefCache
+    from newsbrief.store.table import BriefCache
 
     if args.no_cache:
         return None
@@ -493,51 +490,61 @@ class _TerminalFormatter(logging.Formatter):
 # --- summarize -------------------------------------------------------------------------------
 
 
-def _ask_model(
-    args: argparse.Namespace, console: Console, article: Article, endpoint: Endpoint
-) -> Brief:
-    from newsbrief.brief.summarize import summarize  # the model stack: only on a cache miss
+def _asking(
+    args: argparse.Namespace, console: Console, endpoint: Endpoint
+) -> Callable[[Article], contextlib.AbstractAsyncContextManager[None]]:
+    """What the user sees while the model works (on a cache miss only)."""
+    where = endpoint.profile.waiting or endpoint.model
 
-    where = (
-        "the embedded model (about a minute on 2 cores)" if endpoint.embedded else endpoint.model
-    )
-    if console.is_terminal and not args.quiet:
-        with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
-            return summarize(article, endpoint=endpoint)
-    _status(args, f"newsbrief: summarizing {article.origin} with {where}")
-    return summarize(article, endpoint=endpoint)
+    @contextlib.asynccontextmanager
+    async def around(article: Article) -> AsyncIterator[None]:
+        if console.is_terminal and not args.quiet:
+            with console.status(terminal_text(f"Summarizing {article.origin} with {where}...")):
+                yield
+            return
+        _status(args, f"newsbrief: summarizing {article.origin} with {where}")
+        yield
+
+    return around
 
 
 def _summarize(args: argparse.Namespace, console: Console) -> int:
-    from newsbrief.contract import text_id
-    from newsbrief.digest.cache import cache_key
+    from newsbrief.aio import run_sync
     from newsbrief.ingest.read import read_path
     from newsbrief.model.endpoint import resolve_endpoint
+    from newsbrief.render import brief_to_html
     from newsbrief.render.markdown import brief_to_markdown
+    from newsbrief.store.briefs import brief_through
 
     _check_output_folder(args.output)
     article = read_path(args.path, allow_private=args.allow_private)
     endpoint = resolve_endpoint(args.model, args.base_url, args.api_key, args.mode, args.timeout)
     cache = _open_cache(args)
-    key = cache_key("brief", text_id(article.text), endpoint)
     try:
-        brief = None if cache is None or args.refresh else cache.load_brief(key, article.text)
-        if brief is not None:
-            _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
-        else:
-            brief = _ask_model(args, console, article, endpoint)
-            if cache is not None:
-                cache.store_brief(key, brief)
+        got = run_sync(
+            brief_through(
+                cache,
+                article,
+                endpoint,
+                refresh=args.refresh,
+                around_call=_asking(args, console, endpoint),
+            )
+        )
     finally:
         if cache is not None:
             cache.close()
+    brief = got.brief
+    if got.cached:
+        _status(args, f"newsbrief: {article.origin}: cached brief (--refresh to ask again)")
     _warnings(args, brief.warnings)
     if args.format == "json":
         rendered = json_for_terminal(brief.model_dump_json(indent=2)) + "\n"
+    elif args.format == "html":
+        rendered = brief_to_html(brief)
     else:
         rendered = brief_to_markdown(brief)
     if args.output:
-        _write_whole(Path(args.output), rendered)
+        write_whole(Path(args.output), rendered)
         _status(args, f"newsbrief: wrote {args.output}")
     else:
         sys.stdout.write(rendered)
@@ -579,8 +586,20 @@ def _digest(args: argparse.Namespace) -> int:
         allow_private=args.allow_private,
     )
 
+    kept: list[str] = []  # why the output was left as it was (one line), when it was
+
     def deliver(digest: Digest) -> None:
-        """Write the digest whole; only once this returns are feed entries marked seen."""
+        """Write the digest whole; only once this returns are feed entries marked seen.
+        Under cron, a run with nothing new, or with nothing summarized (a feed down), leaves
+        an existing file as it was, unless --force."""
+        out = Path(args.output) if args.output else None
+        if not args.force and (digest.nothing_new or digest.stats.summarized == 0):
+            if out is None and digest.nothing_new:
+                kept.append("nothing written")
+                return
+            if out is not None and out.exists():
+                kept.append(f"left {out} as it was")
+                return
         renderers: dict[str, Callable[[], str]] = {
             "md": lambda: to_markdown(digest),
             "html": lambda: to_html(digest),
@@ -588,7 +607,7 @@ def _digest(args: argparse.Namespace) -> int:
         }
         rendered = renderers[args.format]()
         if args.output:
-            _write_whole(Path(args.output), rendered)
+            write_whole(Path(args.output), rendered)
         else:
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
             sys.stdout.flush()
@@ -601,18 +620,28 @@ def _digest(args: argparse.Namespace) -> int:
         reporter.close()
         if cache is not None:
             cache.close()
+    if digest.nothing_new:  # one line, exit 0: the cron case
+        since = digest.changes.previous_at if digest.changes else None
+        done = kept[0] if kept else f"wrote {args.output}" if args.output else ""
+        line = f"nothing new{f' since {since}' if since else ''}{f'; {done}' if done else ''}"
+        print(safe_for_terminal(f"newsbrief: {line}"), file=sys.stderr)
+        return 0
     _warnings(args, digest.warnings)
     for result in digest.articles:
         if result.brief is not None:
             _warnings(args, result.brief.warnings, f"{result.article_id} {result.origin}: ")
-    if args.output:
+    if args.output and not kept:
         _status(
             args,
             f"newsbrief: wrote {args.output} ({digest.stats.summarized}/{digest.stats.articles} "
             f"articles, {digest.stats.model_calls} model calls)",
         )
     if digest.stats.summarized == 0:
-        print("newsbrief: error: no article could be summarized", file=sys.stderr)
+        also = f"; {kept[0]}" if kept else ""
+        print(
+            safe_for_terminal(f"newsbrief: error: no article could be summarized{also}"),
+            file=sys.stderr,
+        )
         return 1
     return EXIT_PARTIAL if digest.partial else 0
 
@@ -654,7 +683,7 @@ def _eval(args: argparse.Namespace) -> int:
             _status(args, f"newsbrief: eval {doc.name}: {args.peer}: {doc.figures} figures")
 
     try:
-        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy=policy)
+        report = evaluate(docs, endpoint, gold, cache=cache, on_done=progress, policy_angles=policy)
     finally:
         if cache is not None:
             cache.close()
@@ -664,8 +693,8 @@ def _eval(args: argparse.Namespace) -> int:
     markdown = report.to_markdown()
     if args.output:
         out = Path(args.output)
-        _write_whole(out, markdown)
-        _write_whole(out.with_suffix(".json"), report.to_json() + "\n")
+        write_whole(out, markdown)
+        write_whole(out.with_suffix(".json"), report.to_json() + "\n")
         _status(args, f"newsbrief: wrote {out} and {out.with_suffix('.json')}")
     else:
         sys.stdout.write(safe_for_terminal(markdown))
@@ -802,8 +831,6 @@ def _batch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     install_log_redaction()
-    # instructor logs each failed attempt at ERROR; our own one-line error says it better.
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     console = Console(stderr=True)
     try:
         with _logging(args):

@@ -38,7 +38,7 @@ class Reporter:
 
     def start(self, total: int) -> None:
         self.total = total
-        if self.quiet:
+        if self.quiet or total == 0:  # nothing to brief: the run's one line says why
             return
         if self.console.is_terminal:
             self._bar = Progress(

@@ -13,28 +13,29 @@ wait up to its busy timeout for another process, and the event loop must not wai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from aiolimiter import AsyncLimiter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from newsbrief.contract import Brief, reloadable, text_id
-from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.contract import Brief
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.feeds import FOLDER_FEED_SUFFIXES, looks_like_feed
-from newsbrief.ingest.read import Article, Unreadable, read_path
+from newsbrief.ingest.read import ARTICLE_SUFFIXES, Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.redact import redact, remember, remember_url, remote_text
+from newsbrief.store.briefs import brief_through
+from newsbrief.store.table import BriefCache
 
 log = logging.getLogger(__name__)
-
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 class ArticleResult(BaseModel):
@@ -42,13 +43,46 @@ class ArticleResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    article_id: str
-    origin: str
-    brief: Brief | None = None
-    error: str | None = None
-    cached: bool = False
-    published: dt.datetime | None = None  # from the feed entry or the page's metadata
-    source: str | None = None  # the feed's or site's name
+    article_id: str = Field(description="the article's id in this digest (A1, A2...)")
+    origin: str = Field(description="where it came from: a path, URL or feed entry link")
+    brief: Brief | None = Field(default=None, description="the brief; null when it failed")
+    error: str | None = Field(default=None, description="why there is no brief, one line")
+    cached: bool = Field(default=False, description="the brief came from the cache")
+    published: dt.datetime | None = Field(
+        default=None, description="from the feed entry or the page's metadata"
+    )
+    source: str | None = Field(default=None, description="the feed's or site's name")
+
+
+def source_name(result: ArticleResult) -> str:
+    """What a reader calls an article's source: the feed's or site's name, else the URL's
+    host, else the file's name (never the A-code, which stays in the JSON)."""
+    if result.source and result.source.strip():
+        return " ".join(result.source.split())
+    origin = result.origin
+    if origin.lower().startswith(("http://", "https://")):
+        try:
+            host = urlsplit(origin).hostname
+        except ValueError:
+            host = None
+        if host:
+            return host.removeprefix("www.")
+    return PurePath(origin.split("#", 1)[0]).name or origin
+
+
+def original_link(result: ArticleResult) -> str | None:
+    """The article's own address, when it has one a browser may follow: an http(s) URL with
+    a host and no whitespace or control character. Anything else is no link."""
+    origin = result.origin
+    if any(c.isspace() or not c.isprintable() for c in origin):
+        return None
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return origin
 
 
 @dataclass
@@ -56,7 +90,8 @@ class DigestOptions:
     """How a digest runs its articles.
 
     Args:
-        concurrency: articles in flight (default 1 for the embedded model, 4 otherwise).
+        concurrency: articles in flight (default the endpoint profile's: 1 for the
+            embedded model, 4 otherwise).
         rpm: at most this many requests per minute.
         tpm: at most this many (estimated) tokens per minute.
         use_cache: read and write the brief cache.
@@ -158,22 +193,21 @@ async def run_batch(
     items = expand(inputs)
     if options.on_start:
         options.on_start(len(items))
-    concurrency = max(1, options.concurrency or (1 if endpoint.embedded else 4))
+    concurrency = max(1, options.concurrency or endpoint.profile.concurrency)
     rpm = AsyncLimiter(options.rpm, 60) if options.rpm else None
     tpm = AsyncLimiter(options.tpm, 60) if options.tpm else None
     cache = cache if options.use_cache else None
 
     remember(endpoint.api_key)  # redacted from every message and log line from now on
-    remember_url(endpoint.base_url)
+    remember_url(endpoint.api_url)
 
-    async def cached(key: str, article: Article) -> Brief | None:
-        if cache is None or options.refresh:
-            return None
-        return await asyncio.to_thread(cache.load_brief, key, article.text)
-
-    async def store(key: str, brief: Brief) -> None:
-        if cache is not None:
-            await asyncio.to_thread(cache.store_brief, key, brief)
+    @contextlib.asynccontextmanager
+    async def within_limits(article: Article) -> AsyncIterator[None]:
+        if rpm is not None:
+            await rpm.acquire()
+        if tpm is not None:
+            await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
+        yield
 
     async def brief_one(
         article_id: str, origin: str, item: Article | Unreadable | str
@@ -186,24 +220,19 @@ async def run_batch(
             else await asyncio.to_thread(read_path, item, allow_private=options.allow_private)
         )
         known: dict[str, Any] = {"published": article.published, "source": article.source}
-        key = cache_key("brief", text_id(article.text), endpoint)
-        hit = await cached(key, article)
-        if hit is not None:
-            return ArticleResult(
-                article_id=article_id, origin=origin, brief=hit, cached=True, **known
-            )
-        # The model-calling stack loads only when a call is due: a cached run never pays.
-        from newsbrief.brief.summarize import asummarize
-
-        if rpm is not None:
-            await rpm.acquire()
-        if tpm is not None:
-            await tpm.acquire(min(_estimated_tokens(article.text), options.tpm or 1))
-        brief = reloadable(await asummarize(article, endpoint=endpoint, retry=options.retry))
-        # Committed before this article is reported done: a kill after this line loses
+        # Stored before this article is reported done: a kill after this line loses
         # nothing, a kill before it costs one model call on the next run.
-        await store(key, brief)
-        return ArticleResult(article_id=article_id, origin=origin, brief=brief, **known)
+        got = await brief_through(
+            cache,
+            article,
+            endpoint,
+            refresh=options.refresh,
+            retry=options.retry,
+            around_call=within_limits,
+        )
+        return ArticleResult(
+            article_id=article_id, origin=origin, brief=got.brief, cached=got.cached, **known
+        )
 
     async def one(index: int, item: Article | Unreadable | str) -> ArticleResult:
         """Exactly one result per input, whatever happens inside (cancellation aside)."""

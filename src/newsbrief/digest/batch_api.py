@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from newsbrief.aio import run_sync
-from newsbrief.contract import Brief, reloadable, text_id
+from newsbrief.contract import Brief
 from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
+from newsbrief.digest.batch_files import ResultLine, completion_of, result_lines
 from newsbrief.digest.build import cross_view, story_maps
-from newsbrief.digest.cache import BriefCache, cache_key
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
+from newsbrief.files import write_whole
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.replay import (
@@ -53,12 +54,12 @@ from newsbrief.model.replay import (
     require_json_schema,
 )
 from newsbrief.redact import remote_text
+from newsbrief.store.briefs import brief_key, brief_through
+from newsbrief.store.table import BriefCache, cache_key
 
 SYNTHESIS = "synthesis"
 # nb-<run id, 12 hex>-<brief cache key, 24 hex, or "synthesis">-<request fingerprint, 24 hex>
 CUSTOM_ID = re.compile(r"nb-([0-9a-f]{12})-(?:[0-9a-f]{24}|synthesis)-([0-9a-f]{24})")
-# The custom_id of a line too large to parse, read from its start (engines write it first).
-_CUSTOM_ID_NEAR_START = re.compile(rb'"custom_id"\s*:\s*"([^"\\]{1,80})"')
 
 
 class RunArticle(BaseModel):
@@ -97,7 +98,7 @@ class Round:
 
 
 def _require_batchable(endpoint: Endpoint) -> None:
-    if endpoint.embedded:
+    if not endpoint.profile.batch_files:
         raise ConfigError(
             "batch files are for a remote model (OpenAI Batch, Azure OpenAI batch, vllm "
             "run-batch): set NEWSBRIEF_MODEL, and OPENAI_API_KEY or NEWSBRIEF_BASE_URL"
@@ -148,19 +149,13 @@ async def _advance(
     lines: dict[str, str] = {}
     briefs: dict[str, Brief] = {}
     failed = 0
-    from newsbrief.brief.summarize import brief_article
-
     for item in run.articles:
         report.articles += 1
-        hit = cache.load_brief(item.key, item.text)
-        if hit is not None:
-            briefs[item.article_id] = hit
-            continue
         article = Article(
             item.text, item.title, item.origin, list(item.warnings), item.published, item.source
         )
         try:
-            brief = reloadable(await brief_article(article, None, endpoint, None, ask=replay))
+            got = await brief_through(cache, article, endpoint, ask=replay)
         except Pending as waiting:
             for body in waiting.bodies:
                 custom_id = _custom_id(run.run_id, item.key, body)
@@ -170,9 +165,9 @@ async def _advance(
             report.failed.append(f"{item.origin}: {remote_text(str(exc), endpoint.api_key)}")
             failed += 1
             continue
-        cache.store_brief(item.key, brief)
-        report.briefed += 1
-        briefs[item.article_id] = brief
+        if not got.cached:
+            report.briefed += 1
+        briefs[item.article_id] = got.brief
     report.done += len(briefs)
     if briefs and len(briefs) + failed == len(run.articles):
         try:
@@ -200,9 +195,7 @@ async def _advance(
 
 
 def _write(lines: dict[str, str], out: Path) -> None:
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines.values()), encoding="utf-8")
-    tmp.replace(out)
+    write_whole(out, "".join(line + "\n" for line in lines.values()))
 
 
 def export_requests(
@@ -231,7 +224,7 @@ def export_requests(
             article = item
         else:
             article = read_path(item, allow_private=allow_private)
-        key = cache_key("brief", text_id(article.text), endpoint)
+        key = brief_key(article.text, endpoint)
         articles.append(
             RunArticle(
                 article_id=f"A{index + 1}",
@@ -271,71 +264,6 @@ def _record(run: Run, lines: dict[str, str], cache: BriefCache) -> None:
         raise NewsbriefError(f"cannot record the batch run: {cache.last_error}")
 
 
-@dataclass
-class _Line:
-    """One line of a results file: its parsed object, or why it has none."""
-
-    number: int
-    data: dict[str, Any] | None = None
-    custom_id: str | None = None  # of a line too large to parse, when its start names it
-    problem: str | None = None
-
-
-def _results(path: Path, cap: int) -> Iterator[_Line]:
-    """The file's non-blank lines; one over `cap` bytes is skipped unread (only its start
-    is kept, to name it), so a 100 MB line never sits in memory."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        number = 0
-        while raw := handle.readline(cap + 1):
-            number += 1
-            if len(raw) > cap and not raw.endswith(b"\n"):
-                found = _CUSTOM_ID_NEAR_START.search(raw[:4096])
-                while raw and not raw.endswith(b"\n"):  # the rest of the line, dropped
-                    raw = handle.readline(1 << 20)
-                custom_id = found.group(1).decode("utf-8", "replace") if found else None
-                problem = f"over the {cap}-byte answer limit (NEWSBRIEF_MAX_RESPONSE_BYTES)"
-                yield _Line(number, custom_id=custom_id, problem=problem)
-                continue
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except (ValueError, RecursionError):  # not UTF-8 or not JSON; nested too deep
-                data = None
-            if isinstance(data, dict):
-                yield _Line(number, data=data)
-            else:
-                yield _Line(number, problem="not a JSON object")
-
-
-def _error_text(line: dict[str, Any], response: object) -> str:
-    """Why the engine gave no answer, in its own words, redacted: the line's error object,
-    else the response body's, else the HTTP status."""
-    body = response.get("body") if isinstance(response, dict) else None
-    status = response.get("status_code") if isinstance(response, dict) else None
-    error = line.get("error") or (body.get("error") if isinstance(body, dict) else None)
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        code = error.get("code")
-        text = f"{code}: {error['message']}" if isinstance(code, str) else error["message"]
-    elif error:
-        text = error if isinstance(error, str) else json.dumps(error)[:4096]
-    else:
-        text = f"HTTP {status}" if isinstance(status, int) else "no response"
-    return remote_text(text)
-
-
-def _completion(line: dict[str, Any]) -> Completion:
-    """The line's answer, checked; BadAnswer (the engine's error text) when it has none."""
-    response = line.get("response")
-    if isinstance(response, dict) and response.get("status_code") == 200:
-        return Completion.parse(response.get("body"))
-    raise BadAnswer(_error_text(line, response))
-
-
 def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Path) -> Round:
     """Store a batch engine's answers, finish what they complete, and write what is still
     due (re-asks, label questions, failed lines, the synthesis) to `out`.
@@ -351,10 +279,10 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
     report = Round()
     runs: dict[str, Run | None] = {}
     asked: dict[str, set[str] | None] = {}  # by run: the custom_ids written for it
-    answers: dict[str, _Line] = {}  # by custom_id, the lines that may be stored
+    answers: dict[str, ResultLine] = {}  # by custom_id, the lines that may be stored
     counts: Counter[str] = Counter()
     ours = 0  # lines that name a newsbrief request
-    for line in _results(results, endpoint.max_response_bytes):
+    for line in result_lines(results, endpoint.max_response_bytes):
         data = line.data or {}
         raw_id = data.get("custom_id", line.custom_id)
         custom_id = raw_id if isinstance(raw_id, str) else None
@@ -396,7 +324,7 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
         if counts[custom_id] > 1:
             continue
         try:
-            completion = _completion(line.data or {})
+            completion = completion_of(line.data or {})
         except BadAnswer as exc:
             report.failed.append(f"{custom_id}: {remote_text(str(exc))} (sent again)")
             continue

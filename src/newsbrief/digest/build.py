@@ -16,22 +16,24 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsbrief.aio import run_sync
-from newsbrief.contract import Brief, Usage
-from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch
-from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.aio import blocking
+from newsbrief.contract import Brief, Note, Usage, text_id
+from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch, source_name
 from newsbrief.digest.compare import FigureGroup, group_figures
 from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
+from newsbrief.digest.since import Changes, changes, load_record, record_of, run_key, save_record
 from newsbrief.digest.stories import Story, stories_of
+from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
-from newsbrief.model.endpoint import Endpoint, ready, resolve_endpoint
+from newsbrief.model.endpoint import Endpoint, endpoint_from, ready
+from newsbrief.store.table import BriefCache, cache_key
 
 if TYPE_CHECKING:
-    from newsbrief.model.client import Ask
+    from newsbrief.model.call import Ask
 
-DIGEST_SCHEMA_VERSION = "2"  # 2: stories; articles carry published and source
+DIGEST_SCHEMA_VERSION = "3"  # 2: stories; articles carry published and source; 3: notes, changes
 
 
 class _Strict(BaseModel):
@@ -39,30 +41,38 @@ class _Strict(BaseModel):
 
 
 class Theme(_Strict):
-    title: str
-    summary: str
-    article_ids: list[str]
+    """A thread several articles share, as the synthesis call wrote it."""
+
+    title: str = Field(description="the theme in a few words")
+    summary: str = Field(description="what the articles say of it")
+    article_ids: list[str] = Field(description="the articles it draws on")
 
 
 class CrossImplication(_Strict):
-    statement: str
-    actor: str = ""
-    article_ids: list[str]
+    """A policy implication drawn across articles."""
+
+    statement: str = Field(description="the implication in one sentence")
+    actor: str = Field(default="", description="who would act; empty when none is named")
+    article_ids: list[str] = Field(description="the articles it rests on")
 
 
 class Discrepancy(_Strict):
-    description: str
-    article_ids: list[str]
+    """Articles that disagree, as the synthesis found it (two known articles at least)."""
+
+    description: str = Field(description="what the articles disagree on")
+    article_ids: list[str] = Field(description="the articles that disagree")
 
 
 class DigestStats(_Strict):
-    articles: int
-    summarized: int
-    failed: int
-    model_calls: int
-    cached: int
-    usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
+    """Counts and cost of one digest run."""
+
+    articles: int = Field(description="inputs, feed entries counted one by one")
+    summarized: int = Field(description="articles with a brief")
+    failed: int = Field(description="articles without one (see ArticleResult.error)")
+    model_calls: int = Field(description="model calls made by this run (cached ones excluded)")
+    cached: int = Field(description="briefs read from the cache")
+    usage: Usage = Field(default_factory=Usage, description="tokens this run spent")
+    cost_usd: float = Field(default=0.0, description="estimated cost in USD (0 when unknown)")
 
 
 class Digest(_Strict):
@@ -70,20 +80,71 @@ class Digest(_Strict):
 
     Strict (unknown fields are refused) and versioned like Brief: `schema_version` changes
     whenever the JSON shape does. Render it with newsbrief.to_markdown / to_html.
+
+    Attributes:
+        schema_version: version of this JSON shape.
+        headline: one line for the whole briefing (the synthesis's, else a count).
+        themes: threads several articles share (synthesis).
+        implications: policy implications drawn across articles (synthesis).
+        discrepancies: articles that disagree (synthesis, checked against known ids).
+        stories: articles clustered by event, by our code.
+        figure_groups: the same figure across articles, by our code, conflicts marked.
+        articles: every input's result, a Brief or the reason there is none, in input order.
+        warnings: readable notes on the run (feeds skipped, synthesis failed...).
+        notes: the same notes, typed (see contract.Note).
+        stats: counts, tokens and estimated cost.
+        model: the model name used.
+        generated_at: when it was built, "YYYY-MM-DD HH:MM UTC".
+        changes: marks against the previous digest of the same inputs (digest.since).
     """
 
-    schema_version: str = DIGEST_SCHEMA_VERSION
-    headline: str
-    themes: list[Theme] = Field(default_factory=list)
-    implications: list[CrossImplication] = Field(default_factory=list)
-    discrepancies: list[Discrepancy] = Field(default_factory=list)
-    stories: list[Story] = Field(default_factory=list)
-    figure_groups: list[FigureGroup] = Field(default_factory=list)
-    articles: list[ArticleResult] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    stats: DigestStats
-    model: str
-    generated_at: str
+    schema_version: str = Field(
+        default=DIGEST_SCHEMA_VERSION, description="version of this JSON shape"
+    )
+    headline: str = Field(description="one line for the whole briefing")
+    themes: list[Theme] = Field(default_factory=list, description="threads articles share")
+    implications: list[CrossImplication] = Field(
+        default_factory=list, description="policy implications drawn across articles"
+    )
+    discrepancies: list[Discrepancy] = Field(
+        default_factory=list, description="articles that disagree"
+    )
+    stories: list[Story] = Field(
+        default_factory=list, description="articles clustered by event, by our code"
+    )
+    figure_groups: list[FigureGroup] = Field(
+        default_factory=list, description="the same figure across articles, conflicts marked"
+    )
+    articles: list[ArticleResult] = Field(
+        default_factory=list, description="every input's result, in input order"
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="every note's text, in order: readable notes on the run"
+    )
+    notes: list[Note] = Field(
+        default_factory=list, description="the same notes, typed (absent before schema 3)"
+    )
+    stats: DigestStats = Field(description="counts, tokens and estimated cost")
+    model: str = Field(description="the model name used")
+    generated_at: str = Field(description="when it was built, 'YYYY-MM-DD HH:MM UTC'")
+    changes: Changes | None = Field(
+        default=None,
+        description="marks against the previous digest of the same inputs (None without a cache)",
+    )
+
+    @property
+    def nothing_new(self) -> bool:
+        """No article at all (every feed entry seen before), or nothing the previous digest
+        of these inputs did not already have, and no failure to report."""
+        if self.failures:
+            return False
+        if not self.articles:
+            return True
+        return (
+            self.changes is not None
+            and self.changes.previous_at is not None
+            and not (self.changes.anything)
+        )
 
     @property
     def briefs(self) -> dict[str, Brief]:
@@ -129,6 +190,7 @@ class CrossView(_Strict):
     implications: list[CrossImplication]
     discrepancies: list[Discrepancy]
     warnings: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
 
 
 async def cross_view(
@@ -139,8 +201,8 @@ async def cross_view(
     ask: Ask | None = None,
     story_of: dict[str, str] | None = None,
     day_of: dict[str, dt.date | None] | None = None,
-) -> tuple[CrossView | None, Usage, int, list[str]]:
-    """(view, usage, model calls, warnings); cached like briefs, so a repeat run calls nothing.
+) -> tuple[CrossView | None, Usage, int, list[Note]]:
+    """(view, usage, model calls, notes); cached like briefs, so a repeat run calls nothing.
     `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
     if not briefs:
         return None, Usage(), 0, []
@@ -155,7 +217,7 @@ async def cross_view(
         if hit is not None:
             try:
                 view = CrossView.model_validate_json(hit)
-                return view, Usage(), 0, view.warnings
+                return view, Usage(), 0, view.notes
             except ValueError:
                 cache.delete(key)
     from newsbrief.digest.synthesis import synthesize  # loads the model stack: only when due
@@ -166,7 +228,16 @@ async def cross_view(
             briefs, live, options.retry, ask or acall_default(), story_of, day_of
         )
     except NewsbriefError as exc:
-        return None, Usage(), 0, [f"cross-article synthesis failed: {exc}"]
+        said = "The overview across articles could not be written; each article's brief follows."
+        return (
+            None,
+            Usage(),
+            0,
+            [
+                Note(kind="reader", text=said),
+                Note(kind="process", text=f"cross-article synthesis failed: {exc}"),
+            ],
+        )
     d = result.draft
     view = CrossView(
         headline=d.headline,
@@ -174,22 +245,28 @@ async def cross_view(
         implications=[CrossImplication(**i.model_dump()) for i in d.implications],
         discrepancies=[Discrepancy(**x.model_dump()) for x in d.discrepancies],
         warnings=result.warnings,
+        notes=result.notes,
     )
     if cache is not None:
         cache.put(key, "synthesis", view.model_dump_json())
-    return view, result.spent.usage, 1, view.warnings
+    return view, result.spent.usage, 1, view.notes
 
 
+@fill(endpoint_args=ENDPOINT_ARGS)
 async def abuild_digest(
     inputs: Sequence[Article | str | Path],
     *,
     endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
     options: DigestOptions | None = None,
     cache: BriefCache | None = None,
     deliver: Callable[[Digest], None] | None = None,
 ) -> Digest:
-    """Brief every input and add the cross-article view. One bad input never sinks the rest:
-    it is listed in Digest.articles with its reason.
+    """Brief every input and add the cross-article view (awaitable). One bad input never
+    sinks the rest: it is listed in Digest.articles with its reason.
 
     Feed entries count as seen (for since="last-run") only once the digest has reached its
     reader: after `deliver` returns, or, without it, when the digest is returned. A run that
@@ -200,25 +277,42 @@ async def abuild_digest(
         inputs: file paths, folders (their .txt/.md/.html articles and .rss/.xml/.atom/.rdf
             feeds), http(s) URLs, RSS, Atom or OPML feeds (files or URLs; each entry becomes
             an article), or Article objects, in the order they should appear.
-        endpoint: where to send requests (default: resolve_endpoint(), the environment).
-        options: concurrency, rate limits, cache use, retries, prices (see DigestOptions).
-        cache: the brief cache to read and write; None with use_cache means no cache.
+        {endpoint_args}
+        options: concurrency, rate limits, cache use, retries, prices, feed dates, progress
+            callbacks (see DigestOptions); default DigestOptions().
+        cache: the brief cache to read and write (BriefCache); None, or use_cache=False in
+            the options, means no cache.
         deliver: called with the finished digest, e.g. to write it out (atomically); if it
-            raises, no entry is marked seen and the exception propagates.
+            raises, no feed entry is marked seen and the exception propagates.
+
+    Returns:
+        The Digest: every input's result in order, plus the cross-article view.
+
+    Raises:
+        ConfigError: conflicting or unusable settings.
+        EmbeddedModelError: the embedded model could not be started.
+        Failures of single articles (unreadable, unreachable, invalid answers) are not
+        raised: they are listed in Digest.articles with their reason.
     """
-    endpoint = endpoint or resolve_endpoint()
+    endpoint = endpoint_from(endpoint, model, base_url, api_key, mode)
     options = options or DigestOptions()
     cache = cache if options.use_cache else None
     # Feeds become their entries, dated, each once.
     resolver = Resolver(cache, options.since, options.allow_private)
+    record_key = run_key(
+        [f"text:{text_id(i.text)}" if isinstance(i, Article) else str(i) for i in inputs]
+    )
+    previous = await asyncio.to_thread(load_record, cache, record_key)
     items = await resolver.resolve(expand(inputs, feed_files=True, warnings=resolver.warnings))
     results = await run_batch(items, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
     stories, story_of, day_of = story_maps(results)
-    view, usage, calls, warnings = await cross_view(
+    names = {r.article_id: source_name(r) for r in results}
+    view, usage, calls, synthesis_notes = await cross_view(
         briefs, endpoint, cache, options, None, story_of, day_of
     )
-    warnings = [*resolver.warnings, *warnings]
+    # What reading the feeds found is the reader's to know (a malformed feed, a skipped one).
+    notes = [*(Note(kind="reader", text=w) for w in resolver.warnings), *synthesis_notes]
     usage = sum((r.brief.provenance.usage for r in results if r.brief and not r.cached), usage)
     calls += sum(1 for r in results if r.brief is not None and not r.cached)
     digest = Digest(
@@ -231,7 +325,8 @@ async def abuild_digest(
         stories=stories,
         figure_groups=group_figures(briefs, story_of, day_of),
         articles=results,
-        warnings=list(warnings),
+        warnings=[n.text for n in notes],
+        notes=notes,
         stats=DigestStats(
             articles=len(results),
             summarized=len(briefs),
@@ -243,22 +338,20 @@ async def abuild_digest(
         ),
         model=endpoint.model,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changes=changes(previous, stories, briefs, names) if cache is not None else None,
     )
     if deliver is not None:
         deliver(digest)
     resolver.commit(results)  # only now: the reader has the digest
+    if briefs and not digest.nothing_new:  # else "the previous digest" stays as it was
+        save_record(cache, record_key, record_of(digest.generated_at, briefs, names))
     return digest
 
 
-def build_digest(
-    inputs: Sequence[Article | str | Path],
-    *,
-    endpoint: Endpoint | None = None,
-    options: DigestOptions | None = None,
-    cache: BriefCache | None = None,
-    deliver: Callable[[Digest], None] | None = None,
-) -> Digest:
-    """Blocking form of abuild_digest (same arguments), usable inside a running event loop."""
-    return run_sync(
-        abuild_digest(inputs, endpoint=endpoint, options=options, cache=cache, deliver=deliver)
-    )
+build_digest = blocking(
+    abuild_digest,
+    "build_digest",
+    "Brief every input, add the cross-article view, and wait for it. One bad input never\n"
+    "sinks the rest: it is listed in Digest.articles with its reason. Usable inside a\n"
+    "running event loop too (it runs on a helper thread then).",
+)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.contract import Brief, KeyFigure
 
@@ -38,18 +38,22 @@ CONFLICT_MAX = 0.10
 class FigureEntry(KeyFigure):
     """A brief's figure, with where it came from."""
 
-    article_id: str
-    index: int  # position in that brief's key_figures, for links to its quote
+    article_id: str = Field(description="the article whose brief holds the figure")
+    index: int = Field(description="position in that brief's key_figures (links to its quote)")
 
 
 class FigureGroup(BaseModel):
+    """One figure as several articles report it, grouped by our code (never the model)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    key: str
-    label: str
-    unit: str
-    entries: list[FigureEntry]
-    conflicting: bool
+    key: str = Field(description="subject words + measure kind + unit: what the group is of")
+    label: str = Field(description="the label shown for the group")
+    unit: str = Field(description="the unit its entries share")
+    entries: list[FigureEntry] = Field(description="each article's figure, in input order")
+    conflicting: bool = Field(
+        description="two articles of one story and one day disagree beyond rounding"
+    )
 
 
 def label_key(label: str, unit: str) -> str:

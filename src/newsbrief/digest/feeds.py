@@ -26,7 +26,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newsbrief import settings
 from newsbrief.digest.batch import ArticleResult
-from newsbrief.digest.cache import BriefCache
 from newsbrief.errors import InputError
 from newsbrief.ingest import feeds, fetch
 from newsbrief.ingest.read import (
@@ -37,6 +36,7 @@ from newsbrief.ingest.read import (
     read_date,
     read_file,
 )
+from newsbrief.store.table import BriefCache
 
 Since = dt.datetime | Literal["last-run"] | None
 PAGE_FETCHES = 4  # entry pages fetched at once

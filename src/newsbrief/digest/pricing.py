@@ -55,7 +55,7 @@ def _load(path: Path) -> dict[str, tuple[float, float]]:
 def estimate_cost(
     endpoint: Endpoint, usage: Usage, overrides: dict[str, tuple[float, float]] | None = None
 ) -> float:
-    if endpoint.embedded:
+    if endpoint.profile.free:
         return 0.0
     price = price_table(overrides).get(endpoint.model)
     if price is None:

@@ -31,13 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.digest.batch import ArticleResult
 from newsbrief.digest.boilerplate import without_boilerplate
 from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, worth_a_figure
-from newsbrief.text.words import content_words
+from newsbrief.text.words import FUNCTION_WORDS, content_words, suffix_stem
 
 THRESHOLD = 0.15
 MAX_APART = dt.timedelta(hours=36)
@@ -50,146 +50,6 @@ ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&'-]*|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][a-zA-Z&'-]*|\d{2,3}))*")
-_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "more",
-        "most",
-        "much",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "said",
-        "same",
-        "says",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "per",
-        "cent",
-        "percent",
-        "year",
-        "years",
-        "week",
-        "month",
-        "day",
-        "today",
-        "yesterday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
 _NOT_NAMES = frozenset(
     [
         "The",
@@ -247,21 +107,13 @@ class StoryInput:
     source: str | None = None  # the outlet: what it repeats on its articles is not compared
 
 
-def _stem(word: str) -> str:
-    w = word.lower().strip("'-")
-    for suffix in ("ies", "es", "s", "ed", "ing"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
-
-
 def features(item: StoryInput) -> Counter[str]:
     """Counts of w:<stem>, e:<name>, n:<quantity> for one article."""
     found: Counter[str] = Counter()
     for source, times in ((item.title, 2), (item.text, 1)):
         for word in _WORD.findall(source):
-            if word.lower() not in _STOP and len(word) > 2:
-                found["w:" + _stem(word)] += times
+            if word.lower() not in FUNCTION_WORDS and len(word) > 2:
+                found["w:" + suffix_stem(word)] += times
         for match in _NAME.finditer(source):
             words = [w for w in match.group(0).split() if w not in _NOT_NAMES]
             if words:
@@ -460,14 +312,18 @@ class Story(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str  # S1, S2... in order of first appearance
-    title: str  # the first article's title
-    article_ids: list[str]
-    sources: list[str]  # distinct sources, first seen first: the feed's or site's name,
-    # else the URL's host, else the file
-    source_count: int
-    single_source: bool
-    published: dt.datetime | None = None  # the earliest date among its articles
+    id: str = Field(description="S1, S2... in order of first appearance")
+    title: str = Field(description="the first article's title")
+    article_ids: list[str] = Field(description="the articles reporting it, in input order")
+    sources: list[str] = Field(
+        description="distinct sources, first seen first: the feed's or site's name, else "
+        "the URL's host, else the file"
+    )
+    source_count: int = Field(description="how many distinct sources")
+    single_source: bool = Field(description="only one source reports it")
+    published: dt.datetime | None = Field(
+        default=None, description="the earliest date among its articles"
+    )
 
     @property
     def coverage(self) -> str | None:

@@ -14,18 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from newsbrief.brief.policy import POLICY
-from newsbrief.contract import Brief
-from newsbrief.model.client import Ask, Spent, acall
+from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.contract import Brief, Note, NoteKind
+from newsbrief.model.call import Ask, Request, Spent
+from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity, worth_a_figure
 from newsbrief.text.words import content_words
-
-MAX_THEMES = POLICY.max_themes
-MAX_ITEMS = POLICY.max_digest_items
 
 
 class ThemeDraft(BaseModel):
@@ -46,16 +44,20 @@ class DiscrepancyDraft(BaseModel):
 
 
 class SynthesisDraft(CheckedModel):
+    """The synthesis answer's shape; what is sent is synthesis_model's."""
+
     headline: str = Field(description="one line for the whole briefing")
-    themes: list[ThemeDraft] = bounded(1, MAX_THEMES)
-    implications: list[CrossImplicationDraft] = bounded(max_items=MAX_ITEMS)
-    discrepancies: list[DiscrepancyDraft] = bounded(max_items=MAX_ITEMS)
+    themes: list[ThemeDraft]
+    implications: list[CrossImplicationDraft]
+    discrepancies: list[DiscrepancyDraft]
 
 
 @lru_cache(maxsize=16)
-def synthesis_model(ids: tuple[str, ...]) -> type[SynthesisDraft]:
+def synthesis_model(ids: tuple[str, ...], policy: BriefPolicy) -> type[SynthesisDraft]:
     """SynthesisDraft whose citations the endpoint's grammar restricts to these article ids
-    (checked again by our code for endpoints without a grammar)."""
+    (checked again by our code for endpoints without a grammar), with the item bounds of
+    `policy`."""
+    most_themes, most_items = policy.max_themes, policy.max_digest_items
 
     def cites(base: type[BaseModel], least: int) -> type[BaseModel]:
         field = base.model_fields["article_ids"]
@@ -76,9 +78,9 @@ def synthesis_model(ids: tuple[str, ...]) -> type[SynthesisDraft]:
     return create_model(
         "SynthesisDraft",
         __base__=SynthesisDraft,
-        themes=(list[theme], bounded(1, MAX_THEMES)),  # type: ignore[valid-type]
-        implications=(list[implication], bounded(max_items=MAX_ITEMS)),  # type: ignore[valid-type]
-        discrepancies=(list[discrepancy], bounded(max_items=MAX_ITEMS)),  # type: ignore[valid-type]
+        themes=(list[theme], bounded(1, most_themes)),  # type: ignore[valid-type]
+        implications=(list[implication], bounded(max_items=most_items)),  # type: ignore[valid-type]
+        discrepancies=(list[discrepancy], bounded(max_items=most_items)),  # type: ignore[valid-type]
     )
 
 
@@ -205,17 +207,22 @@ def keep_known(
     briefs: dict[str, Brief],
     story_of: dict[str, str] | None = None,
     day_of: dict[str, Any] | None = None,
-) -> tuple[SynthesisDraft, list[str]]:
+    policy: BriefPolicy = POLICY,
+) -> tuple[SynthesisDraft, list[Note]]:
     """Strip unknown and unsupported citations; drop items left with too few, stating a
     number their cited briefs lack, or discrepancies between articles that cannot disagree;
-    clear a headline stating a number no brief has. Returns warnings."""
+    clear a headline stating a number no brief has. Returns the repairs, typed."""
     story_of, day_of = story_of or {}, day_of or {}
     words_of = {a: brief_words(b) for a, b in briefs.items()}
-    warnings = []
+    notes: list[Note] = []
+
+    def warn(kind: NoteKind, text: str) -> None:
+        notes.append(Note(kind=kind, text=text))
+
     out = draft.model_copy(deep=True)
     loose = unbacked(out.headline, list(briefs.values()))
     if loose:
-        warnings.append(f"headline dropped: it states {', '.join(loose)}, which no brief has")
+        warn("item_dropped", f"headline dropped: it states {', '.join(loose)}, which no brief has")
         out.headline = ""
     for kind, items in _kinds(out):
         kept = []
@@ -223,33 +230,38 @@ def keep_known(
             bad = [a for a in item.article_ids if a not in briefs]
             item.article_ids = [a for a in item.article_ids if a in briefs]
             if bad:
-                warnings.append(f"{kind}: removed citation of unknown article ids {bad}")
+                warn("citation_removed", f"{kind}: removed citation of unknown article ids {bad}")
             weak = unsupported(item, words_of)
             if weak:
                 item.article_ids = [a for a in item.article_ids if a not in weak]
-                warnings.append(f"{kind}: removed citations {weak}: their briefs say nothing of it")
+                warn(
+                    "citation_removed",
+                    f"{kind}: removed citations {weak}: their briefs say nothing of it",
+                )
             item.article_ids = list(dict.fromkeys(item.article_ids))
             needed = 2 if kind == "discrepancies" else 1
             loose = unbacked(_text(item), [briefs[a] for a in item.article_ids])
             why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
             if why and len(item.article_ids) >= needed:
-                warnings.append(f"discrepancies: dropped one: {why}")
+                warn("item_dropped", f"discrepancies: dropped one: {why}")
             elif len(item.article_ids) < needed:
-                warnings.append(
-                    f"{kind}: dropped an item citing fewer than {needed} known articles"
+                warn(
+                    "item_dropped",
+                    f"{kind}: dropped an item citing fewer than {needed} known articles",
                 )
             elif loose:
-                warnings.append(
+                warn(
+                    "item_dropped",
                     f"{kind}: dropped an item stating {', '.join(loose)}, which the briefs it "
-                    "cites do not"
+                    "cites do not",
                 )
             else:
                 kept.append(item)
-        limit = MAX_THEMES if kind == "themes" else MAX_ITEMS
+        limit = policy.max_themes if kind == "themes" else policy.max_digest_items
         if len(kept) > limit:
-            warnings.append(f"{kind}: kept the first {limit} of {len(kept)}")
+            warn("trimmed", f"{kind}: kept the first {limit} of {len(kept)}")
         setattr(out, kind, kept[:limit])
-    return out, warnings
+    return out, notes
 
 
 def briefs_digest_input(briefs: dict[str, Brief]) -> str:
@@ -267,25 +279,31 @@ def briefs_digest_input(briefs: dict[str, Brief]) -> str:
 @dataclass
 class Synthesis:
     draft: SynthesisDraft
-    warnings: list[str]
+    notes: list[Note]
     spent: Spent
+
+    @property
+    def warnings(self) -> list[str]:
+        return [n.text for n in self.notes]
 
 
 async def synthesize(
     briefs: dict[str, Brief],
     endpoint: Endpoint,
-    policy: RetryPolicy | None = None,
+    retry: RetryPolicy | None = None,
     ask: Ask = acall,
     story_of: dict[str, str] | None = None,
     day_of: dict[str, Any] | None = None,
+    policy: BriefPolicy = POLICY,
 ) -> Synthesis:
     """The cross-article view of these briefs, its citations checked.
 
     Args:
         briefs: by article id (A1...), as the model will cite them.
-        endpoint: the model; policy: transport retries; ask: how calls are made.
+        endpoint: the model; retry: transport retries; ask: how calls are made.
         story_of, day_of: each article's story id and publication day (None: unknown), so
             a discrepancy between two events or two days is re-asked, then dropped.
+        policy: the limits (themes, items, re-asks, answer size).
     """
     known = set(briefs)
     story_of, day_of = story_of or {}, day_of or {}
@@ -295,17 +313,17 @@ async def synthesize(
         found = unknown_citations(d, known) + unbacked_numbers(d, briefs)
         return found + wrong_citations(d, words_of, story_of, day_of)
 
-    prompt = render("digest_system", max_themes=MAX_THEMES, max_items=MAX_ITEMS) + "\n\n"
+    limits = {"max_themes": policy.max_themes, "max_items": policy.max_digest_items}
+    prompt = render("digest_system", **limits) + "\n\n"
     prompt += render("digest_user", briefs=briefs_digest_input(briefs))
     messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
-    draft, meter = await ask(
-        endpoint,
+    request = Request(
         messages,
-        synthesis_model(tuple(briefs)),
-        max_reasks=POLICY.synthesis_reasks,
-        max_tokens=POLICY.synthesis_tokens,
+        synthesis_model(tuple(briefs), policy),
+        max_tokens=policy.synthesis_tokens,
+        max_reasks=policy.synthesis_reasks,
         problems=problems,
-        policy=policy,
     )
-    draft, warnings = keep_known(draft, briefs, story_of, day_of)
-    return Synthesis(draft=draft, warnings=warnings, spent=meter.spent())
+    draft, meter = await ask(endpoint, request, retry=retry)
+    draft, notes = keep_known(draft, briefs, story_of, day_of, policy)
+    return Synthesis(draft=draft, notes=notes, spent=meter.spent())

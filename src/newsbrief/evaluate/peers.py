@@ -13,32 +13,27 @@ and scores what it returns by our own code, from its output and the article alon
 - chunks sent and chunks dropped (an answer langextract could not parse: it logs a warning
   and carries on without that chunk's figures), and wall time.
 
-The scoring takes langextract-shaped data (see figures_from_extractions) and needs no
-langextract installed.
+The scoring and its report are evaluate/peer_scores.py: they take the figures
+figures_from_extractions makes from langextract-shaped data, and need no langextract
+installed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from newsbrief.errors import ConfigError, NewsbriefError
-from newsbrief.evaluate.metrics import (
-    GoldItem,
-    Labels,
-    error_row,
-    pct,
-    recall_of,
-    score_cells,
-    score_figure_labels,
-)
+from newsbrief.evaluate.peer_scores import PeerFigure, PeerResult
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text
-from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
+from newsbrief.text.frames import frames_of
+from newsbrief.text.numbers import find_numbers
 
 PEERS = ("langextract",)
 # Not an extra: langextract 1.7.1 needs google-genai, which pins tenacity below 9.2, and our
@@ -52,20 +47,8 @@ FIGURE_CLASS = "key_figure"
 NO_KEY = "no-key"  # langextract's OpenAI provider refuses an empty key; local servers ignore it
 _DROPPED = "Chunk omitted from results"  # langextract's warning for an unparsable answer
 
-# newsbrief's worked example (prompts/example_article.md and example_brief.md) without the
-# sentence and candidate ids that newsbrief's prompt adds: langextract quotes plain text.
-EXAMPLE_TEXT = (
-    "Acme Bank Cuts Profit Goal\n\n"
-    "Acme Bank shares fell 3.2% to $41.50 on Tuesday after the lender cut its 2025 profit "
-    "goal to $2.1 billion, blaming a 15% jump in loan-loss provisions. The Bundesbank said "
-    "it would review capital buffers for mid-sized lenders before the end of the year."
-)
-EXAMPLE_FIGURES = (
-    ("3.2%", "Acme Bank daily share price fall"),
-    ("$41.50", "Acme Bank share price"),
-    ("$2.1 billion", "Acme Bank 2025 profit goal"),
-    ("15%", "Acme Bank loan-loss provisions increase"),
-)
+_SENTENCE_ID = re.compile(r"\[S\d+\] ")
+_CANDIDATE_ID = re.compile(r" \[(C\d+)\]")
 # newsbrief's rules for key figures (prompts/brief_system.md), for a span extractor.
 PROMPT = (
     "You are a careful financial news analyst. Extract the key figures of this financial "
@@ -84,23 +67,6 @@ PROMPT = (
 
 class PeerError(NewsbriefError):
     """The peer failed on one document (its error, in one line)."""
-
-
-@dataclass(frozen=True)
-class PeerFigure:
-    text: str  # the peer's extraction text: the number as it quoted it
-    label: str
-    start: int | None  # its char_interval in the article; None when it could not place it
-    end: int | None
-    alignment: str | None = None  # langextract's alignment status (match_exact, ...)
-
-
-@dataclass
-class PeerResult:
-    figures: list[PeerFigure]
-    chunks: int  # model calls: one per chunk
-    chunks_dropped: int  # answers the peer could not parse, dropped with their figures
-    wall_s: float
 
 
 def figures_from_extractions(extractions: Iterable[Any]) -> list[PeerFigure]:
@@ -127,187 +93,6 @@ def figures_from_extractions(extractions: Iterable[Any]) -> list[PeerFigure]:
             )
         )
     return out
-
-
-# --- scoring -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """A peer figure with the number its extraction text states (for gold scoring)."""
-
-    number_text: str
-    value: float
-    unit: str
-    label: str
-
-
-def stated_number(extraction_text: str) -> NumberMatch | None:
-    """The number an extraction text states: its one number expression ("3.2%", or "fell
-    3.2%"); None when it states none or several."""
-    numbers = find_numbers(extraction_text)
-    return numbers[0] if len(numbers) == 1 else None
-
-
-@dataclass
-class PeerScore:
-    name: str
-    figures: int = 0
-    placed: int = 0  # with a char_interval
-    exact: int = 0  # text[start:end] == extraction text
-    right_number: int = 0  # the number at the interval is the number of the extraction text
-    unparsed: int = 0  # extraction texts stating no number, or several
-    recall: tuple[int, int] | None = None
-    labels: Labels | None = None
-    duplicate_figures: int = 0
-    chunks: int = 0
-    chunks_dropped: int = 0
-    wall_s: float = 0.0
-    failures: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def exact_share(self) -> float | None:
-        return self.exact / self.figures if self.figures else None
-
-    @property
-    def right_number_share(self) -> float | None:
-        return self.right_number / self.figures if self.figures else None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["exact_share"] = self.exact_share
-        data["right_number_share"] = self.right_number_share
-        data["labels"] = self.labels.to_json() if self.labels is not None else None
-        return data
-
-
-def score_peer(
-    name: str,
-    text: str,
-    result: PeerResult,
-    *,
-    bullets: list[str] | None = None,
-    gold: list[GoldItem] | None = None,
-) -> PeerScore:
-    """A peer's figures judged against the article text it was given, never its own flags."""
-    s = PeerScore(
-        name,
-        figures=len(result.figures),
-        chunks=result.chunks,
-        chunks_dropped=result.chunks_dropped,
-        wall_s=round(result.wall_s, 1),
-    )
-    parsed: list[_Parsed] = []
-    stated: list[NumberMatch] = []
-    for f in result.figures:
-        number = stated_number(f.text)
-        if number is None:
-            s.unparsed += 1
-        else:
-            stated.append(number)
-            parsed.append(_Parsed(number.text, number.value, number.unit, f.label))
-        if f.start is None or f.end is None:
-            s.failures.append(f"figure {f.text!r} ({f.label!r}) not placed")
-            continue
-        s.placed += 1
-        here = text[f.start : f.end]
-        s.exact += here == f.text
-        right = number is not None and any(
-            same_quantity(n, number.value, number.unit) for n in find_numbers(here)
-        )
-        s.right_number += right
-        if here != f.text or not right:
-            s.failures.append(f"figure {f.text!r} ({f.label!r}) at [{f.start}:{f.end}]: {here!r}")
-    keys = [quantity_key(p.value, p.unit) for p in parsed]
-    s.duplicate_figures = len(keys) - len(set(keys))
-    s.recall = recall_of(stated, bullets) if bullets else None
-    s.labels = score_figure_labels(parsed, gold) if gold else None
-    return s
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-@dataclass
-class PeerReport:
-    peer: str
-    version: str
-    model: str
-    chunk_chars: int
-    docs: list[PeerScore]
-
-    def totals(self) -> dict[str, Any]:
-        ok = [d for d in self.docs if d.error is None]
-        figures = sum(d.figures for d in ok)
-        recall = [d.recall for d in ok if d.recall is not None]
-        labels = [d.labels for d in ok if d.labels is not None]
-        judged = sum(lab.right + lab.vague + lab.wrong for lab in labels)
-        n = len(ok) or 1
-        return {
-            "documents": len(self.docs),
-            "extracted": len(ok),
-            "figures_per_doc": figures / n,
-            "exact_share": _share(sum(d.exact for d in ok), figures),
-            "right_number_share": _share(sum(d.right_number for d in ok), figures),
-            "unparsed": sum(d.unparsed for d in ok),
-            "figure_recall": _share(sum(r[0] for r in recall), sum(r[1] for r in recall)),
-            "label_accuracy": _share(sum(lab.right for lab in labels), judged),
-            "key_coverage": _share(
-                sum(lab.key_right for lab in labels), sum(lab.key_items for lab in labels)
-            ),
-            "duplicate_figures": sum(d.duplicate_figures for d in ok),
-            "chunks": sum(d.chunks for d in ok),
-            "chunks_dropped": sum(d.chunks_dropped for d in ok),
-            "wall_s_per_doc": sum(d.wall_s for d in ok) / n,
-        }
-
-    def to_json_data(self) -> dict[str, Any]:
-        return {
-            "peer": self.peer,
-            "version": self.version,
-            "model": self.model,
-            "chunk_chars": self.chunk_chars,
-            "totals": self.totals(),
-            "documents": [d.to_json() for d in self.docs],
-        }
-
-    def markdown(self) -> list[str]:
-        lines = [
-            f"## Peer: {self.peer} {self.version}",
-            "",
-            f"Same model `{self.model}` and documents; {self.peer}'s OpenAI provider, chunks of "
-            f"{self.chunk_chars} characters, newsbrief's worked example. Exact: the text at a "
-            "figure's interval is its extraction text; right number: the number there is the "
-            "one it states.",
-            "",
-            "| document | figures | exact | right number | unparsed | recall | labels | coverage "
-            "| dup fig | chunks | dropped | s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for d in self.docs:
-            if d.error is not None:
-                lines.append(error_row(d.name, d.error, 12))
-                continue
-            recall, acc, cov = score_cells(d.recall, d.labels)
-            lines.append(
-                f"| {d.name} | {d.figures} | {pct(d.exact_share)} | {pct(d.right_number_share)} "
-                f"| {d.unparsed} | {recall} | {acc} | {cov} | {d.duplicate_figures} "
-                f"| {d.chunks} | {d.chunks_dropped} | {d.wall_s:.0f} |"
-            )
-        t = self.totals()
-        lines += [
-            "",
-            f"Totals over {t['extracted']} of {t['documents']} documents: "
-            f"{t['figures_per_doc']:.1f} figures per document, exact {pct(t['exact_share'])}, "
-            f"right number {pct(t['right_number_share'])}, {t['unparsed']} unparsed, figure "
-            f"recall {pct(t['figure_recall'])}, label accuracy {pct(t['label_accuracy'])}, key "
-            f"coverage {pct(t['key_coverage'])}, {t['duplicate_figures']} duplicate figures, "
-            f"{t['chunks_dropped']} of {t['chunks']} chunks dropped, "
-            f"{t['wall_s_per_doc']:.0f} s per document.",
-        ]
-        return lines
 
 
 # --- running langextract -----------------------------------------------------------------
@@ -351,14 +136,43 @@ def _counting_dropped() -> Iterator[_CountDropped]:
         logger.removeHandler(handler)
 
 
+def worked_example() -> tuple[str, list[tuple[str, str]]]:
+    """newsbrief's worked example, read from the prompts (example_article and example_brief,
+    NEWSBRIEF_PROMPTS_DIR included) as a span extractor wants it: the article's plain text,
+    without the sentence and candidate ids our prompt adds (langextract quotes plain text),
+    and the figures the example brief chooses, in its order, each as the text writes it and
+    with the label our code composes from its frame (the example brief names ids only)."""
+    from newsbrief.model.prompts import templates
+
+    shown = templates()
+    marked = shown["example_article"].split("<<<", 1)[1].split(">>>", 1)[0].strip()
+    marked = _SENTENCE_ID.sub("", marked)
+    text, last = "", 0
+    ends: dict[str, int] = {}
+    for m in _CANDIDATE_ID.finditer(marked):
+        text += marked[last : m.start()]
+        ends[m.group(1)] = len(text)  # the candidate's number ends where its id was
+        last = m.end()
+    text += marked[last:]
+    numbers = find_numbers(text)
+    frames = {f.number.end: f for f in frames_of(text, numbers)}
+    chosen = json.loads(shown["example_brief"])["key_figures"]
+    figures = []
+    for cid in chosen:
+        frame = frames[ends[cid]]
+        figures.append((frame.number.text, frame.label() or frame.number.text))
+    return text, figures
+
+
 def examples() -> list[Any]:
     import langextract as lx
 
+    text, figures = worked_example()
     extractions = [
         lx.data.Extraction(FIGURE_CLASS, number, attributes={"label": label})
-        for number, label in EXAMPLE_FIGURES
+        for number, label in figures
     ]
-    return [lx.data.ExampleData(text=EXAMPLE_TEXT, extractions=extractions)]
+    return [lx.data.ExampleData(text=text, extractions=extractions)]
 
 
 def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_CHARS) -> PeerResult:
@@ -374,7 +188,7 @@ def run_langextract(text: str, endpoint: Endpoint, *, chunk_chars: int = CHUNK_C
     import langextract as lx
 
     from newsbrief.brief.policy import POLICY
-    from newsbrief.model.client import SAMPLING
+    from newsbrief.model.call import SAMPLING
     from newsbrief.model.endpoint import ready
 
     endpoint = ready(endpoint)

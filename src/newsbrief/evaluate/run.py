@@ -19,23 +19,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsbrief.contract import text_id
-from newsbrief.digest.batch import ARTICLE_SUFFIXES
-from newsbrief.digest.cache import BriefCache, cache_key
+from newsbrief.aio import run_sync
 from newsbrief.errors import InputError, NewsbriefError
-from newsbrief.evaluate.metrics import DocScore, GoldItem, error_row, pct, score, score_cells
-from newsbrief.evaluate.peers import (
-    CHUNK_CHARS,
-    PEERS,
-    PeerReport,
-    PeerScore,
-    langextract_version,
-    run_langextract,
-    score_peer,
+from newsbrief.evaluate.metrics import (
+    DocScore,
+    GoldItem,
+    document_rows,
+    pct,
+    score,
+    score_cells,
+    table,
 )
-from newsbrief.ingest.read import read_path
+from newsbrief.evaluate.peer_scores import PeerReport, PeerScore, score_peer
+from newsbrief.evaluate.peers import CHUNK_CHARS, PEERS, langextract_version, run_langextract
+from newsbrief.ingest.read import ARTICLE_SUFFIXES, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text
+from newsbrief.store.briefs import brief_through
+from newsbrief.store.table import BriefCache
 
 log = logging.getLogger(__name__)
 
@@ -219,27 +220,34 @@ class Report:
         )
 
     def to_markdown(self) -> str:
-        lines = [
-            f"Model `{self.model}`, prompt `{self.prompt_version}`.",
-            "",
-            "| document | figures | impl. | grounded | recall | labels | coverage | dup fig/sent "
-            "| summary w/s/d | prompt tok | completion tok | attempts | s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for d in self.docs:
-            if d.error is not None:
-                lines.append(error_row(d.name, d.error, 13))
-                continue
+        headers = (
+            "document", "figures", "impl.", "grounded", "recall", "labels", "coverage",
+            "dup fig/sent", "summary w/s/d", "prompt tok", "completion tok", "attempts", "s",
+        )  # fmt: skip
+
+        def cells(d: DocScore) -> Sequence[object]:
             recall, acc, cov = score_cells(d.recall, d.labels)
             origins = "/".join(map(str, d.summary_origins)) if d.summary_origins else "-"
             impl = f"{d.implications}" + (" (policy)" if d.policy_angle else "")
             impl += f", {d.copied_implications} copied" if d.copied_implications else ""
-            lines.append(
-                f"| {d.name} | {d.figures} | {impl} | {pct(d.grounding.precision)} "
-                f"| {recall} | {acc} | {cov} | {d.duplicate_figures}/"
-                f"{d.duplicate_sentences} | {origins} | {d.prompt_tokens} | {d.completion_tokens} "
-                f"| {d.attempts} | {d.wall_s:.0f} |"
+            return (
+                d.name,
+                d.figures,
+                impl,
+                pct(d.grounding.precision),
+                recall,
+                acc,
+                cov,
+                f"{d.duplicate_figures}/{d.duplicate_sentences}",
+                origins,
+                d.prompt_tokens,
+                d.completion_tokens,
+                d.attempts,
+                f"{d.wall_s:.0f}",
             )
+
+        lines = [f"Model `{self.model}`, prompt `{self.prompt_version}`.", ""]
+        lines += table(headers, document_rows(self.docs, cells))
         t = self.totals()
         lines += [
             "",
@@ -282,12 +290,11 @@ def evaluate(
     *,
     cache: BriefCache | None = None,
     on_done: Callable[[DocScore], None] | None = None,
-    policy: dict[str, bool] | None = None,
+    policy_angles: dict[str, bool] | None = None,
 ) -> Report:
     """Brief each document (or take its cached brief) and score it; one failing document is
-    an error row, never the end of the report. `policy`: which documents have a policy
-    angle (load_policy)."""
-    from newsbrief.brief.summarize import summarize  # the model stack: only when evaluating
+    an error row, never the end of the report. `policy_angles`: which documents have a
+    policy angle (load_policy)."""
     from newsbrief.model.prompts import prompt_version
 
     scores: list[DocScore] = []
@@ -296,19 +303,14 @@ def evaluate(
             if doc.error is not None:
                 raise InputError(doc.error)
             article = read_path(str(doc.path))
-            key = cache_key("brief", text_id(article.text), endpoint)
-            brief = cache.load_brief(key, article.text) if cache is not None else None
-            if brief is None:
-                brief = summarize(article, endpoint=endpoint)
-                if cache is not None:
-                    cache.store_brief(key, brief)
+            brief = run_sync(brief_through(cache, article, endpoint)).brief
             result = score(
                 doc.name,
                 brief,
                 bullets=doc.bullets,
                 gold=gold.get(doc.name),
                 wall_s=brief.provenance.latency_s,
-                policy_angle=(policy or {}).get(doc.name),
+                policy_angle=(policy_angles or {}).get(doc.name),
             )
         except Exception as exc:  # one document's failure (or bug) must not end the report
             result = DocScore.failed(doc.name, _failure(exc, endpoint))

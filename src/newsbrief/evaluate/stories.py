@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsbrief.digest.stories import THRESHOLD, StoryInput, cluster
+from newsbrief.evaluate.metrics import table
 from newsbrief.ingest.read import parse_date, read_path
 
 GRID = [round(0.01 * i, 2) for i in range(4, 31)]
@@ -128,7 +129,7 @@ def best_threshold(items: list[Labelled]) -> float:
 
 def report(labels: Path, conditions: tuple[Condition, ...] = CONDITIONS) -> str:
     """The Markdown table of every condition, half and threshold."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     total = 0
     for condition in conditions:
         items = load(labels, condition)
@@ -140,16 +141,34 @@ def report(labels: Path, conditions: tuple[Condition, ...] = CONDITIONS) -> str:
             for label, t in (("best on the tuning half", best), ("default", THRESHOLD)):
                 s = score(subset, t)
                 rows.append(
-                    f"| {condition} | {name} | {label} {t:g} | {len(subset)} | {s.stories} | "
-                    f"{s.groups} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} |"
+                    (
+                        condition,
+                        name,
+                        f"{label} {t:g}",
+                        len(subset),
+                        s.stories,
+                        s.groups,
+                        f"{s.precision:.2f}",
+                        f"{s.recall:.2f}",
+                        f"{s.f1:.2f}",
+                    )
                 )
+    headers = (
+        "condition",
+        "articles",
+        "threshold",
+        "n",
+        "stories",
+        "groups",
+        "precision",
+        "recall",
+        "F1",
+    )
     return "\n".join(
         [
             f"Story clustering on {labels} ({total} articles), pairwise:",
             "",
-            "| condition | articles | threshold | n | stories | groups | precision | recall | F1 |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|",
-            *rows,
+            *table(headers, rows, right_from=3),
         ]
     )
 

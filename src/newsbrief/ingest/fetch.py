@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from email.message import Message
 from functools import lru_cache
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
 import httpx
 
 from newsbrief import bodies, settings
 from newsbrief.errors import InputError
+from newsbrief.redact import display_url as display_url  # how a fetched URL is shown
 from newsbrief.redact import remote_text
 
 MAX_REDIRECTS = 5
@@ -192,18 +192,6 @@ def _user_agent() -> str:
 
 def is_url(path: str) -> bool:
     return path[:8].lower().startswith(("http://", "https://"))
-
-
-def display_url(url: str) -> str:
-    """The URL without user:password@ or control characters, fit for messages and Briefs."""
-    url = "".join(c if c.isprintable() else f"%{ord(c):02X}" for c in url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def parse_content_type(header: str | None) -> tuple[str | None, str | None]:

@@ -27,6 +27,8 @@ from newsbrief.text.injection import injected_sentences
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+# The files a folder is read for, by a digest and by the evaluator alike.
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _MAGIC = {
     b"\x89PNG": "a PNG image",
     b"%PDF": "a PDF document",

@@ -1,163 +1,34 @@
-"""One structured model call through instructor: client, re-ask bound, metering, errors.
+"""The live Ask: one structured model call through instructor, and its errors.
 
 Validation failures (bad JSON, ungrounded quotes, unknown citations) go back to the model
-through instructor's re-ask, bounded; transport failures are retried below, in retry.py.
-Every openai error becomes one of our one-line errors here, with secrets redacted.
+through instructor's re-ask, bounded; transport failures are retried below, in transport.py.
+Every openai error becomes one of our one-line errors here, with secrets redacted. The
+request's type is model.call's; how the client is built, model.connect's.
 """
 
 from __future__ import annotations
 
 import copy
-import ssl
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar, cast, get_origin
+from typing import Any, TypeVar, cast
 
-import httpx2
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
-from newsbrief.contract import SCHEMA_VERSION, Usage
 from newsbrief.errors import AuthenticationError, EndpointError, ModelOutputError, NewsbriefError
+from newsbrief.model.call import SAMPLING, Meter, Request, in_call
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.pool import client_pool
-from newsbrief.model.prompts import prompt_version
-from newsbrief.model.salvage import complete_prefix
-from newsbrief.model.schema import checking
 from newsbrief.model.transport import (
     NEVER_RETRY_STATUS,
-    AsyncRetryingTransport,
     NotAnAPIResponse,
     ResponseRefused,
     RetryPolicy,
 )
-from newsbrief.redact import display_url, remember_url, remote_text
+from newsbrief.redact import remote_text
 
 T = TypeVar("T", bound=BaseModel)
-# Greedy decoding made the 1.5B model loop (one figure thirty times, until max_tokens): light
-# seeded sampling and repetition penalties end the loop, and the seed keeps answers
-# reproducible on one machine. Sent with every call, live or in a batch file.
-SAMPLING: dict[str, Any] = {
-    "temperature": 0.3,
-    "seed": 0,
-    "frequency_penalty": 0.5,
-    "presence_penalty": 0.5,
-}
-
-
-@dataclass(frozen=True)
-class Spent:
-    """What model calls cost: the one record of usage, attempts and wall time."""
-
-    usage: Usage = field(default_factory=Usage)
-    attempts: int = 0
-    latency_s: float = 0.0
-
-    def __add__(self, other: Spent) -> Spent:
-        return Spent(
-            self.usage + other.usage,
-            self.attempts + other.attempts,
-            round(self.latency_s + other.latency_s, 3),
-        )
-
-
-@dataclass
-class Meter:
-    """Shared by instructor's hooks and our validator: which attempt is this, what it cost."""
-
-    allowed: int
-    count: int = 0
-    usage: Usage = field(default_factory=Usage)
-    answers: list[Any] = field(default_factory=list)  # every answer that parsed, in order
-    started: float = field(default_factory=time.monotonic)
-
-    def spent(self) -> Spent:
-        return Spent(self.usage, self.count, round(time.monotonic() - self.started, 3))
-
-    @property
-    def last_attempt(self) -> bool:
-        return self.count >= self.allowed
-
-    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
-
-    def on_response(self, response: Any) -> None:
-        self.add_usage(getattr(response, "usage", None))
-
-    def add_usage(self, u: Any) -> None:
-        """Count a response's usage, an openai object or (from a batch file) a dict."""
-        if u is None:
-            return
-
-        def read(name: str) -> int:
-            return token_count(u.get(name) if isinstance(u, dict) else getattr(u, name, 0))
-
-        self.usage = self.usage + Usage(
-            prompt_tokens=read("prompt_tokens"),
-            completion_tokens=read("completion_tokens"),
-            total_tokens=read("total_tokens"),
-        )
-
-    def checker(self, problems: Callable[[Any], list[str]] | None) -> Callable[[Any], None]:
-        """The validator of one call: keep every parsed answer, and send `problems` back to
-        the model (a ValueError) on every attempt but the last, which is accepted as it is
-        and the caller drops what is still wrong."""
-
-        def check(draft: Any) -> None:
-            self.answers.append(draft)
-            found = problems(draft) if problems and not self.last_attempt else []
-            if found:
-                raise ValueError("Fix these problems:\n- " + "\n- ".join(found))
-
-        return check
-
-    def kept(self, content: str, response_model: type[T]) -> T | None:
-        """What stands when the last answer failed: its complete JSON part if that
-        validates, else the last answer that did."""
-        return salvage(content, response_model) or (self.answers[-1] if self.answers else None)
-
-
-_METER: ContextVar[Meter | None] = ContextVar("newsbrief_meter", default=None)
-
-
-@contextmanager
-def metering(meter: Meter) -> Iterator[None]:
-    """Route the pooled client's hooks to this call's meter (this task only)."""
-    token = _METER.set(meter)
-    try:
-        yield
-    finally:
-        _METER.reset(token)
-
-
-def on_kwargs(*args: Any, **kwargs: Any) -> None:
-    """instructor hook: one more attempt for the call in progress."""
-    meter = _METER.get()
-    if meter is not None:
-        meter.on_kwargs()
-
-
-def on_response(response: Any) -> None:
-    """instructor hook: the usage of the call in progress."""
-    meter = _METER.get()
-    if meter is not None:
-        meter.on_response(response)
-
-
-def token_count(value: Any) -> int:
-    """A token count as the server reported it, or 0 when it is not one (NaN, -1, "x")."""
-    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
-    return int(value) if ok else 0
-
-
-def _headers() -> dict[str, str]:
-    # Recorded into cassettes, so a stale cassette can say which prompt it was made with.
-    return {"X-Newsbrief-Prompt-Version": prompt_version(), "X-Newsbrief-Schema": SCHEMA_VERSION}
 
 
 @lru_cache(maxsize=256)
@@ -181,31 +52,6 @@ def prepared(response_model: type[T]) -> type[T]:
     return cast(type[T], wrapped)
 
 
-@lru_cache(maxsize=1)
-def _ssl_context() -> ssl.SSLContext:
-    """One SSL context per process: loading the CA bundle costs ~20 ms of CPU (measured 70 ms
-    on a loaded machine), and every client used to load it again, even for http:// URLs."""
-    return httpx2.create_ssl_context()
-
-
-def openai_async(endpoint: Endpoint, policy: RetryPolicy) -> openai.AsyncOpenAI:
-    remember_url(endpoint.base_url)  # before openai appends a path to its query
-    transport = AsyncRetryingTransport(
-        httpx2.AsyncHTTPTransport(verify=_ssl_context()),
-        policy,
-        deadline_s=endpoint.request_deadline_s,
-        max_bytes=endpoint.max_response_bytes,
-    )
-    return openai.AsyncOpenAI(
-        http_client=openai.DefaultAsyncHttpxClient(transport=transport),
-        base_url=endpoint.base_url,
-        api_key=endpoint.api_key or "not-needed",
-        max_retries=0,  # retry.py owns transport retries; never multiply them
-        timeout=endpoint.timeout_s,
-        default_headers=_headers(),
-    )
-
-
 def _last_error(exc: BaseException) -> str:
     """The final validation error, without instructor's <failed_attempts> dump."""
     text = str(exc)
@@ -225,7 +71,7 @@ def _api_message(exc: openai.APIStatusError) -> str:
 
 def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -> NewsbriefError:
     """One line a user can act on; never a key, never a traceback."""
-    where = display_url(endpoint.base_url) if endpoint.base_url else "the embedded model"
+    where = endpoint.where
     if isinstance(exc, NewsbriefError):
         return exc
     if isinstance(exc, InstructorRetryException | IncompleteOutputException):
@@ -265,36 +111,34 @@ def translate_error(exc: BaseException, endpoint: Endpoint, attempts: int = 0) -
 
 
 async def acall(
-    endpoint: Endpoint,
-    messages: list[dict[str, str]],
-    response_model: type[T],
-    *,
-    max_reasks: int,
-    max_tokens: int,
-    problems: Callable[[T], list[str]] | None = None,
-    policy: RetryPolicy | None = None,
+    endpoint: Endpoint, request: Request[T], *, retry: RetryPolicy | None = None
 ) -> tuple[T, Meter]:
-    """Ask until the answer validates and `problems` finds nothing, or the re-asks run out:
-    the last attempt is accepted as it is and the caller drops what is still wrong."""
-    meter = Meter(allowed=max_reasks + 1)
-    # In-process llama.cpp has no flaky network; its errors repeat, so one attempt.
-    default = RetryPolicy(max_attempts=1) if endpoint.embedded else RetryPolicy()
+    """Ask until the answer validates and the request's problems find nothing, or the
+    re-asks run out: the last attempt is accepted as it is and the caller drops what is
+    still wrong. An Ask (model.call).
+
+    Args:
+        endpoint: where the model answers (ready: see model.endpoint.ready).
+        request: the call (see model.call.Request).
+        retry: transport retries per request; None: the endpoint profile's.
+    """
+    meter = Meter.of(request)
     failure: NewsbriefError | None = None
     try:
-        client = (await client_pool()).get(endpoint, policy or default)
-        with checking(meter.checker(problems)), metering(meter):
+        client = (await client_pool()).get(endpoint, retry or endpoint.profile.retry)
+        with in_call(meter):
             result = await client.chat.completions.create(
                 model=endpoint.model,
-                messages=messages,
-                response_model=prepared(response_model),
-                max_retries=max_reasks,
-                max_tokens=max_tokens,
+                messages=request.messages,
+                response_model=prepared(request.response_model),
+                max_retries=request.max_reasks,
+                max_tokens=request.max_tokens,
                 **SAMPLING,
             )
     except (IncompleteOutputException, InstructorRetryException) as exc:
         # Cut off at max_tokens, or the last answer did not parse (often JSON in a Markdown
         # fence): its complete JSON part if that validates, else the earlier parsed answer.
-        recovered = meter.kept(_last_content(exc), response_model)
+        recovered = meter.kept(_last_content(exc), request.response_model)
         if recovered is None:
             failure = translate_error(exc, endpoint, meter.count)
         else:
@@ -308,40 +152,9 @@ async def acall(
     return result, meter
 
 
-class Ask(Protocol):
-    """How a model call is made: acall live, model.replay.Replay from batch files."""
-
-    async def __call__(
-        self,
-        endpoint: Endpoint,
-        messages: list[dict[str, str]],
-        response_model: type[T],
-        *,
-        max_reasks: int,
-        max_tokens: int,
-        problems: Callable[[T], list[str]] | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> tuple[T, Meter]: ...
-
-
 def _last_content(exc: Exception) -> str:
     completion = getattr(exc, "last_completion", None)
     try:
         return completion.choices[0].message.content or ""  # type: ignore[union-attr]
     except (AttributeError, IndexError):
         return ""
-
-
-def salvage(content: str, response_model: type[T]) -> T | None:
-    """A truncated answer's complete part, if it validates (lists it lacks count as empty).
-    The caller's grounding then decides what survives, as for any answer."""
-    data = complete_prefix(content)
-    if not isinstance(data, dict):
-        return None
-    for name, info in response_model.model_fields.items():
-        if name not in data and get_origin(info.annotation) is list:
-            data[name] = []
-    try:
-        return response_model.model_validate(data)
-    except ValueError:
-        return None

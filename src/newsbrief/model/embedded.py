@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from newsbrief.errors import EmbeddedModelError
+from newsbrief.files import write_whole
+from newsbrief.model import loopback
 from newsbrief.settings import cache_dir
 
 log = logging.getLogger(__name__)
@@ -105,15 +107,7 @@ def count_tokens(base_url: str, text: str) -> int:
         data=json.dumps({"content": text}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    return len(json.loads(_send(request, 60))["tokens"])
-
-
-def _send(request: urllib.request.Request, timeout: float) -> bytes:
-    """One round trip to our own llama.cpp server (its tokenizer, its prefix cache), the
-    body read whole. The pytest plugin's cassette takes this over, as it takes over the
-    model client's transport: it records these requests, and no other recorder does."""
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return bytes(response.read())
+    return len(json.loads(loopback.send(request, 60))["tokens"])
 
 
 # The servers this process runs, by base URL: only these get their prefix warmed.
@@ -242,7 +236,7 @@ def _post(base_url: str, path: str, body: dict[str, Any], timeout: float) -> dic
     request = urllib.request.Request(
         f"{root}{path}", data=json.dumps(body).encode(), headers=headers
     )
-    return dict(json.loads(_send(request, timeout)))
+    return dict(json.loads(loopback.send(request, timeout)))
 
 
 class PrefixCache:
@@ -311,9 +305,7 @@ class PrefixCache:
         tokens = answer.get("n_saved")
         if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens <= 0:
             raise ValueError(f"the server saved no tokens ({tokens!r})")
-        tmp = self.meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"tokens": tokens}))
-        os.replace(tmp, self.meta)
+        write_whole(self.meta, json.dumps({"tokens": tokens}))
         return tokens
 
     def forget(self) -> None:

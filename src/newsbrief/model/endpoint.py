@@ -7,7 +7,7 @@ What we know about an endpoint's context window and tokenizer lives here too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from newsbrief import settings
 from newsbrief.errors import ConfigError, EndpointError
 from newsbrief.model import embedded as llama
+from newsbrief.model.profile import EMBEDDED, REMOTE, REMOTE_TIMEOUT_S, EndpointProfile
 from newsbrief.redact import display_url
 
 if TYPE_CHECKING:
@@ -22,11 +23,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_RESPONSE_BYTES = settings.DEFAULT_MAX_RESPONSE_BYTES  # for Endpoints built by hand
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-REMOTE_TIMEOUT_S = 300.0
-# The embedded model on 2 cores can take minutes for one long answer: a timeout there would
-# only restart the same generation.
-EMBEDDED_TIMEOUT_S = 1800.0
-REMOTE_CONTEXT = 16000  # remote context windows vary; NEWSBRIEF_CONTEXT overrides
+# Where a key without a base URL goes: named here so errors can say which host was tried.
+OPENAI_API_URL = "https://api.openai.com/v1"
 _LOOPBACK = re.compile(r"(https?://)(127\.0\.0\.1|localhost|\[::1\]):\d+")
 NORMAL_LOOPBACK = r"\g<1>127.0.0.1:8080"
 
@@ -50,7 +48,7 @@ class Endpoint:
             embedded server is started (see ready()).
         api_key: sent as a bearer token; never printed, logged or recorded.
         mode: instructor mode, one of MODES.
-        embedded: the in-process llama.cpp model.
+        embedded: the in-process llama.cpp model: its profile (see model.profile).
         timeout_s: seconds allowed for connecting and for each read.
         deadline_s: seconds allowed per request attempt, from sending it to the last byte of
             the answer, so a server that drips bytes cannot hold a run forever (default
@@ -91,6 +89,26 @@ class Endpoint:
         )
 
     @property
+    def profile(self) -> EndpointProfile:
+        """What this kind of endpoint wants: defaults, limits, the step before a brief."""
+        return EMBEDDED if self.embedded else REMOTE
+
+    @property
+    def api_url(self) -> str | None:
+        """The API root requests go to: the base URL; for a remote endpoint without one,
+        OPENAI_BASE_URL (the openai client's own variable), else OpenAI's; None for the
+        embedded model before it is started."""
+        if self.base_url or self.embedded:
+            return self.base_url
+        return settings.OPENAI_BASE_URL.get() or OPENAI_API_URL
+
+    @property
+    def where(self) -> str:
+        """The endpoint for a message: the URL tried (never a key), or the embedded model."""
+        url = self.api_url
+        return display_url(url) if url else "the embedded model"
+
+    @property
     def identity(self) -> str:
         """What answers, for cache keys: never the key, never a random loopback port."""
         return "embedded" if self.embedded else normalise_loopback(self.base_url or "openai")
@@ -105,19 +123,23 @@ class Endpoint:
         return replace(self, base_url=base_url)
 
     def context_tokens(self) -> int:
-        if self.embedded:
-            return llama.DEFAULT_CONTEXT
-        return settings.CONTEXT.get() or REMOTE_CONTEXT
+        return self.profile.context_window()
 
     def count_tokens(self, text: str) -> int:
-        """Exact with the embedded model's own tokenizer; otherwise a conservative 1 token
-        per 3 characters (no tokenizer that downloads data at run time)."""
-        if self.embedded and self.base_url:
+        """Exact with the profile's tokenizer (the embedded model's own), once the server
+        runs; otherwise a conservative 1 token per 3 characters (no tokenizer that
+        downloads data at run time)."""
+        tokenizer = self.profile.tokenizer
+        if tokenizer is not None and self.base_url:
             try:
-                return llama.count_tokens(self.base_url, text)
+                return tokenizer(self.base_url, text)
             except OSError as exc:
-                raise EndpointError(f"cannot reach the embedded model's tokenizer: {exc}") from None
+                raise EndpointError(f"cannot reach the tokenizer at {self.where}: {exc}") from None
         return len(text) // 3 + 1
+
+    async def prime(self, fixed: Callable[[], list[dict[str, str]]]) -> None:
+        """The profile's step before a brief request whose fixed part `fixed` makes."""
+        await self.profile.prime(self, fixed)
 
 
 def resolve_endpoint(
@@ -141,8 +163,8 @@ def resolve_endpoint(
     model = model or settings.MODEL.get()
     mode = mode or settings.MODE.get() or "json_schema"
     embedded_model = base_url is None and api_key is None
-    default_timeout = EMBEDDED_TIMEOUT_S if embedded_model else REMOTE_TIMEOUT_S
-    timeout = timeout_s or settings.TIMEOUT.get() or default_timeout
+    profile = EMBEDDED if embedded_model else REMOTE
+    timeout = timeout_s or settings.TIMEOUT.get() or profile.timeout_s
     cap = settings.max_response_bytes()
     deadline = settings.DEADLINE.get()
     if embedded_model:
@@ -163,6 +185,30 @@ def resolve_endpoint(
         timeout_s=timeout,
         max_response_bytes=cap,
     )
+
+
+def endpoint_from(
+    endpoint: Endpoint | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    mode: str | None = None,
+) -> Endpoint:
+    """The endpoint a public entry point uses: the one given, else one resolved from the
+    loose settings and the environment. Both at once is a ConfigError, never a silent pick.
+
+    Args:
+        endpoint: an Endpoint the caller built, or None.
+        model, base_url, api_key, mode: as for resolve_endpoint.
+    """
+    loose = {"model": model, "base_url": base_url, "api_key": api_key, "mode": mode}
+    given = [name for name, value in loose.items() if value is not None]
+    if endpoint is not None and given:
+        raise ConfigError(
+            f"pass either endpoint= or {'/'.join(n + '=' for n in given)}, not both "
+            "(the endpoint already carries them)"
+        )
+    return endpoint or resolve_endpoint(model, base_url, api_key, mode)
 
 
 def ready(endpoint: Endpoint) -> Endpoint:
@@ -186,5 +232,5 @@ def embedded(context_size: int = llama.DEFAULT_CONTEXT) -> Iterator[Endpoint]:
             model=llama.MODEL_NAME,
             base_url=server.base_url,
             embedded=True,
-            timeout_s=EMBEDDED_TIMEOUT_S,
+            timeout_s=EMBEDDED.timeout_s,
         )

@@ -5,8 +5,7 @@ server costs a few. So clients live as long as the loop: every summarize on one 
 every blocking summarize, since aio keeps one loop per thread) reuses them. They are closed
 when the loop shuts down its async generators, as asyncio.run and asyncio.Runner do.
 
-Kept apart from client.py so a digest can reach the pool without importing openai and
-instructor: a fully cached run never builds a client, and never pays for the import.
+How a client is built is model.connect's; the call that uses one is model.client's.
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import openai
+
+from newsbrief.model.connect import connect
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.transport import RetryPolicy
-
-if TYPE_CHECKING:
-    import openai
 
 
 class ClientPool:
@@ -31,18 +30,11 @@ class ClientPool:
         self.built = 0  # clients built over the pool's life, for tests and benchmarks
         self._closer: AsyncIterator[None] | None = None
 
-    def get(self, endpoint: Endpoint, policy: RetryPolicy) -> Any:
-        key = (endpoint, policy)
+    def get(self, endpoint: Endpoint, retry: RetryPolicy) -> Any:
+        """The instructor client for this endpoint and retry policy, built on first use."""
+        key = (endpoint, retry)
         if key not in self._clients:
-            import instructor
-
-            from newsbrief.model.client import on_kwargs, on_response, openai_async
-
-            raw = openai_async(endpoint, policy)
-            client = instructor.from_openai(raw, mode=endpoint.instructor_mode)
-            client.on("completion:kwargs", on_kwargs)
-            client.on("completion:response", on_response)
-            self._clients[key] = (raw, client)
+            self._clients[key] = connect(endpoint, retry)
             self.built += 1
         return self._clients[key][1]
 

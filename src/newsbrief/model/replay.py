@@ -22,9 +22,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from newsbrief.errors import ConfigError, ModelOutputError
-from newsbrief.model.client import SAMPLING, Meter, token_count
+from newsbrief.model.call import SAMPLING, Meter, Request, in_call, token_count
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.schema import checking
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.redact import redact
 
@@ -128,27 +127,22 @@ def fingerprint(body: Mapping[str, Any]) -> str:
 
 
 class Replay:
-    """An `acall` that answers from imported completions: `answer(fingerprint(request
-    body))` gives one, or None when it is not in yet."""
+    """An Ask (model.call) that answers from imported completions: `answer(fingerprint(
+    request body))` gives one, or None when it is not in yet."""
 
     def __init__(self, answer: Callable[[str], Completion | None]) -> None:
         self.answer = answer
 
     async def __call__(
-        self,
-        endpoint: Endpoint,
-        messages: list[dict[str, str]],
-        response_model: type[T],
-        *,
-        max_reasks: int,
-        max_tokens: int,
-        problems: Callable[[T], list[str]] | None = None,
-        policy: RetryPolicy | None = None,
+        self, endpoint: Endpoint, request: Request[T], *, retry: RetryPolicy | None = None
     ) -> tuple[T, Meter]:
-        meter = Meter(allowed=max_reasks + 1)
-        turns = list(messages)
+        """Answer `request` as acall would, from the imported completions; Pending with
+        its body when the answer is not in yet. `retry` is unused: files do not fail."""
+        meter = Meter.of(request)
+        response_model = request.response_model
+        turns = list(request.messages)
         while True:
-            body = request_body(endpoint, turns, response_model, max_tokens)
+            body = request_body(endpoint, turns, response_model, request.max_tokens)
             completion = self.answer(fingerprint(body))
             if completion is None:
                 raise Pending([body])
@@ -159,7 +153,7 @@ class Replay:
             error: ValidationError | None = None
             try:
                 if not cut:
-                    with checking(meter.checker(problems)):
+                    with in_call(meter):
                         return response_model.model_validate_json(content), meter
             except ValidationError as exc:
                 error = exc

@@ -1,4 +1,4 @@
-"""Response-model building blocks: list bounds for the grammar, and a checker hook.
+"""Response-model building blocks: list bounds for the grammar, and the check hook.
 
 The JSON schema of a response model is sent to the endpoint (llama.cpp turns it into a
 grammar), so bounds advertised here steer the model; pydantic does not enforce them, so one
@@ -7,19 +7,12 @@ extra item never fails a whole answer. Our code trims or warns instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from newsbrief.model.call import current_call
 from newsbrief.redact import bounded_text
-
-# The checker of the call in progress. A context variable rather than instructor's
-# `context=`: instructor renders every message through Jinja when given a context, and
-# article text must reach the model byte for byte ("{{ 7*7 }}" stays "{{ 7*7 }}").
-_CHECKER: ContextVar[Callable[[Any], None] | None] = ContextVar("newsbrief_checker", default=None)
 
 
 def bounded(
@@ -70,23 +63,13 @@ def _clean(value: Any) -> Any:
 
 class CheckedModel(BaseModel):
     """A response model whose every string is cleaned as it is parsed (clean_model_text),
-    and whose validation calls the checker of the call in progress: raising there makes
-    instructor re-ask with our message (see client.acall)."""
+    and whose validation runs the check of the call in progress (model.call.Meter.check):
+    raising there makes instructor re-ask with our message (see client.acall)."""
 
     @model_validator(mode="after")
     def _run_checker(self) -> CheckedModel:
         _clean(self)
-        checker = _CHECKER.get()
-        if checker is not None:
-            checker(self)
+        call = current_call()
+        if call is not None:
+            call.check(self)
         return self
-
-
-@contextmanager
-def checking(checker: Callable[[Any], None]) -> Iterator[None]:
-    """Run CheckedModel validation through `checker` inside this block (this task only)."""
-    token = _CHECKER.set(checker)
-    try:
-        yield
-    finally:
-        _CHECKER.reset(token)

@@ -111,10 +111,10 @@ def retry_after_s(response: httpx2.Response) -> float | None:
 
 
 class _Wait:
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
+    def __init__(self, retry: RetryPolicy) -> None:
+        self.retry = retry
         self.backoff = wait_exponential_jitter(
-            multiplier=policy.initial_wait_s, max=policy.max_wait_s, jitter=policy.initial_wait_s
+            multiplier=retry.initial_wait_s, max=retry.max_wait_s, jitter=retry.initial_wait_s
         )
 
     def __call__(self, state: RetryCallState) -> float:
@@ -122,7 +122,7 @@ class _Wait:
         if isinstance(exc, RetryableStatus):
             asked = retry_after_s(exc.response)
             if asked is not None:
-                return min(asked, self.policy.max_retry_after_s)
+                return min(asked, self.retry.max_retry_after_s)
         return float(self.backoff(state))
 
 
@@ -140,10 +140,10 @@ async def _asleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-def _retrying_kwargs(policy: RetryPolicy) -> dict[str, Any]:
+def _retrying_kwargs(retry: RetryPolicy) -> dict[str, Any]:
     return {
-        "stop": stop_after_attempt(policy.max_attempts),
-        "wait": _Wait(policy),
+        "stop": stop_after_attempt(retry.max_attempts),
+        "wait": _Wait(retry),
         "retry": retry_if_exception(is_retryable),
         "retry_error_callback": _last_response_or_raise,
     }
@@ -177,13 +177,13 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx2.AsyncBaseTransport,
-        policy: RetryPolicy,
+        retry: RetryPolicy,
         *,
         deadline_s: float = 600.0,
         max_bytes: int = 8 * 1024 * 1024,
     ) -> None:
         self.inner = inner
-        self.policy = policy
+        self.retry = retry
         self.deadline_s = deadline_s
         self.max_bytes = max_bytes
         self.requests_sent = 0
@@ -235,7 +235,7 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         remember_credentials(request)
         result: httpx2.Response = await AsyncRetrying(
-            sleep=lambda s: _asleep(s), **_retrying_kwargs(self.policy)
+            sleep=lambda s: _asleep(s), **_retrying_kwargs(self.retry)
         )(self._attempt, request)
         return result
 

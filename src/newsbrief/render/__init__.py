@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from newsbrief.contract import Brief
 from newsbrief.digest.build import Digest
+from newsbrief.render.brief_page import brief_to_html
 from newsbrief.render.html import digest_to_html
 from newsbrief.render.markdown import brief_to_markdown, digest_to_markdown
 
@@ -15,9 +16,19 @@ def to_markdown(item: Brief | Digest) -> str:
     return digest_to_markdown(item)
 
 
-def to_html(digest: Digest) -> str:
-    """One self-contained HTML page for a Digest (inline CSS, no scripts, no requests)."""
-    return digest_to_html(digest)
+def to_html(item: Brief | Digest) -> str:
+    """One self-contained HTML page for a Brief or a Digest (inline CSS, no scripts, no
+    requests)."""
+    if isinstance(item, Brief):
+        return brief_to_html(item)
+    return digest_to_html(item)
 
 
-__all__ = ["brief_to_markdown", "digest_to_html", "digest_to_markdown", "to_html", "to_markdown"]
+__all__ = [
+    "brief_to_html",
+    "brief_to_markdown",
+    "digest_to_html",
+    "digest_to_markdown",
+    "to_html",
+    "to_markdown",
+]

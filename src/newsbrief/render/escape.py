@@ -4,8 +4,10 @@ Titles, labels, quotes, statements, actors, warnings, headlines, theme text, fil
 server messages are untrusted: an article (or a model that read one) can write Markdown.
 In our Markdown output they must stay plain text, whatever the renderer:
 
-- no raw HTML or entity (`&`, `<`, `>` become entities: `<script>`, `<javascript:...>`
-  autolinks and `&#106;` tricks stay text);
+- no raw HTML or entity (`<` and `>` are backslash-escaped, and so is an `&` that would
+  start an entity: `<script>`, `<javascript:...>` autolinks and `&#106;` tricks stay text),
+  and no entity of ours either: Markdown is read in terminals, where `S&amp;P` is noise, so
+  `S&P` stays `S&P`;
 - no links or images (`[`, `]` and `!` before `[` are backslash-escaped, so neither
   `[x](javascript:...)`, `![](http://tracker/x.png)` nor `[x][1]` + `[1]: http://...` forms);
 - no code spans, emphasis or strikethrough that could swallow or break the text around it
@@ -24,6 +26,7 @@ rendered text reads exactly as the input did.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from newsbrief.text.chars import CONTROL_CHARS
 
@@ -31,9 +34,9 @@ REPLACEMENT = "\ufffd"
 
 _INLINE = {
     "\\": "\\\\",
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
+    "&": "\\&",
+    "<": "\\<",
+    ">": "\\>",
     "[": "\\[",
     "]": "\\]",
     "`": "\\`",
@@ -41,7 +44,10 @@ _INLINE = {
     "_": "\\_",
     "~": "\\~",
 }
-_INLINE_RE = re.compile("[" + re.escape("".join(_INLINE)) + "]|!(?=\\[)")
+# `&` only where it would start an entity (`&amp;`, `&#106;`, `&#x6a;`): elsewhere it is text.
+_INLINE_RE = re.compile(
+    "[" + re.escape("".join(c for c in _INLINE if c != "&")) + "]|!(?=\\[)|&(?=#?\\w+;)"
+)
 # At the start of a line: a heading; a list item; a rule or setext underline (a line of only
 # `-`, `=` and spaces). `*`, `_`, `` ` ``, `~` and `>` are escaped everywhere already.
 _BLOCK_MARK = re.compile(r"^(?:#|[-+](?=\s|$)|[-=](?=[-=\s]*$))")
@@ -71,6 +77,20 @@ def md_text(text: str) -> str:
     escaped = _CLOSING_HASHES.sub(lambda m: "\\" + m.group(), escaped)
     escaped = _BLOCK_MARK.sub(lambda m: "\\" + m.group(), escaped)
     return _LIST_NUMBER.sub(r"\1\\\2", escaped)
+
+
+def md_inline(text: str) -> str:
+    """md_text for a value inside a line (after an opening quote): no block marker can act
+    there, so a leading `#` or `1.` is left as written ("# Oil jumps", not "\\# Oil jumps")."""
+    return _INLINE_RE.sub(_inline, plain_line(text))
+
+
+def md_link(text: str, url: str) -> str:
+    """A Markdown link to an http(s) URL we checked (digest.lead.original_link), its text
+    escaped by md_text. The destination is written in `<...>` with every character outside
+    a URL's own set percent-encoded, so it can neither close the link nor hold a space."""
+    safe = quote(plain_line(url), safe=":/?#@!$&'*+,;=%-._~")
+    return f"[{md_text(text)}](<{safe}>)"
 
 
 def md_cell(text: str) -> str:

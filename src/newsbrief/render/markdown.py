@@ -10,7 +10,8 @@ from __future__ import annotations
 from newsbrief.contract import Brief
 from newsbrief.digest.build import Digest
 from newsbrief.render.escape import md_cell, md_text
-from newsbrief.render.page import context, env, reader_notes, repairs
+from newsbrief.render.notes import plural
+from newsbrief.render.page import brief_corrections, brief_notes, context, env
 
 
 def brief_to_markdown(brief: Brief) -> str:
@@ -31,19 +32,15 @@ def brief_to_markdown(brief: Brief) -> str:
             lines.append(f"- {actor}{md_text(p.statement)}")
             lines.append(f'  > "{md_text(p.evidence.quote)}" [{p.evidence.start}:{p.evidence.end}]')
         lines.append("")
-    notes, fixed = reader_notes(brief.warnings), repairs(brief.warnings)
+    notes, fixed = brief_notes(brief), brief_corrections(brief)
     if notes:
         lines += ["## Notes", ""] + [f"- {md_text(w)}" for w in notes] + [""]
     if fixed:
-        lines += [
-            f"_Our checks corrected this brief {fixed} time(s): the details are in the JSON "
-            "(--format json), or run with -v._",
-            "",
-        ]
+        lines += [f"_{fixed}_", ""]
     pv = brief.provenance
     lines.append(
         f"_{md_text(pv.model)} ({md_text(pv.endpoint)}), prompt {md_text(pv.prompt_version)}, "
-        f"{pv.attempts} attempt(s), "
+        f"{plural(pv.attempts, 'attempt')}, "
         f"{pv.usage.total_tokens} tokens, {pv.latency_s:.1f} s_"
     )
     return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
 """What the digest templates share: their Jinja environment, excerpts and context.
 
 All article-derived text goes through Jinja's autoescaping in HTML (our own templates only:
-article text is always a value, never a template) and is never put in an href or src: every
-link is a fragment we build from our own article ids. In Markdown every value goes through
+article text is always a value, never a template) and is never put in a src. Links are
+fragments we build from our own article ids, and links to originals: an article's origin
+when digest.batch.original_link accepts it (http(s), a host, no space or control character),
+attribute-escaped. In Markdown every value goes through
 the md_text, md_cell or md_code filter (escape.py). In both, every printed value loses its
 control characters first (the `finalize` hook), so no output can drive a terminal.
 """
@@ -17,8 +19,11 @@ import jinja2
 from markupsafe import Markup
 
 from newsbrief.contract import Brief
+from newsbrief.digest.batch import original_link, source_name
 from newsbrief.digest.build import Digest
-from newsbrief.render.escape import md_cell, md_code, md_text, strip_controls
+from newsbrief.digest.lead import lead, snapshot
+from newsbrief.render.escape import md_cell, md_code, md_inline, md_link, md_text, strip_controls
+from newsbrief.render.notes import corrections, corrections_line, plural, reader_notes
 from newsbrief.text.align import sentence_bounds
 
 
@@ -119,35 +124,24 @@ def _sentences(text: str, start: int, end: int) -> tuple[int, int]:
     return min(a, start), max(b, end)
 
 
-# What our checks did to a brief (a dropped figure, a relabelled one, a capped list): kept in
-# the JSON and printed by -v, but not a reader's concern on the page. Every other warning is.
-_REPAIRS = (
-    "dropped", "relabelled", "labelled", "removed", "kept the first", "not cached",
-    "headline dropped", "summary sentence", "summary:", "the answer chose", "the label question",
-    "key_figures[",
-)  # fmt: skip
-_CHUNK = re.compile(r"^chunk \d+/\d+: ")
+def brief_notes(brief: Brief) -> list[str]:
+    """What a reader of this brief is told (render.notes): sentences, never the log."""
+    return reader_notes(brief.notes)
 
 
-def is_repair(warning: str) -> bool:
-    return _CHUNK.sub("", warning).lower().startswith(_REPAIRS)
+def brief_corrections(brief: Brief) -> str:
+    """The one line that counts the repairs left to the JSON and -v (empty for none)."""
+    return corrections_line(corrections(brief.notes, brief.warnings))
 
 
-def reader_notes(warnings: list[str]) -> list[str]:
-    """The warnings a reader needs (an article that spoke to the model, text that could
-    not be read, no figure that could be checked), in plain words as written."""
-    return [w for w in warnings if not is_repair(w)]
-
-
-def repairs(warnings: list[str]) -> int:
-    return sum(1 for w in warnings if is_repair(w))
-
-
-env.filters["reader_notes"] = reader_notes
-env.filters["repairs"] = repairs
+env.filters["brief_notes"] = brief_notes
+env.filters["brief_corrections"] = brief_corrections
+env.filters["plural"] = plural
 env.filters["md_cell"] = md_cell
 env.filters["md_text"] = md_text
 env.filters["md_code"] = md_code
+env.filters["md_inline"] = md_inline
+env.filters["md_link"] = md_link
 
 
 def _byline(source: str | None, published: dt.datetime | None) -> str:
@@ -157,13 +151,40 @@ def _byline(source: str | None, published: dt.datetime | None) -> str:
 
 
 def context(digest: Digest) -> dict[str, object]:
+    """What the digest templates see: the digest, its lead and snapshot (digest.lead), and
+    by article id its title, byline, source name, original link and passages."""
     titles = {
         a.article_id: (a.brief.source.title if a.brief else a.origin) for a in digest.articles
     }
-    byline = {a.article_id: _byline(a.source, a.published) for a in digest.articles}
+    names = {a.article_id: source_name(a) for a in digest.articles}
+    byline = {a.article_id: _byline(names[a.article_id], a.published) for a in digest.articles}
+    links = {a.article_id: original_link(a) for a in digest.articles}
+    items = lead(digest)
+
+    def cites(ids: list[str]) -> list[tuple[str, str]]:
+        """(article id, source name) for a citation list, one per source name."""
+        out: dict[str, str] = {}
+        for aid in ids:
+            out.setdefault(names.get(aid, aid), aid)
+        return [(aid, name) for name, aid in out.items()]
+
+    changes = digest.changes
     return {
         "d": digest,
         "titles": titles,
         "byline": byline,
+        "names": names,
+        "links": links,
+        "cites": cites,
+        "lead": items,
+        "snapshot": snapshot(digest, items),
+        "story_marks": changes.stories if changes else {},
+        "figure_marks": changes.figures if changes else {},
+        "since": changes.previous_at if changes else None,
+        "figure_count": sum(len(b.key_figures) for b in digest.briefs.values()),
+        "digest_notes": reader_notes(digest.notes),
+        "digest_corrections": corrections_line(
+            corrections(digest.notes, digest.warnings), "the overview"
+        ),
         "passages": {aid: passages(aid, b) for aid, b in digest.briefs.items()},
     }

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 from newsbrief import settings
 from newsbrief.contract import SCHEMA_VERSION
 from newsbrief.errors import ConfigError
-from newsbrief.model.embedded import WARMUP_HEADER
 from newsbrief.model.endpoint import normalise_loopback
+from newsbrief.model.profile import HOUSEKEEPING_HEADER
 from newsbrief.model.prompts import prompt_version
 from newsbrief.redact import (
     REDACTED,
@@ -181,7 +181,7 @@ def _normalise_host_header(headers: dict[str, Any]) -> None:
 
 def _before_record_request(secrets: tuple[str, ...]) -> Any:
     def hook(request: Any) -> Any:
-        if any(name.lower() == WARMUP_HEADER.lower() for name in request.headers):
+        if any(name.lower() == HOUSEKEEPING_HEADER.lower() for name in request.headers):
             return None  # the embedded server's prefix cache: not part of any answer
         # Harvested before anything is dropped: the Authorization header is gone after this.
         scrub = (*secrets, *_harvest(request))

@@ -405,9 +405,9 @@ def _llama_server_traffic(monkeypatch: pytest.MonkeyPatch, cassette: Any) -> Non
 
     from vcr.request import Request as VcrRequest
 
-    from newsbrief.model import embedded
+    from newsbrief.model import loopback
 
-    ordinary = embedded._send
+    ordinary = loopback.send
 
     def send(request: urllib.request.Request, timeout: float) -> bytes:
         def described() -> Any:  # a fresh one each time: the request hook edits it
@@ -430,7 +430,7 @@ def _llama_server_traffic(monkeypatch: pytest.MonkeyPatch, cassette: Any) -> Non
         )
         return body
 
-    monkeypatch.setattr(embedded, "_send", send)
+    monkeypatch.setattr(loopback, "send", send)
 
 
 def _mark_recording(cassette: Any, item: pytest.Item, started: bool) -> None:
@@ -596,7 +596,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
     endpoint = ready(resolve_endpoint())
     # The query too (secret values scrubbed): openai appends the request path to a base
     # URL's query ("/v1?api-version=1/chat/completions"), so replay must send the same one.
-    parts = urlsplit(display_url(endpoint.base_url or "https://api.openai.com/v1"))
+    parts = urlsplit(display_url(endpoint.api_url or ""))
     base_path = parts.path + (f"?{parts.query}" if parts.query else "")
     newsbrief_cassette.get_metadata(
         ENDPOINT_METADATA,
@@ -605,7 +605,7 @@ def newsbrief_endpoint(newsbrief_cassette: Any) -> Endpoint:
             # is recorded (and replayed) as its basename, never the user's folders.
             "model": scrub_paths(endpoint.model),
             "mode": endpoint.mode,
-            "embedded": endpoint.embedded,
+            "embedded": endpoint.profile.kind == "embedded",
             "base_path": base_path,
         },
     )

@@ -1,9 +1,9 @@
 """Deterministic parsing of figures (numbers, money, percentages) in article text.
 
-newsbrief asks a weak language model to quote an article's key figures verbatim.
-The model is never trusted with the *value* of a figure: the quote is located in
-the source and parsed here with plain regular expressions and ``Decimal``
-arithmetic, so every value, unit and scale is reproducible and auditable.
+The model only chooses among numbers our code found and listed by id: it is never trusted
+with a figure's words or *value*. Each number is found and parsed here with plain regular
+expressions and ``Decimal`` arithmetic, so every value, unit and scale is reproducible and
+auditable.
 
 Documented choices
 ------------------

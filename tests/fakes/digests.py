@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fake_openai import Reply, completion
-from support import write_articles
+from tests.fakes.server import Reply, completion
+
+
+def write_articles(
+    folder: Path, texts: Sequence[str], suffix: str = ".txt", name: str = "a{}"
+) -> list[Path]:
+    """One file per text, in order, named name.format(n) + suffix for n = 1, 2...
+    (a1.txt, a2.txt... by default; "{:03d}" keeps sorted order numeric)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, text in enumerate(texts, 1):
+        path = folder / f"{name.format(i)}{suffix}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
 
 DIGEST_MARKER = "editor writing a morning briefing"
 

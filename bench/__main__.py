@@ -1,0 +1,5 @@
+"""python -m bench: the overhead benchmark (bench/run.py)."""
+
+from bench.run import main
+
+main()
