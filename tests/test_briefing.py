@@ -205,11 +205,11 @@ def test_the_morning_opens_with_a_lead_and_marks_what_is_new(site: Site, tmp_pat
     chromium = find_chromium()
     profile = tmp_path / "profile"
     cache = tmp_path / "cache"
-    inputs = write_morning(tmp_path, site, STORIES, boilerplate=False)
+    inputs = write_morning(tmp_path, site, STORIES, boilerplate=True)
     today, second = tmp_path / "today.html", tmp_path / "second.html"
     with serve(morning_model) as fake:
         assert main(_digest_args(inputs, cache, fake.base_url, "-o", str(today))) == 3  # partial
-        write_morning(tmp_path, site, STORIES + LATER, boilerplate=False)
+        write_morning(tmp_path, site, STORIES + LATER, boilerplate=True)
         assert main(_digest_args(inputs, cache, fake.base_url, "-o", str(second))) == 3
         data = tmp_path / "today.json"
         assert main(_digest_args(inputs, tmp_path / "c2", fake.base_url, "-o", str(data))) == 3

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from newsbrief.contract import Brief, KeyFigure
+from newsbrief.contract import Brief, KeyFigure, PolicyImplication
 from newsbrief.digest.batch import ArticleResult
+from newsbrief.digest.boilerplate import without_boilerplate
 from newsbrief.digest.build import Digest
 from newsbrief.digest.stories import Story
 from newsbrief.text.salience import policy_angle
@@ -69,14 +70,44 @@ def key_figure(story: Story, briefs: dict[str, Brief]) -> Figure | None:
     return None
 
 
-def story_score(story: Story, briefs: dict[str, Brief], newest: dt.datetime | None) -> float:
+def own_texts(digest: Digest) -> dict[str, str]:
+    """Each briefed article's text without what its source repeats on its articles (footers,
+    disclaimers): a publisher's investment disclaimer is no policy angle of the story."""
+    results = [a for a in digest.articles if a.article_id in digest.briefs]
+    cleaned = without_boilerplate(
+        [(a.source, "", digest.briefs[a.article_id].source.text) for a in results]
+    )
+    return {a.article_id: text for a, (_, text) in zip(results, cleaned, strict=True)}
+
+
+def _own_implications(brief: Brief, own: str | None) -> list[PolicyImplication]:
+    """The brief's implications whose evidence is the article's own text, not boilerplate."""
+    return [p for p in brief.policy_implications if own is None or p.evidence.quote in own]
+
+
+def story_score(
+    story: Story,
+    briefs: dict[str, Brief],
+    newest: dt.datetime | None,
+    own: dict[str, str] | None = None,
+) -> float:
     """Higher first. Sources count most (an event several outlets report), then articles,
-    a key number, a policy angle, recency."""
-    mine = [briefs[a] for a in story.article_ids if a in briefs]
+    a key number, a policy angle, recency.
+
+    Args:
+        story: the story to score.
+        briefs: the digest's briefs by article id.
+        newest: the newest story's publication time (recency is measured from it).
+        own: article texts without their source's boilerplate (own_texts); None: as briefed.
+    """
+    own = own or {}
+    mine = [(a, briefs[a]) for a in story.article_ids if a in briefs]
     score = 3.0 * story.source_count + 1.0 * (len(story.article_ids) - 1)
-    if any(b.key_figures for b in mine):
+    if any(b.key_figures for _, b in mine):
         score += 1.5
-    if any(b.policy_implications or policy_angle(b.source.text) for b in mine):
+    if any(
+        _own_implications(b, own.get(a)) or policy_angle(own.get(a, b.source.text)) for a, b in mine
+    ):
         score += 2.0
     if newest is not None and story.published is not None:
         age = (newest - story.published).total_seconds() / 86400
@@ -85,7 +116,7 @@ def story_score(story: Story, briefs: dict[str, Brief], newest: dt.datetime | No
 
 
 def _why(
-    story: Story, digest: Digest, briefs: dict[str, Brief], what: str
+    story: Story, digest: Digest, briefs: dict[str, Brief], what: str, own: dict[str, str]
 ) -> tuple[str | None, str]:
     """The synthesis item that cites most of the story's articles (implications before
     themes); else the first implication of one of its briefs. Never a line that only
@@ -105,9 +136,9 @@ def _why(
         return best[2], best[3]
     for aid in story.article_ids:
         brief = briefs.get(aid)
-        if brief is not None and brief.policy_implications:
-            first = brief.policy_implications[0]
-            return first.statement, first.actor
+        implications = _own_implications(brief, own.get(aid)) if brief is not None else []
+        if implications:
+            return implications[0].statement, implications[0].actor
     return None, ""
 
 
@@ -117,8 +148,9 @@ def lead(digest: Digest) -> list[LeadItem]:
     by_id = {a.article_id: a for a in digest.articles}
     dates = [s.published for s in digest.stories if s.published is not None]
     newest = max(dates) if dates else None
+    own = own_texts(digest)
     scored = sorted(
-        ((story_score(s, briefs, newest), n, s) for n, s in enumerate(digest.stories)),
+        ((story_score(s, briefs, newest, own), n, s) for n, s in enumerate(digest.stories)),
         key=lambda t: (-t[0], t[1]),
     )
     if not scored:
@@ -133,7 +165,7 @@ def lead(digest: Digest) -> list[LeadItem]:
         if first is None:
             continue
         what = _first_sentence(first)
-        why, actor = _why(story, digest, briefs, what)
+        why, actor = _why(story, digest, briefs, what, own)
         items.append(
             LeadItem(
                 story=story,

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Literal, get_args
 
+import tenacity
+
 from newsbrief.contract import SCHEMA_VERSION, Brief, Note, text_id
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.endpoint import Endpoint
@@ -26,6 +28,7 @@ from newsbrief.model.prompts import prompt_version
 from newsbrief.settings import cache_dir
 
 log = logging.getLogger(__name__)
+SETUP_WAIT_S = 30.0  # as long as the busy timeout: another process's setup is brief
 
 Kind = Literal["brief", "synthesis", "feed", "page", "batch-run", "batch-answer", "run"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -80,7 +83,16 @@ class BriefCache:
                 "delete it, choose another --cache-dir, or run with --no-cache"
             ) from None
 
+    @tenacity.retry(
+        retry=tenacity.retry_if_exception(lambda e: "locked" in str(e)),
+        wait=tenacity.wait_random(0.05, 0.5),
+        stop=tenacity.stop_after_delay(SETUP_WAIT_S),
+        reraise=True,
+    )
     def _setup(self) -> None:
+        # Switching a new file to WAL takes an exclusive lock that SQLite's busy timeout
+        # does not wait for: two processes opening one new cache at once see "database is
+        # locked" here, so setup waits and tries again.
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
