@@ -795,10 +795,14 @@ def test_ctrl_c_stops_the_embedded_model_server() -> None:
             port = min(mine) if mine else None
             time.sleep(0.1)
         assert port is not None, "the embedded server never started listening"
-        while not _serving(port) and time.monotonic() < deadline:
+        # Seen once is enough: a short request (the tokenizer's) may have closed again by
+        # the time a second look is taken.
+        serving = False
+        while not serving and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
+            serving = _serving(port)
             time.sleep(0.1)
-        assert _serving(port), "the brief request never reached the embedded server"
+        assert serving, "no request ever reached the embedded server"
         time.sleep(1.0)  # the model is working on it now
         children = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
