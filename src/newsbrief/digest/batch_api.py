@@ -300,9 +300,9 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
             asked[short] = set(run.asked) if run is not None and run.asked is not None else None
             if run is None:
                 report.failed.append(f"run {short}: unknown here (exported with another cache?)")
+            _require_model(run, endpoint)
         if runs[short] is None:
             continue
-        _require_model(runs[short], endpoint)
         written = asked[short]
         if written is not None and custom_id not in written:
             report.failed.append(f"{custom_id}: no such request was written (not stored)")
