@@ -15,6 +15,7 @@ strings) still parse: a label given is used where the frame cannot name the numb
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -157,16 +158,10 @@ def draft_model(
             ),
         ),
     )
-    evidence = ImplicationDraft.model_fields["evidence"]
     implication = create_model(
         "ImplicationDraft",
         __base__=ImplicationDraft,
-        evidence=(
-            list[str],
-            bounded(
-                1, 2, description=evidence.description, item_enum=_ids_enum(sentence_ids, "S00")
-            ),
-        ),
+        evidence=_evidence_field(_ids_enum(sentence_ids, "S00")),
     )
     most = policy.max_figures if figure_ids else 0
     most_implications = policy.max_implications if sentence_ids else 0
@@ -196,6 +191,13 @@ def draft_model(
 IMPLICATION_FIELD = "policy_implication"  # the follow-up's one implication, when asked
 
 
+def _evidence_field(ids: Iterable[str]) -> Any:
+    """An implication's evidence: one or two of these sentence ids (same description in
+    the brief and the follow-up schema)."""
+    description = ImplicationDraft.model_fields["evidence"].description
+    return (list[str], bounded(1, 2, description=description, item_enum=list(ids)))
+
+
 @lru_cache(maxsize=256)
 def follow_up_model(
     questions: tuple[tuple[str, tuple[str, ...]], ...], sentence_ids: tuple[str, ...] = ()
@@ -210,14 +212,8 @@ def follow_up_model(
         # First: written after the labels, a small model wrote its implication into the
         # last label. Optional for our parser (a missing one costs the implication alone),
         # required and never null in the schema the grammar enforces.
-        evidence = ImplicationDraft.model_fields["evidence"]
         implication = create_model(
-            "FollowUpImplication",
-            __base__=ActionDraft,
-            evidence=(
-                list[str],
-                bounded(1, 2, description=evidence.description, item_enum=list(sentence_ids)),
-            ),
+            "FollowUpImplication", __base__=ActionDraft, evidence=_evidence_field(sentence_ids)
         )
         fields[IMPLICATION_FIELD] = (implication | None, Field(None))
         required.append(IMPLICATION_FIELD)
