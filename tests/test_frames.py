@@ -1238,9 +1238,10 @@ def _case_id(case: tuple[str, dict[str, dict[str, object]]]) -> str:
 
 # The share of the table's numbers the reader gets wholly right (every expectation met),
 # measured when the table was written (0.51) and after the reader was improved against it
-# (0.648, 384 of 593; 0.651, 386, after openers stopped naming subjects in session 6).
+# (0.648, 384 of 593; 0.651, 386, after openers stopped naming subjects in session 6; 0.673,
+# 399, after gapped clauses, "N% higher revenues", comparisons and opening scopes, session 8).
 # A floor, so a change that reads worse fails; raise it as the reader improves.
-READ_RIGHT_FLOOR = 0.64
+READ_RIGHT_FLOOR = 0.67
 
 
 def _read(sentence: str, key: str, want: dict[str, object], numbers: list[NumberMatch]) -> str:
@@ -1396,3 +1397,68 @@ def test_openers_and_time_phrases_are_not_what_a_number_measures(
     if period is not None:
         assert frame.period.lower() == period
     assert frame.label() == label
+
+
+def _frames(sentence: str) -> dict[str, Frame]:
+    numbers = find_numbers(sentence)
+    return {n.text: frame_of(sentence, n, numbers) for n in numbers}
+
+
+def test_a_gapped_clause_keeps_the_verb_and_takes_its_own_subject() -> None:
+    """ "A rose 0.6% and B 0.5%": B's number is a rise of B, not A's level."""
+    got = _frames("Household furnishings rose 0.6% and apparel 0.5%, while airfares fell 2%.")
+    assert (got["0.5%"].role, got["0.5%"].direction, got["0.5%"].head) == (
+        "change",
+        "up",
+        "apparel",
+    )
+    got = _frames("Mitsubishi UFJ fell 2.3% and Sumitomo Mitsui Financial Group 1.9%.")
+    assert got["1.9%"].subject == "Sumitomo Mitsui Financial Group"
+    assert got["1.9%"].direction == "down"
+    # the first clause's period stays with it; the second number's own period wins
+    got = _frames("The Euro Stoxx Banks index fell 1.8% on Thursday and another 0.7% on Friday.")
+    assert got["0.7%"].period == "Friday" and got["0.7%"].role == "change"
+    got = _frames("Core prices rose 0.3% on the month and 3.0% on the year.")
+    assert got["3.0%"].period != "the month"
+    # "and the core measure at 3.0%": a level, not a gapped rise
+    got = _frames("With consumer prices up 3.1% over the past year and the core measure at 3.0%.")
+    assert got["3.0%"].role == "level"
+
+
+def test_a_level_reached_by_a_rise_is_the_risen_thing() -> None:
+    got = _frames("Revenue rose 5% to $3 billion and net income 7% to $300 million.")
+    assert got["7%"].measure == "net income" and got["7%"].role == "change"
+    assert got["$300 million"].measure == "net income" and got["$300 million"].role == "level"
+    assert got["$3 billion"].measure == "revenue"
+
+
+def test_what_a_comparative_qualifies_is_what_changed() -> None:
+    got = _frames("The Nutrition business delivered 17% higher revenues and 20% higher profits.")
+    assert got["17%"].measure == "revenue" and got["17%"].direction == "up"
+    assert got["20%"].head == "profits" and got["20%"].subject == "Nutrition"
+
+
+def test_an_expected_or_earlier_value_measures_what_it_is_compared_with() -> None:
+    got = _frames(
+        "Revenue fell 6% to $3.1 billion, short of the $3.3 billion analysts had expected."
+    )
+    assert (got["$3.3 billion"].role, got["$3.3 billion"].measure) == ("target", "revenue")
+    got = _frames("Adjusted earnings were $2.14 a share, against expectations of $1.97.")
+    assert got["$1.97"].measure == "EPS"
+    # compared in its own unit: the expected 4% fall is revenue's, like the 6%
+    got = _frames("Revenue fell 6% to $3.1 billion, against expectations of a 4% fall.")
+    assert (got["4%"].measure, got["4%"].role) == ("revenue", "target")
+    # with no earlier number in its unit there is nothing to borrow
+    got = _frames("Unemployment was 4.4%, against expectations of 250,000 jobs.")
+    assert got["250,000"].measure != "unemployment"
+
+
+def test_an_opening_scope_names_the_segment() -> None:
+    got = _frames("In the cable segment, margins were 10.7%, up from 10.2%.")
+    assert got["10.7%"].subject == "cable"
+    got = _frames("In Ag Services, operating profit was $50 million, down 10% from the prior year.")
+    assert got["$50 million"].subject == "Ag Services" and got["10%"].subject == "Ag Services"
+    got = _frames("In the quarter, operating profit was $50 million.")
+    assert got["$50 million"].subject == ""
+    got = _frames("On a year-to-year basis, operating profit was $50 million.")
+    assert got["$50 million"].subject == ""

@@ -133,6 +133,7 @@ _MOVE_NOUN_AFTER = re.compile(
     re.I,
 )
 _TO_END = re.compile(rf"\b(?:to|at)(?:\s+{_ADJ})*\s*$", re.I)
+_TO_ONLY = re.compile(rf"\s*(?:to|at)(?:\s+{_ADJ})*\s*", re.I)
 _CLOSE_END = re.compile(
     rf"\b(?:clos(?:ed|es|ing)|close(?=\s+at)|finish(?:ed|es|ing)?|end(?:ed|s|ing)|"
     rf"settl(?:e|ed|es|ing))"
@@ -181,6 +182,20 @@ _BY_OBJECT = re.compile(
 _MOVE_OF = re.compile(
     rf"^\s*(?:{_MOVE_NOUNS})\s+(?:in|of)\s+(?:{_DET}\s+)?((?:[\w&'-]+\s*){{1,4}})", re.I
 )
+# What a gapped clause keeps: an optional phrase of the first ("from September"), the
+# conjunction, and the new subject, if any ("and apparel 0.5%", "and another 0.7%").
+_GAPPED = re.compile(
+    r"[\s,]*(?:[\w' .-]{1,30}?)?[\s,]*"
+    r"\b(?:and|or|while|but)\s+(?:(?:another|a further|an additional|further|by)\s+)?"
+    r"(?P<np>(?:[\w&.'-]+\s+){0,5}?)(?:(?:about|approximately|roughly|nearly|some|by)\s+)?",
+    re.I,
+)
+_COMPARISON_HEAD = re.compile(
+    r"\b(?:analysts?|economists?|estimates?|expectations?|consensus|forecasts?|polls?|"
+    r"compares?|compared|last year's|prior year|year-ago|median|average|against)\b",
+    re.I,
+)
+_COMPARATIVE_NOUN = re.compile(r"^\s*(?:higher|lower|more|fewer)(?=\s+[a-z])", re.I)
 _COMPARATIVE_AFTER = re.compile(r"^\s*(?:lower|higher)\b(?!\s+(?:than|from))", re.I)
 _PER_SHARE_AFTER = re.compile(
     r"^\s*(?:cents?\s+)?(?:a|per)\s+(?:diluted\s+|basic\s+)?share\b", re.I
@@ -268,7 +283,7 @@ _PERIOD_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (
         "year-over-year",
         False,
-        r"year-over-year|year-on-year|year over year|yoy|y/y|over the prior year|"
+        r"year-over-year|year-on-year|year over year|yoy|y/y|over the prior year|on the year|"
         r"versus the prior year",
     ),
     (
@@ -709,6 +724,10 @@ def _attributive(after: str) -> str:
             "than",
             "as",
             "by",
+            "year-over-year",
+            "year-on-year",
+            "yoy",
+            "sequentially",
         ):
             break
         stops = ("in", "on", "for", "to", "into", "from", "of", "at", "during", "ahead")
@@ -795,6 +814,8 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         # "reduced our receivables financing program by nearly $7 million"
         role = "change"
         direction = _direction(by_object.group(1))
+    gapped: Frame | None = None  # "A rose 0.6% and B 0.5%": the verb gapped from B's clause
+    gapped_np = ""
     if (
         before_numbers
         and re.fullmatch(r"[\s,]*(?:or|and)?[\s,]*(?:about|approximately|roughly)?\s*", nb)
@@ -802,6 +823,17 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
     ):
         prev = frame_of(text, before_numbers[-1], all_numbers)
         role, direction = prev.role or role, prev.direction
+    elif (
+        before_numbers
+        and role in ("", "level")
+        and not _TO_END.search(nb)
+        and (gap := _GAPPED.fullmatch(nb))
+    ):
+        prev = frame_of(text, before_numbers[-1], all_numbers)
+        if prev.role == "level" and len(before_numbers) > 1:
+            prev = frame_of(text, before_numbers[-2], all_numbers)  # "rose 5% to $3 billion and"
+        if prev.role == "change" and not _VERB_RE.search(gap.group("np")):
+            role, direction, gapped, gapped_np = "change", prev.direction, prev, gap.group("np")
     if role == "change" and n.text.lstrip()[:1] in "-\u2212":
         direction = "down"
     if role == "change" and not direction:
@@ -823,6 +855,18 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
             marker, head = head.lower(), ""  # "the 58,000 level": the level of the clause's subject
     if by_object:
         head = _noun_phrase_before(by_object.group(2))
+    comparative = _COMPARATIVE_NOUN.match(na)
+    if role == "change" and comparative and not head:
+        head = _attributive(na[comparative.end() :])  # "17% higher revenues": revenues
+    if not head and before_numbers and role == "level" and _TO_ONLY.fullmatch(nb):
+        moved = frame_of(text, before_numbers[-1], all_numbers)  # "net income 7% to $300m"
+        if moved.role == "change" and re.search(r"[A-Za-z]{3}", moved.head):
+            head, owner = moved.head, owner or moved.subject
+    if gapped is not None and not head:
+        np = _noun_phrase_before(gapped_np)
+        head = np if np and not _period_named(np)[1] else gapped.head
+        if head == gapped.head and not owner:
+            owner = gapped.subject
     moved_what = _MOVE_OF.match(na)
     if not head and role == "change" and moved_what:
         head = _noun_phrase_before(moved_what.group(1))  # "a 15% jump in loan-loss provisions"
@@ -856,12 +900,6 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         head = ""  # "year-to-date gains": the period is no subject
     head, tail = _trim_head(head)
     head = re.sub(rf"\s*\b(?:{_MOVE_NOUNS})$", "", head, flags=re.I) if role == "change" else head
-    if (
-        per_share
-        and re.fullmatch(r"(?:.*\s)?(?:earnings|income|eps|loss)", head, re.I) is None
-        and head
-    ):
-        pass
     names = name_runs(owner) if owner else name_runs(head) or name_runs(tail)
     subject = names[-1] if names else ""
     if not subject and head and measure_of(head):
@@ -882,6 +920,8 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
                 head = inherited if generic else head or inherited
                 names = name_runs(head)
                 subject = names[-1] if names else ""
+    if not subject and head and k > 0 and not owner and not options:
+        subject = _scope(text[clauses[0][0] : clauses[0][1]])  # "In the cable segment, ..."
     if generic and subject and head.lower() in _GENERIC and head.lower() not in ("level", "mark"):
         head = ""
     if marker and not head.lower().endswith(marker):
@@ -905,9 +945,14 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
 
     # The period: the number's own words first, then its clause, then an opening "For the
     # quarter," that frames the whole sentence.
-    period = _period(nb[-NEAR_CHARS:] + " " + na[:NEAR_CHARS]) or _period(
-        text[max(c0, n.start - NEAR_CHARS) : min(c1, n.end + NEAR_CHARS)]
-    )
+    period = ""
+    if gapped is not None:  # its own words, else the first clause's unless said before "and"
+        said_before = bool(gapped.period) and gapped.period.lower() in nb.lower()
+        period = _period(f"{gapped_np} {na[:NEAR_CHARS]}") or ("" if said_before else gapped.period)
+    else:
+        period = _period(nb[-NEAR_CHARS:] + " " + na[:NEAR_CHARS]) or _period(
+            text[max(c0, n.start - NEAR_CHARS) : min(c1, n.end + NEAR_CHARS)]
+        )
     for a, b in clauses[:k] if not period else ():
         opener = text[a:b]  # "For the quarter, ...", "With that, turning to the quarter, ..."
         if _OPENER_RE.match(opener) and not find_numbers(opener):
@@ -960,6 +1005,17 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         and not by_object
     ) or (expected_here and role in ("level", "change", "prior", "")):
         role = "target"
+    if (
+        role in ("prior", "target")
+        and not measure_of(head)
+        and (not head or head.lower() in _GENERIC or _COMPARISON_HEAD.search(head))
+    ):
+        # "$3.1 billion, short of the $3.3 billion analysts had expected": what the
+        # sentence compares it with is what it measures
+        base = _compared_with(text, n, in_sentence, all_numbers)
+        if base is not None:
+            head, subject, measure = base.head, subject or base.subject, base.measure
+            per_share = per_share or base.per_share
     said_as = ""
     if role == "target":
         said = (governing + " " + nb + " " + na[:40]).lower()
@@ -976,6 +1032,50 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         number=n, head=head, subject=subject, measure=measure, role=role, direction=direction,
         period=period, per_share=per_share, whole=whole, options=options, said_as=said_as,
     )  # fmt: skip
+
+
+def _compared_with(
+    text: str, n: NumberMatch, in_sentence: list[NumberMatch], numbers: list[NumberMatch]
+) -> Frame | None:
+    """The frame of the nearest earlier number of the sentence, in n's unit, that states a
+    measure: what a prior or expected value is compared with."""
+    earlier = [m for m in in_sentence if m.end <= n.start and m.unit == n.unit]
+    for m in reversed(earlier[-2:]):
+        base = frame_of(text, m, numbers)
+        if base.measure and base.role not in ("share", "multiple") and base.head:
+            return base
+    return None
+
+
+_SCOPE = re.compile(
+    r"^\s*(?:and\s+)?(?:in|for|at|within|across)\s+(?:the\s+|our\s+|its\s+)?"
+    r"(?P<np>[A-Za-z][\w&' .-]{1,48}?)"
+    r"(?:\s+(?P<kind>segments?|business(?:es)?|divisions?|units?|regions?|operations))?"
+    r"\s*,?\s*$",
+    re.I,
+)
+
+
+_NOT_SCOPE = re.compile(
+    r"\b(?:basis|addition|summary|short|particular|contrast|total|general|fact|terms|light|"
+    r"line)\b",
+    re.I,
+)
+
+
+def _scope(opener: str) -> str:
+    """The business or region an opening "In the cable segment," / "In the Americas,"
+    puts the sentence in, or ""."""
+    m = _SCOPE.match(opener)
+    if m is None or find_numbers(opener) or _period_named(opener)[0]:
+        return ""
+    np = m.group("np").strip()
+    if _VERB_RE.search(np) or _NOT_SCOPE.search(np):
+        return ""
+    names = name_runs(np)
+    if names:
+        return names[-1]
+    return np if m.group("kind") else ""
 
 
 def _agent(clause: str) -> str:
