@@ -19,7 +19,7 @@ import sys
 
 import pytest
 
-from newsbrief.text.frames import Frame, compose, frame_of, frames_of
+from newsbrief.text.frames import SECTION_SENTENCES, Frame, compose, frame_of, frames_of, name_runs
 from newsbrief.text.numbers import NumberMatch, find_numbers
 
 # fmt: off
@@ -1462,3 +1462,26 @@ def test_an_opening_scope_names_the_segment() -> None:
     assert got["$50 million"].subject == ""
     got = _frames("On a year-to-year basis, operating profit was $50 million.")
     assert got["$50 million"].subject == ""
+
+
+def test_a_transcript_section_names_the_subject_of_the_next_sentences() -> None:
+    text = (
+        "Turning to Aflac Japan. Total earned premium for the quarter declined 3.3%. "
+        "Net investment income rose 5% to $800 million."
+    )
+    got = _frames(text)
+    assert got["5%"].subject == "Aflac Japan" and got["$800 million"].subject == "Aflac Japan"
+    # the whole company is nobody's section; a slide is no business
+    got = _frames("Now to our Nutrition segment. Total company revenue rose 8%.")
+    assert got["8%"].subject == ""
+    got = _frames("Turning to slide 9. Revenue rose 3%.")
+    assert got["3%"].subject == ""
+    # a section ends after SECTION_SENTENCES sentences
+    filler = " ".join(["We made progress."] * SECTION_SENTENCES)
+    got = _frames(f"Turning to Aflac Japan. {filler} Revenue rose 3%.")
+    assert got["3%"].subject == ""
+
+
+def test_a_capitalised_measure_is_not_a_name() -> None:
+    assert name_runs("Revenues were up") == []
+    assert name_runs("Profits at Toyota") == ["Toyota"]

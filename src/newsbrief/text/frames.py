@@ -511,6 +511,8 @@ def name_runs(text: str) -> list[str]:
             while words and words[-1] in NOT_NAMES | {"of", "&"}:
                 words = words[:-1]
             run = " ".join(words)
+            if len(words) == 1 and measure_of(run) and measure_of(run) != "level":
+                continue  # "Revenues were up": a measure, not a name
             if run and len(run) > 1:
                 found.append(run)
     return found
@@ -922,6 +924,8 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
                 subject = names[-1] if names else ""
     if not subject and head and k > 0 and not owner and not options:
         subject = _scope(text[clauses[0][0] : clauses[0][1]])  # "In the cable segment, ..."
+    if not subject and not options and measure_of(head) and not _WHOLE_COMPANY.search(head):
+        subject = _section(text, s0)  # "Turning to Aflac Japan. ... Revenue rose 3%"
     if generic and subject and head.lower() in _GENERIC and head.lower() not in ("level", "mark"):
         head = ""
     if marker and not head.lower().endswith(marker):
@@ -1054,6 +1058,29 @@ _SCOPE = re.compile(
     r"\s*,?\s*$",
     re.I,
 )
+
+
+_SECTION_INTRO = re.compile(
+    r"\b(?i:turning|moving(?: on)?|move|turn|switching|shifting|starting|start|now)\s+"
+    r"(?i:to|with)\s+(?i:the\s+|our\s+|its\s+)?(?P<np>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4})"
+    r"(?:\s+(?:segment|business|division|unit|group|operations|region))?\s*[.,;:]",
+)
+_WHOLE_COMPANY = re.compile(r"\b(?:total|consolidated|company|overall|group|corporate)\b", re.I)
+SECTION_SENTENCES = 5  # sentences a "Turning to X." intro names the subject of
+
+
+def _section(text: str, s0: int) -> str:
+    """The business a transcript's last "Turning to X." / "Moving to X," put the talk in,
+    when it came at most SECTION_SENTENCES sentences before s0; else ""."""
+    window = text[max(0, s0 - 200 * SECTION_SENTENCES) : s0]
+    found = list(_SECTION_INTRO.finditer(window))
+    if not found:
+        return ""
+    last = found[-1]
+    if len(re.findall(r"[.!?](?:\s|$)", window[last.end() :])) >= SECTION_SENTENCES:
+        return ""
+    names = [r for r in name_runs(last.group("np")) if not re.match(r"(?i)slide|page", r)]
+    return names[-1] if names else ""
 
 
 _NOT_SCOPE = re.compile(
