@@ -1239,9 +1239,10 @@ def _case_id(case: tuple[str, dict[str, dict[str, object]]]) -> str:
 # The share of the table's numbers the reader gets wholly right (every expectation met),
 # measured when the table was written (0.51) and after the reader was improved against it
 # (0.648, 384 of 593; 0.651, 386, after openers stopped naming subjects in session 6; 0.673,
-# 399, after gapped clauses, "N% higher revenues", comparisons and opening scopes, session 8).
+# 406, after gapped clauses, "N% higher revenues", comparisons, opening scopes, "as much as",
+# estimates as targets and money poured into something as inflows, session 8).
 # A floor, so a change that reads worse fails; raise it as the reader improves.
-READ_RIGHT_FLOOR = 0.67
+READ_RIGHT_FLOOR = 0.68
 
 
 def _read(sentence: str, key: str, want: dict[str, object], numbers: list[NumberMatch]) -> str:

@@ -369,10 +369,10 @@ def test_figures_the_frame_cannot_name_go_into_one_follow_up_question() -> None:
         "Nikkei climbs.\nThe Nikkei 225 surged past the 50,000 level on Monday.\n"
         "The Topix and the Nikkei 225 both rallied.\n"
         "The benchmark index was trading at 50,367.38 by noon.\n"
-        "Overseas investors have poured over $60 billion into Japanese stocks.\n"
+        "Overseas investors were heavy buyers, with net purchases of more than $60 billion.\n"
     )
     answer = {"key_figures": ["C02", "C03"], "summary": [], "policy_implications": []}
-    labels = {"C02": "Nikkei 225", "C03": "foreign inflows into Japanese stocks"}
+    labels = {"C02": "Nikkei 225", "C03": "overseas investors' net purchases"}
     with serve([draft_reply(answer), Reply(body=completion(json.dumps(labels)))]) as fake:
         brief = summarize(article, endpoint=resolve_endpoint(base_url=fake.base_url))
         assert fake.count == 2
@@ -384,7 +384,7 @@ def test_figures_the_frame_cannot_name_go_into_one_follow_up_question() -> None:
     assert "C01" not in schema["properties"]  # "the 50,000 level" of the Nikkei 225: ours
     got = {f.number_text: (f.label, f.label_from) for f in brief.key_figures}
     assert got["50,367.38"] == ("Nikkei 225 level", "frame")
-    assert got["$60 billion"] == ("foreign inflows into Japanese stocks", "model")
+    assert got["$60 billion"] == ("overseas investors' net purchases", "model")
     assert brief.provenance.attempts == 2
 
 

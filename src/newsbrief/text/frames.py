@@ -208,6 +208,7 @@ _MULTIPLE_AFTER = re.compile(
 _TARGET_RE = re.compile(
     r"\b(?:guidance|guided|guiding|outlook|expects?|expected|expecting|expectations?|"
     r"forecasts?|forecasting|projects?|projected|projecting|projections?|targets?|targeting|"
+    r"estimates?|"
     r"targeted|goal|aims?|anticipates?|anticipated|predicts?|predicted|to reach|"
     r"range of|plans? to|sees?|seeing|propos(?:e|ed|es|ing|al))\b",
     re.I,
@@ -223,7 +224,8 @@ _LEVEL_END = re.compile(
     r"collected|issued|raised|allocated|committed|pledged|put in|set aside|approved|"
     r"announced|unveiled|requires?|required|holds?|held|owns?|owned|accounted for|"
     r"amounted to|amounting to|equal to|equivalent to|of about|level of|high of|low of|"
-    r"brushing against|against|more than|less than|in excess of|for|with|to|at)"
+    r"brushing against|against|more than|less than|in excess of|as high as|as low as|for|with|"
+    r"to|at)"
     rf"(?:\s+{_ADJ})*\s*$",
     re.I,
 )
@@ -395,7 +397,9 @@ _UNIT_WORDS = re.compile(
 )
 _CLAUSE_CUT = re.compile(
     r"[;:\u2013\u2014](?=\s)|,(?=\s)(?!\s+or\b)|"
-    r"\s(?:while|whereas|but|and then|after|as|with|which|although|though|led by|"
+    r"(?<!much)(?<!little)(?<!many)(?<!high)(?<!low)(?<!well)"  # "as much as 1.6%": one clause
+    r"\s(?:while|whereas|but|and then|after|as(?!\s+(?:much|little|many|high|low|well)\b)|"
+    r"with|which|although|though|led by|"
     r"driven by|helped by|thanks to|amid)\s|"
     r"\s(?=(?:as\s+)?(?:compared (?:to|with)|versus|vs\.?)\s)"
 )
@@ -610,11 +614,23 @@ _AT_TIME_END = re.compile(
 )
 
 
+_QUALIFIER_END = re.compile(
+    r"(?:\s+of)?\s+(?:more|less|fewer|greater|higher|lower)\s+than\s*$|\s+of\s+"
+    r"(?:about|nearly|over|around|roughly|approximately|almost|some|up to)\s*$",
+    re.I,
+)
+# Money poured into something: what the number measures is a flow, whoever poured it.
+_FLOW_INTO = re.compile(
+    r"\b(?:poured|pumped|plowed|ploughed|funnell?ed|put)\b(?:\s+\w+){0,3}\s*$", re.I
+)
+
+
 def _noun_phrase_before(text: str) -> str:
     """The noun phrase ending text, scanning back over its words until a determiner,
     pronoun or verb ("our sales to government customers" gives "sales to government
     customers"); prepositions inside it are kept ("earnings per share")."""
     text = _AT_TIME_END.sub("", text)  # "net debt at quarter end": the debt
+    text = _QUALIFIER_END.sub("", text)  # "net purchases of more than": the purchases
     words = re.findall(r"[\w&'./()$%-]+", text.replace("\u2019", "'"))
     kept: list[str] = []
     while words and (words[-1].lower() in _AUX or _ADJ_RE.fullmatch(words[-1].lower())):
@@ -931,6 +947,8 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
     if marker and not head.lower().endswith(marker):
         head = f"{head} {marker}".strip()
     measure = measure_hint or measure_of(head)
+    if not measure and _FLOW_INTO.search(nb) and re.match(r"^\s+into\b", na) and head:
+        head, measure = f"inflows from {head}", "inflows"  # "investors poured $60 billion into"
     if not measure and role != "multiple":
         # "the Fed held its target range at 3.50%": the clause states the measure
         near = clause_before[-NEAR_CHARS:]
