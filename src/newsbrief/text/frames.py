@@ -246,7 +246,9 @@ _VERBS = (
     r"wasn|weren|doesn|didn|won|can|cannot|put|puts|top|watching|guide|guides|trade|earns|"
     r"earned|accounts|accounted|comprises|comprised|dragged|settling|firmed|extended|"
     r"strengthened|weakened|priced|produced|traded|imply|implied|tends|suffer|found|finds|"
-    r"struggled|gave|give|got|get|took|take|brought|bring|sent|send|showed|shows|seen"
+    r"struggled|gave|give|got|get|took|take|brought|bring|sent|send|showed|shows|seen|"
+    r"introduc(?:e|ed|es|ing)|provid(?:e|ed|es|ing)|reaffirm(?:s|ed|ing)?|reiterat(?:e|ed|es|ing)|"
+    r"initiat(?:e|ed|es|ing)|issuing|updat(?:e|ed|es|ing)|narrow(?:s|ed|ing)?"
 )
 _VERB_RE = re.compile(rf"(?<![\w-])(?:{_VERBS})(?![\w-])", re.I)
 _DET_WORDS = frozenset({
@@ -306,7 +308,8 @@ _PERIOD_PATTERNS: tuple[tuple[str, bool, str], ...] = (
         "full year",
         True,
         r"full[- ]year(?: (?:fiscal )?\d{4})?|(?:the )?full year|fiscal (?:year )?'?\d{2,4}|"
-        r"fy ?'?\d{2,4}|(?:in|for|by) (?:the end of )?(?:fiscal )?'?(?:20\d\d|\d\d)\b|"
+        r"fy ?'?\d{2,4}|(?:in|for|by) (?:the end of )?(?:fiscal )?'?(?:20\d\d|\d\d)\b"
+        r"(?![%.,]?\d|%)|"
         r"this year|next year|annual(?:ly)?",
     ),
     (
@@ -922,7 +925,17 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
     subject = names[-1] if names else ""
     if not subject and head and measure_of(head):
         # "Aviation reported revenue of $143 million": revenue is Aviation's
-        subject = _agent(text[c0 : n.start]) or _antecedent(text, clauses[:k], s0, c0)
+        subject = (
+            _agent(text[c0 : n.start])
+            or _antecedent(text, clauses[:k], s0, c0)
+            # "Aviation reported revenue of $143 million with operating profit of $3.2
+            # million": a clause with no verb of its own is the sentence's agent's
+            or (
+                _agent(text[s0 : clauses[0][1]])
+                if k > 0 and not _VERB_RE.search(text[c0 : n.start])
+                else ""
+            )
+        )
     options: tuple[str, ...] = ()
     generic = head.lower() in _GENERIC or head.lower().startswith(("that", "it "))
     if not subject and (generic or not measure_of(head)):
@@ -1027,17 +1040,31 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         and not by_object
     ) or (expected_here and role in ("level", "change", "prior", "")):
         role = "target"
+    base = (
+        _compared_with(text, n, in_sentence, all_numbers) if role in ("prior", "target") else None
+    )
     if (
-        role in ("prior", "target")
+        base is not None
         and not measure_of(head)
         and (not head or head.lower() in _GENERIC or _COMPARISON_HEAD.search(head))
     ):
         # "$3.1 billion, short of the $3.3 billion analysts had expected": what the
         # sentence compares it with is what it measures
-        base = _compared_with(text, n, in_sentence, all_numbers)
-        if base is not None:
-            head, subject, measure = base.head, subject or base.subject, base.measure
-            per_share = per_share or base.per_share
+        head, subject, measure = base.head, subject or base.subject, base.measure
+        per_share = per_share or base.per_share
+    elif base is not None and base.per_share and not per_share and measure in ("", "earnings"):
+        per_share, measure = True, base.measure  # "41 cents a share, down from 68 cents"
+    if role == "target" and measure in ("", "guidance") and not per_share:
+        # "guidance of earnings per share of $3.10", "forecast $1 billion of sales": what
+        # the outlook is of
+        of_what = _target_measure(text, n, c0)
+        if of_what:
+            measure = of_what[0]
+            outlook = _OUTLOOK_WORDS.search(head) if measure_of(head) == "guidance" else None
+            if outlook is not None:
+                head = f"{of_what[1]} {outlook.group(0)}"  # "EPS guidance"
+            elif not measure_of(head):
+                head = of_what[1]
     said_as = ""
     if role == "target":
         said = (governing + " " + nb + " " + na[:40]).lower()
@@ -1054,6 +1081,29 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         number=n, head=head, subject=subject, measure=measure, role=role, direction=direction,
         period=period, per_share=per_share, whole=whole, options=options, said_as=said_as,
     )  # fmt: skip
+
+
+_RANGE_END = (
+    r"(?:\s*(?:to|-|\u2013|and|or)\s*[$\u20ac\u00a3\u00a5]?[\d.,]+\s*(?:%|[mb]illion|trillion)?)?"
+)
+_OUTLOOK_WORDS = re.compile(r"\b(?:guidance|outlook|forecasts?|range)\b", re.I)
+
+
+def _target_measure(text: str, n: NumberMatch, since: int) -> tuple[str, str] | None:
+    """(measure, words) an outlook states, other than "guidance": after the number ("$1
+    billion to $1.4 billion of sales"), else the last one stated before it."""
+    m = re.match(_RANGE_END + r"\s+of\s+([^,.;]{1,60})", text[n.end : n.end + 120])
+    if m:
+        found = _measure_in(m.group(1))
+        if found and found[0] not in ("guidance", "level"):
+            return found[0], _noun_phrase_before(
+                m.group(1)[: m.group(1).lower().find(found[1].lower()) + len(found[1])]
+            ) or found[1]
+    before = _OUTLOOK_WORDS.sub(" ", text[since : n.start])
+    found = _measure_in(before, last=True)
+    if found and found[0] not in ("guidance", "level"):
+        return found[0], found[1]
+    return None
 
 
 def _compared_with(

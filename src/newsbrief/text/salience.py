@@ -24,7 +24,8 @@ LEAD_CHARS = 600  # the headline and lead: what the writer put first
 _POLICY_RE = re.compile(
     r"\b(?:central bank|federal reserve|the fed\b|fomc|ecb|bank of (?:japan|england|canada)|"
     r"boj|boe|pboc|government|ministry|minister|regulators?|regulation|regulatory|treasury|"
-    r"tariffs?|stimulus|fiscal|monetary|interest rates?|rate (?:hike|cut)s?|legislation|"
+    r"tariffs?|stimulus|fiscal (?:policy|stimulus|support|spending|deficit|package|rules?)|"
+    r"monetary|interest rates?|rate (?:hike|cut)s?|legislation|"
     r"congress|parliament|sanctions?|subsid(?:y|ies)|tax (?:cut|credit|policy)|intervention|"
     r"policy|policymakers)\b",
     re.I,
@@ -60,7 +61,19 @@ def policy_words(text: str) -> set[str]:
     return {m.group(0).lower() for m in _POLICY_RE.finditer(text)}
 
 
+# Words that name a policy actor or instrument on their own: one is enough. The others
+# ("interest rates", "regulatory", "policy") are as often a company's business words.
+_POLICY_ACTOR_RE = re.compile(
+    r"central bank|federal reserve|the fed|fomc|ecb|bank of (?:japan|england|canada)|boj|boe|"
+    r"pboc|government|ministry|minister|tariffs?|stimulus|sanctions?|subsid(?:y|ies)|"
+    r"legislation|congress|parliament|policymakers|rate (?:hike|cut)s?",
+    re.I,
+)
+
+
 def policy_angle(text: str) -> bool:
-    """Whether the article bears on what a central bank, government or regulator does: at
-    least two different policy words. Such a brief is asked for at least one implication."""
-    return len(policy_words(text)) >= 2
+    """Whether the article bears on what a central bank, government or regulator does: one
+    word naming a policy actor or instrument (a ministry, tariffs, the Fed), or two
+    different policy words. Such a brief is asked for at least one implication."""
+    words = policy_words(text)
+    return len(words) >= 2 or any(_POLICY_ACTOR_RE.fullmatch(w) for w in words)
