@@ -542,3 +542,21 @@ def test_no_follow_up_when_the_policy_articles_implication_holds() -> None:
         brief = summarize(POLICY_ARTICLE, endpoint=resolve_endpoint(base_url=fake.base_url))
         assert fake.count == 1
     assert len(brief.policy_implications) == 1
+
+
+def test_a_quotation_is_no_summary_sentence() -> None:
+    """The model choosing a strategist's quote gets the article's own report instead."""
+    text = ArticleText(
+        "Japanese stocks tumbled on Friday, with the Nikkei 225 sliding 2.7% to 56,645. "
+        "The Topix fell 1.9% as the yen rebounded sharply against the dollar. "
+        '"The market had been leaning very heavily on one trade," said a strategist. '
+        '"When that unwinds, it unwinds all at once."'
+    )
+    quotes = [r.id for r in text.sentence_refs if '"' in text.text[r.start : r.end]]
+    assert len(quotes) == 2
+    summary = [{"id": i, "text": ""} for i in quotes]
+    g = ground(BriefDraft.model_validate({"key_figures": [], "summary": summary}), text, 0)
+    assert len(g.summary_sentences) >= 2
+    assert not any('"' in s.text for s in g.summary_sentences)
+    assert g.summary.startswith("Japanese stocks tumbled on Friday")
+    assert sum("a quotation" in n.text for n in g.notes) == 2

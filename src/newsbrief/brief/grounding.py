@@ -347,11 +347,12 @@ def build_summary(
                     )
                 )
             return
-        if is_heading(source.quote):
+        if is_heading(source.quote) or is_quotation(source.quote):
+            what = "a heading" if is_heading(source.quote) else "a quotation, not a fact"
             notes.append(
                 Note(
                     kind="summary_dropped",
-                    text=f"summary sentence {source.quote!r} is a heading; left out",
+                    text=f"summary sentence {source.quote!r} is {what}; left out",
                 )
             )
             return
@@ -431,6 +432,24 @@ def is_heading(sentence: str) -> bool:
     return len(words) < HEADING_WORDS and not sentence.rstrip().endswith(_SENTENCE_ENDS)
 
 
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d\u00ab\u00bb][^\"\u201c\u201d\u00ab\u00bb]*[\"\u201c\u201d\u00ab\u00bb]"
+)
+QUOTED_SHARE = 0.5  # a sentence this much in quotation marks is somebody's words
+
+
+def is_quotation(sentence: str) -> bool:
+    """Somebody's words rather than the article's report: half the sentence or more inside
+    quotation marks, or opening with one. A summary states facts; a quote only colours them."""
+    text = sentence.strip()
+    if not text:
+        return False
+    if text[0] in '"\u201c\u00ab':
+        return True
+    inside = sum(len(m.group(0)) for m in _QUOTED.finditer(text))
+    return inside >= QUOTED_SHARE * len(text)
+
+
 def lead_sentences(article: ArticleText, figures: list[KeyFigure]) -> list[Ref]:
     """Sentences our code would lead a summary with: those stating the brief's first
     figures, then the article's first sentences of some length (headings left out)."""
@@ -439,6 +458,7 @@ def lead_sentences(article: ArticleText, figures: list[KeyFigure]) -> list[Ref]:
         for r in article.sentence_refs
         if len(content_words(article.text[r.start : r.end])) >= 5
         and not is_heading(article.text[r.start : r.end])
+        and not is_quotation(article.text[r.start : r.end])
     ]
     stating = [r for f in figures for r in refs if r.start <= f.start < r.end]
     return list(dict.fromkeys(stating[:2] + refs[:3]))
