@@ -188,6 +188,22 @@ def test_an_implication_that_copies_its_sentence_is_not_one() -> None:
     )
     problem = ground_implication(0, copy, SENTENCES, TEXT)
     assert isinstance(problem, str) and "restates its evidence" in problem
+    # with its actor named, the copy is still a copy
+    named = copy.model_copy(update={"actor": "Bank of Japan"})
+    assert "restates its evidence" in str(ground_implication(0, named, SENTENCES, TEXT))
+
+
+def test_naming_the_actor_of_its_evidence_is_not_copying_it() -> None:
+    """ "kept its rate" -> "could raise its rate": the actor's words are the evidence's by
+    design; what the statement adds is what counts."""
+    imp = ImplicationDraft(
+        statement="Bank of Japan could raise its policy rate next year.",
+        actor="Bank of Japan",
+        evidence=["S06"],
+    )
+    found = ground_implication(0, imp, SENTENCES, TEXT)
+    assert not isinstance(found, str), found
+    assert found.evidence.quote.startswith("The Bank of Japan is expected to keep")
 
 
 def test_a_statement_may_state_only_numbers_of_its_evidence() -> None:

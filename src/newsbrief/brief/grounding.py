@@ -231,7 +231,7 @@ def ground_implication(
         span = (best.start, best.end)
     start, end = span
     quote = article.text[start:end]
-    if restates(statement, quote):
+    if restates(statement, quote, draft.actor):
         return f"{where} restates its evidence; an implication says what follows from it"
     return PolicyImplication(
         statement=statement,

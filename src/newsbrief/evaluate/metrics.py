@@ -324,7 +324,7 @@ def summary_origins(brief: Brief) -> tuple[int, int, int] | None:
 
 def copied_implications(brief: Brief) -> int:
     """Implications whose statement only restates its evidence: not implications."""
-    return sum(restates(p.statement, p.evidence.quote) for p in brief.policy_implications)
+    return sum(restates(p.statement, p.evidence.quote, p.actor) for p in brief.policy_implications)
 
 
 def score(

@@ -68,8 +68,10 @@ def content_words(sentence: str) -> set[str]:
     return {w.rstrip("s")[:6] for w in words if (len(w) > 3 or w[0].isdigit()) and w not in _STOP}
 
 
-def restates(statement: str, quote: str) -> bool:
+def restates(statement: str, quote: str, actor: str = "") -> bool:
     """A statement that copies its evidence is not an implication: most of its words are
-    the sentence's own."""
-    words = content_words(statement)
+    the sentence's own. The actor's words do not count: evidence names its actor, and
+    "the Bank of Japan could raise its rate" from "the Bank of Japan kept its rate" says
+    something new."""
+    words = content_words(statement) - content_words(actor)
     return bool(words) and len(words & content_words(quote)) >= RESTATE_SHARE * len(words)
