@@ -1242,7 +1242,7 @@ def _case_id(case: tuple[str, dict[str, dict[str, object]]]) -> str:
 # 406, after gapped clauses, "N% higher revenues", comparisons, opening scopes, "as much as",
 # estimates as targets and money poured into something as inflows, session 8).
 # A floor, so a change that reads worse fails; raise it as the reader improves.
-READ_RIGHT_FLOOR = 0.68
+READ_RIGHT_FLOOR = 0.69
 
 
 def _read(sentence: str, key: str, want: dict[str, object], numbers: list[NumberMatch]) -> str:
@@ -1486,3 +1486,32 @@ def test_a_transcript_section_names_the_subject_of_the_next_sentences() -> None:
 def test_a_capitalised_measure_is_not_a_name() -> None:
     assert name_runs("Revenues were up") == []
     assert name_runs("Profits at Toyota") == ["Toyota"]
+
+
+def test_an_earnings_report_s_quarter_is_its_figures_period() -> None:
+    from newsbrief.text.article import ArticleText
+    from newsbrief.text.frames import reporting_period
+
+    text = (
+        "Thank you for joining our second quarter fiscal 2021 results call. "
+        "Sales were $404 million and net income was $12 million. "
+        "For the full year, we expect sales of $1.6 billion."
+    )
+    assert reporting_period(text) == "second quarter"
+    article = ArticleText(text)
+    got = {n.text: article.frame(n) for n in article.numbers}
+    assert got["$404 million"].label() == "Sales, second quarter"
+    assert got["$12 million"].period == "second quarter"
+    assert got["$1.6 billion"].period.lower() == "the full year"  # its own period stands
+    # an earnings season or a news article is no report of one quarter
+    assert reporting_period("After a strong Q2 earnings season for mega-caps, stocks rose.") == ""
+    assert (
+        reporting_period("We had an excellent third quarter with record sales.") == "third quarter"
+    )
+
+
+def test_a_level_does_not_take_the_period_it_is_compared_with() -> None:
+    got = _frames("Revenue rose 38% from a year earlier to $14.2 billion.")
+    assert got["$14.2 billion"].period == "" and got["38%"].period == "year-over-year"
+    got = _frames("Last year's revenue was $10.3 billion.")
+    assert got["$10.3 billion"].role == "level"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsbrief.text import align
-from newsbrief.text.frames import Frame, frame_of
+from newsbrief.text.frames import Frame, frame_of, in_period, reporting_period
 from newsbrief.text.injection import injected_sentences, overlaps_injection
 from newsbrief.text.numbers import (
     NumberMatch,
@@ -81,9 +81,14 @@ class ArticleText:
         """What the article's sentence says of n (text.frames), read once per number."""
         found = self._frames.get(n.start)
         if found is None or found.number != n:
-            found = frame_of(self.text, n, self.numbers)
+            found = in_period(frame_of(self.text, n, self.numbers), self.reporting_period)
             self._frames[n.start] = found
         return found
+
+    @cached_property
+    def reporting_period(self) -> str:
+        """The quarter an earnings report is about, or "" (text.frames.reporting_period)."""
+        return reporting_period(self.text)
 
     @cached_property
     def _frames(self) -> dict[int, Frame]:

@@ -27,12 +27,21 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsbrief.text import align
 from newsbrief.text.numbers import NumberMatch, find_numbers, worth_a_figure
 
-__all__ = ["NOT_NAMES", "Frame", "compose", "frame_of", "frames_of", "name_runs"]
+__all__ = [
+    "NOT_NAMES",
+    "Frame",
+    "compose",
+    "frame_of",
+    "frames_of",
+    "in_period",
+    "name_runs",
+    "reporting_period",
+]
 
 MAX_HEAD_WORDS = 6
 REACH_BEFORE, REACH_AFTER = 600, 300  # characters of a long sentence read around a number
@@ -617,6 +626,12 @@ _AT_TIME_END = re.compile(
 )
 
 
+_COMPARED_PERIOD = re.compile(
+    r"\b(?:from|than|compared (?:to|with)|versus|vs\.?|over)\s+(?:the\s+)?"
+    r"(?:a year (?:ago|earlier)|(?:the )?(?:prior|previous|same)[- ](?:year|period|quarter)|"
+    r"last year|year-ago)",
+    re.I,
+)
 _QUALIFIER_END = re.compile(
     r"(?:\s+of)?\s+(?:more|less|fewer|greater|higher|lower)\s+than\s*$|\s+of\s+"
     r"(?:about|nearly|over|around|roughly|approximately|almost|some|up to)\s*$",
@@ -690,6 +705,48 @@ def _clause_head(clause: str) -> str:
     first_number = next((m for m in find_numbers(clause) if worth_a_figure(m)), None)
     stop = first_number.start if first_number else len(clause)
     return _predicate_head(clause[:stop])
+
+
+_QUARTER_REPORTED = re.compile(
+    rf"\b(?:({_QUARTERS})[- ]quarter|q([1-4]))"
+    r"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?:year\s+)?'?\d{2,4})?"
+    r"(?:\s+(?:fiscal|financial|operating))?\s+(?:earnings|results|conference call|call)\b"
+    r"(?!\s+season)"
+    rf"|\b(?:had|delivered|reported|posted)\s+an?\s+(?:\w+\s+){{0,2}}?({_QUARTERS})[- ]quarter\b",
+    re.I,
+)
+_ORDINALS = ("first", "second", "third", "fourth")
+OPENING_CHARS = 4000  # where an earnings report says which quarter it reports
+# What an earnings report states of its quarter unless a sentence says another period.
+REPORTED_MEASURES = frozenset({
+    "revenue", "sales", "EPS", "net income", "net loss", "operating income", "operating margin",
+    "gross margin", "gross profit", "EBITDA", "EBITDA margin", "pre-tax profit", "cash flow",
+    "free cash flow", "orders", "earnings", "margin",
+})  # fmt: skip
+
+
+def reporting_period(text: str) -> str:
+    """The quarter an earnings report is about ("third quarter"): the first its opening
+    names as its results or call ("our second quarter fiscal 2021 results"); "" for an
+    article that names none."""
+    m = _QUARTER_REPORTED.search(text[:OPENING_CHARS])
+    if m is None:
+        return ""
+    named = m.group(1) or m.group(3)
+    return f"{named.lower() if named else _ORDINALS[int(m.group(2)) - 1]} quarter"
+
+
+def in_period(frame: Frame, period: str) -> Frame:
+    """The frame with the report's period when its sentence names none: "sales were $404
+    million" in a second-quarter call are the quarter's sales."""
+    if (
+        not period
+        or frame.period
+        or frame.role not in ("level", "change")
+        or frame.measure not in REPORTED_MEASURES
+    ):
+        return frame
+    return replace(frame, period=period)
 
 
 def frames_of(text: str, numbers: list[NumberMatch] | None = None) -> list[Frame]:
@@ -1009,8 +1066,11 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         if main_kind in ("day", "month", "week", "quarter", "half", "full year"):
             period = main  # "Stocks tumbled on Friday, with the Topix down 2.7%"
     kind = _period_named(period)[0] if period else ""
-    if role == "level" and kind in ("year-over-year", "sequential"):
-        period = ""
+    if role == "level" and (
+        kind in ("year-over-year", "sequential")
+        or (kind == "prior year" and _COMPARED_PERIOD.search(text[s0:s1]))
+    ):
+        period = ""  # "rose 38% from a year earlier to $14.2 billion": the comparison's
     elif role == "prior" and kind == "year-over-year":
         period = "prior year"
     elif role == "prior" and kind == "sequential":
