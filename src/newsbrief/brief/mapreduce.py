@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field, create_model
 from newsbrief.brief.chunking import Chunk
 from newsbrief.brief.drafts import summary_field
 from newsbrief.brief.extract import aextract
-from newsbrief.brief.grounding import SummaryChoices, build_summary, distinct_figures
+from newsbrief.brief.grounding import distinct_figures
 from newsbrief.brief.policy import POLICY, BriefPolicy
+from newsbrief.brief.summary import SummaryChoices, build_summary
 from newsbrief.contract import Evidence, KeyFigure, Note, PolicyImplication, SummarySentence
 from newsbrief.errors import NewsbriefError
 from newsbrief.model.call import Ask, Request, Spent
