@@ -24,9 +24,9 @@ LABEL_QUESTION = "say what it measures"
 
 
 def answer(body: dict[str, Any]) -> dict[str, Any]:
-    """The model: report 2's first answer names an id that was never listed (a re-ask) and
-    its second gives no label for 149.50, which our code cannot name alone (the follow-up
-    label question); everything else answers well."""
+    """The model: report 2's first answer names an id that was never listed (a re-ask);
+    everything else answers well. (A label question, for a figure our code cannot name, is
+    answered "yen per dollar"; the frames now name 149.50 "yen level", so none is asked.)"""
     turns = body["messages"]
     first, last = turns[0]["content"], turns[-1]["content"]
     if DIGEST_MARKER in first:
@@ -105,8 +105,9 @@ def test_round_trip_gives_the_live_briefs_and_a_digest_with_no_model_call(
         report = batch_api.import_results(results, ep, cache, requests)
         assert not report.failed
         assert len(rounds) < 6
-    # Briefs; report 2's re-ask; its label question; the synthesis.
-    assert rounds == [3, 1, 1, 1]
+    # Briefs; report 2's re-ask; the synthesis (every figure named by its frame: no label
+    # question, so no round for one).
+    assert rounds == [3, 1, 1]
     assert (report.done, report.articles, report.synthesis) == (3, 3, True)
 
     nowhere = endpoint("http://127.0.0.1:9/v1")  # any model call here would fail
@@ -119,7 +120,7 @@ def test_round_trip_gives_the_live_briefs_and_a_digest_with_no_model_call(
     assert second is not None
     labels = [(f.label, f.label_from) for f in second.key_figures]
     assert labels[1] == ("Nikkei 225 gain, the session", "frame")
-    assert labels[3] == ("yen per dollar", "model")  # the follow-up question's answer
+    assert labels[3] == ("yen level", "frame")  # "the yen weakened past 149.50 per dollar"
 
 
 def test_failed_lines_are_sent_again_and_named(reports: list[Path], tmp_path: Path) -> None:
@@ -146,7 +147,7 @@ def test_the_cli_round_trip(reports: list[Path], tmp_path: Path) -> None:
     done = run_cli(["batch", "export", *paths, "-o", str(out)], env=env)
     assert done.returncode == 0, done.stderr
     assert "wrote 3 request(s)" in done.stderr
-    for n in range(1, 5):
+    for n in range(1, 4):  # briefs, a re-ask, the synthesis
         engine(tmp_path / f"r{n}.jsonl", tmp_path / f"o{n}.jsonl")
         results, after = tmp_path / f"o{n}.jsonl", tmp_path / f"r{n + 1}.jsonl"
         done = run_cli(["batch", "import", str(results), "-o", str(after)], env=env)

@@ -1515,3 +1515,20 @@ def test_a_level_does_not_take_the_period_it_is_compared_with() -> None:
     assert got["$14.2 billion"].period == "" and got["38%"].period == "year-over-year"
     got = _frames("Last year's revenue was $10.3 billion.")
     assert got["$10.3 billion"].role == "level"
+
+
+def test_a_currency_s_level_and_its_extremes() -> None:
+    got = _frames("The dollar rose as high as 151.24 yen before settling around 151.05.")
+    assert got["151.24 yen"].label() == "dollar high"
+    assert got["151.05"].label() == "dollar level"
+    got = _frames("Sterling fell 0.4% to $1.2980.")
+    assert (got["0.4%"].label(), got["$1.2980"].label()) == ("Sterling fall", "Sterling level")
+    # the euro zone is no currency
+    got = _frames("Euro zone inflation rose to 2.1%.")
+    assert got["2.1%"].measure == "inflation"
+
+
+def test_a_range_s_second_number_is_read_as_its_first() -> None:
+    got = _frames("The Fed held its policy range at 3.50%-3.75% on Wednesday.")
+    assert got["3.75%"].role == got["3.50%"].role == "level"
+    assert got["3.75%"].measure == "interest rate"

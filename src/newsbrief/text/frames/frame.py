@@ -60,8 +60,8 @@ class Frame:
 def compose(frame: Frame, what: str) -> str:
     """'<what> <role word>, <period>': the one way a frame becomes a label."""
     role, direction = frame.role, frame.direction
-    market = frame.measure in ("", "level", "price", "valuation") and bool(
-        lx.MARKET_RE.search(what)
+    market = frame.measure == "exchange rate" or (
+        frame.measure in ("", "level", "price", "valuation") and bool(lx.MARKET_RE.search(what))
     )
     words = what
     if role == "change":
@@ -96,7 +96,7 @@ def compose(frame: Frame, what: str) -> str:
             and re.search(r"\b(?:shares|stock)$", what, re.I)
         ):
             words = re.sub(r"\b(?:shares|stock)$", "share price", what)  # "$41.50": a price
-        elif market and frame.measure in ("", "level"):
+        elif market and frame.measure in ("", "level", "exchange rate"):
             markers = ("level", "mark", "milestone", "threshold", "line", "barrier", "high", "low")
             words = what if what.lower().endswith(markers) else f"{what} level"
     words = " ".join(words.split())

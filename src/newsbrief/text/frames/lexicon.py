@@ -57,6 +57,11 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("ROE", r"return on equity|roe"),
     ("valuation", r"valuation|market (?:cap|value|capitalization)|multiple"),
     ("inflows", r"inflows?|outflows?|flows?"),
+    (
+        "exchange rate",
+        r"exchange rates?|dollar|yen|euro(?![- ](?:zone|area|region))|pound|sterling|yuan|"
+        r"greenback|aussie|loonie|franc|rupee|usd/jpy|eur/usd|gbp/usd",
+    ),
     ("price", r"prices?"),
     ("volume", r"volumes?|shipments?|deliveries|units"),
     ("jobs", r"jobs|payrolls|employment|headcount"),

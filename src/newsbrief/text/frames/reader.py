@@ -41,6 +41,9 @@ def frames_of(text: str, numbers: list[NumberMatch] | None = None) -> list[Frame
     return [frame_of(text, n, found) for n in found]
 
 
+_EXTREME_END = re.compile(r"\b(?:as (high|low) as|(?:all-time|record) (high|low) of)\s*$", re.I)
+
+
 def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None) -> Frame:
     """The frame of number n, a match of find_numbers on text.
 
@@ -179,6 +182,9 @@ def frame_of(text: str, n: NumberMatch, numbers: list[NumberMatch] | None = None
         subject = _section(text, s0)  # "Turning to Aflac Japan. ... Revenue rose 3%"
     if generic and subject and head.lower() in lx.GENERIC and head.lower() not in ("level", "mark"):
         head = ""
+    extreme = _EXTREME_END.search(nb)
+    if extreme and role == "level" and not marker:
+        marker = (extreme.group(1) or extreme.group(2)).lower()  # "rose as high as": its high
     if marker and not head.lower().endswith(marker):
         head = f"{head} {marker}".strip()
     measure = measure_hint or measure_of(head)

@@ -97,7 +97,9 @@ def role_of(
     gapped_np = ""
     if (
         before_numbers
-        and re.fullmatch(r"[\s,]*(?:or|and)?[\s,]*(?:about|approximately|roughly)?\s*", nb)
+        and re.fullmatch(
+            r"[\s,]*(?:or|and|[-\u2013\u2014])?[\s,]*(?:about|approximately|roughly)?\s*", nb
+        )
         and role in ("", "level")
     ):
         prev = read(before_numbers[-1])
