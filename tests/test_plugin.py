@@ -29,7 +29,8 @@ from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.model import prompts
-from newsbrief.testing.cassettes import inspect_cassette, make_vcr
+from newsbrief.testing.cassettes import make_vcr
+from newsbrief.testing.inspection import inspect_cassette
 from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
 
 pytest_plugins = ["pytester"]
