@@ -45,8 +45,11 @@ def flag(parse: Callable[[str], T], accepts: str) -> Callable[[str], T]:
     return convert
 
 
-# A count flag (--concurrency, --smallest): what NEWSBRIEF_* counts accept.
-COUNT = flag(settings.positive_int, "a positive whole number")
+def count_flag(parser: argparse.ArgumentParser, name: str, text: str) -> None:
+    """A flag taking a count N (--concurrency, --smallest): what NEWSBRIEF_* counts accept.
+    `text` is its help."""
+    count = flag(settings.positive_int, "a positive whole number")
+    parser.add_argument(name, type=count, metavar="N", help=text)
 
 
 def verbosity_flags(

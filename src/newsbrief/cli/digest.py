@@ -62,24 +62,11 @@ def add_parser(sub: common.Subparsers, epilog: str) -> None:
         help="write the digest even when nothing is new since the previous one, or when no "
         "article could be summarized (default: leave an existing -o file as it was)",
     )
-    d.add_argument(
-        "--concurrency",
-        type=common.COUNT,
-        metavar="N",
-        help="articles in flight (default 1 for the embedded model, 4 remote)",
+    common.count_flag(
+        d, "--concurrency", "articles in flight (default 1 for the embedded model, 4 remote)"
     )
-    d.add_argument(
-        "--rpm",
-        type=common.COUNT,
-        metavar="N",
-        help="at most N requests per minute (default: no limit)",
-    )
-    d.add_argument(
-        "--tpm",
-        type=common.COUNT,
-        metavar="N",
-        help="at most N (estimated) tokens per minute (default: no limit)",
-    )
+    common.count_flag(d, "--rpm", "at most N requests per minute (default: no limit)")
+    common.count_flag(d, "--tpm", "at most N (estimated) tokens per minute (default: no limit)")
     common.network_flags(d)
     common.command_flags(d, refresh=True)
 

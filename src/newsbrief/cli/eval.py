@@ -46,12 +46,7 @@ def add_parser(sub: common.Subparsers, epilog: str) -> None:
         metavar="NAME",
         help="only this document (repeatable; default: every document)",
     )
-    e.add_argument(
-        "--smallest",
-        type=common.COUNT,
-        metavar="N",
-        help="only the N shortest documents (default: all of them)",
-    )
+    common.count_flag(e, "--smallest", "only the N shortest documents (default: all of them)")
     e.add_argument(
         "-o",
         "--output",
