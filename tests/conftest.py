@@ -13,6 +13,9 @@ from support import SEEDS
 
 from newsbrief import settings
 
+# Helpers with fixtures of their own, loaded here so pytest rewrites their asserts too.
+pytest_plugins = ["cli_support", "plugin_suite"]
+
 _real_connect = socket.socket.connect
 
 

@@ -51,7 +51,8 @@ from newsbrief.redact import (
     url_secrets,
 )
 from newsbrief.render import to_markdown
-from newsbrief.testing.cassettes import inspect_cassette, make_vcr, scrub_paths
+from newsbrief.testing.cassettes import make_vcr
+from newsbrief.testing.inspection import inspect_cassette
 from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, completion
 
 FRAGMENT = "s3cret"
@@ -466,34 +467,6 @@ def test_cassettes_check_calls_url_credentials_and_home_paths_unsafe(
 
 
 # --- the user's paths -------------------------------------------------------------------------
-
-
-def test_scrub_paths_keeps_basenames_and_tokens_not_folders(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = tmp_path / "home" / "carol"
-    cache = tmp_path / "somewhere" / "nb-cache"
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("NEWSBRIEF_CACHE_DIR", str(cache))
-    text = json.dumps(
-        {
-            "model": f"/root/.cache/newsbrief/models/{GGUF}",
-            "a": f"{home}/notes/today.txt",
-            "b": f"{cache}/briefs.sqlite",
-            "c": "/home/alice/x and /Users/bob/y",
-            "d": f"C:\\Users\\dave\\models\\{GGUF}",
-            "e": "relative/models/x.gguf and /rootless and https://hf.co/org/m/x.gguf",
-        }
-    )
-    clean = json.loads(scrub_paths(text))
-    assert clean == {
-        "model": GGUF,
-        "a": "~/notes/today.txt",
-        "b": "<cache>/briefs.sqlite",
-        "c": "~/x and ~/y",
-        "d": GGUF,
-        "e": "relative/models/x.gguf and /rootless and https://hf.co/org/m/x.gguf",
-    }
 
 
 HOSTILE_MODELS = {

@@ -378,3 +378,10 @@ def test_urls_go_to_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_other_schemes_are_refused(path: str) -> None:
     with pytest.raises(InputError, match="only http:// and https:// URLs are supported"):
         read_path(path)
+
+
+def test_markdown_sniffing_is_for_stdin_only() -> None:
+    data = b"# Heading\n\nRates at 4.5%.\n"
+    assert from_bytes(data, "standard input", sniff_markdown=True).title == "Heading"
+    assert from_bytes(data, "a.txt", ".txt", sniff_markdown=True).title is None
+    assert from_bytes(data, "notes", "").title is None

@@ -15,10 +15,7 @@ import re
 import shlex
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,8 +26,9 @@ from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.model import prompts
-from newsbrief.testing.cassettes import inspect_cassette, make_vcr
-from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion
+from newsbrief.testing.cassettes import make_vcr
+from newsbrief.testing.inspection import inspect_cassette
+from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, Reply, completion, serve
 
 pytest_plugins = ["pytester"]
 
@@ -92,21 +90,6 @@ def reply(*, gzipped: bool = False) -> Reply:
         headers["Content-Encoding"] = "gzip"
         return Reply(body=gzip.compress(json.dumps(body).encode()), headers=headers)
     return Reply(body=body, headers=headers)
-
-
-@contextmanager
-def serve(script: list[Reply]) -> Iterator[FakeOpenAI]:
-    """tests.fakes.server.serve, but stopping in 0.05 s rather than its 0.5 s poll: ten
-    records here."""
-    fake = FakeOpenAI(script)
-    fake.server = server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class UserSuite:

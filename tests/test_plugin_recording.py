@@ -31,7 +31,7 @@ from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
-from newsbrief.testing.cassettes import RECORDING_METADATA, incomplete_reason, make_vcr
+from newsbrief.testing.cassettes import RECORDING_METADATA, make_vcr
 from tests.fakes.digests import router
 from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, FakeOpenAI, draft_reply, serve
 
@@ -499,31 +499,6 @@ def test_cassettes_beside_the_tests_sit_one_level_below_pytest_recordings(
     assert len(interactions(path)) == 1
     assert not (project.path / "cassettes").exists()
     project.run().assert_outcomes(passed=1)
-
-
-@pytest.mark.parametrize(
-    ("metadata", "count", "reason"),
-    [
-        ({}, 2, None),  # recorded before the mark, with its requests: complete
-        ({}, 0, "it holds no interactions (a recording that failed before any request?)"),
-        ({RECORDING_METADATA: {"complete": True}}, 0, None),  # a test that sent nothing
-        ({RECORDING_METADATA: {"complete": False, "failed": "KeyError"}}, 3, "KeyError"),
-        ({RECORDING_METADATA: {"complete": "yes"}}, 1, "unknown error"),  # not True: failed
-        ({RECORDING_METADATA: {"complete": False, "failed": "x" * 5000}}, 1, "x" * 80 + ")"),
-        ({RECORDING_METADATA: "complete"}, 1, None),  # not ours to read: judged as unmarked
-        ({RECORDING_METADATA: ["junk"]}, 0, "holds no interactions"),  # unreadable mark
-        ("not a mapping", 0, "it holds no interactions"),
-    ],
-)
-def test_hand_edited_recording_marks_give_a_reason_or_none_never_an_error(
-    metadata: Any, count: int, reason: str | None
-) -> None:
-    found = incomplete_reason(metadata, count)
-    if reason is None:
-        assert found is None
-    else:
-        assert found is not None and reason in found
-        assert len(found) < 120 and "x" * 81 not in found  # a hostile reason is cut short
 
 
 @pytest.mark.parametrize("returned", ["['match_on']", "'once'", "42"])

@@ -28,7 +28,8 @@ from newsbrief.errors import AuthenticationError
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.redact import SECRET_HEADERS
 from newsbrief.store.table import BriefCache
-from newsbrief.testing.cassettes import inspect_cassette, make_vcr
+from newsbrief.testing.cassettes import make_vcr
+from newsbrief.testing.inspection import inspect_cassette
 from tests.fakes.digests import article, router
 from tests.fakes.server import ECHO_KEY, TINY_ARTICLE, TINY_DRAFT, Reply, completion, serve
 

@@ -12,13 +12,11 @@ from typing import Any
 from newsbrief.evaluate.metrics import (
     GoldItem,
     Labels,
-    document_rows,
-    pct,
     recall_of,
     score_cells,
     score_figure_labels,
-    table,
 )
+from newsbrief.evaluate.tables import document_rows, pct, table
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, same_quantity
 
 

@@ -21,17 +21,10 @@ from typing import Any
 
 from newsbrief.aio import run_sync
 from newsbrief.errors import InputError, NewsbriefError
-from newsbrief.evaluate.metrics import (
-    DocScore,
-    GoldItem,
-    document_rows,
-    pct,
-    score,
-    score_cells,
-    table,
-)
+from newsbrief.evaluate.metrics import DocScore, GoldItem, score, score_cells
 from newsbrief.evaluate.peer_scores import PeerReport, PeerScore, score_peer
 from newsbrief.evaluate.peers import CHUNK_CHARS, PEERS, langextract_version, run_langextract
+from newsbrief.evaluate.tables import document_rows, pct, table
 from newsbrief.ingest.read import ARTICLE_SUFFIXES, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.redact import remote_text

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsbrief.digest.stories import THRESHOLD, StoryInput, cluster
-from newsbrief.evaluate.metrics import table
+from newsbrief.evaluate.tables import table
 from newsbrief.ingest.read import parse_date, read_path
 
 GRID = [round(0.01 * i, 2) for i in range(4, 31)]

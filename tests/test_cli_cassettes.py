@@ -1,7 +1,9 @@
-"""`newsbrief cassettes check`: the CI gate that keeps secrets and stale prompts out of git.
+"""cli/cassettes.py and testing/check.py: `newsbrief cassettes check`, the CI gate that keeps
+secrets and stale prompts out of git, looking only at newsbrief's cassettes.
 
 The clean cassette is recorded for real (fake server, the shared vcr config), then each
-test plants one problem in a copy of it, the way a hand edit or a careless recording would.
+test plants one problem in a copy of it, the way a hand edit or a careless recording would;
+or lays it among YAML files that are not ours (a virtualenv's, another tool's cassette).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_support import run
 from support import ROOT
 
 from newsbrief import summarize
 from newsbrief.cli.main import main
 from newsbrief.model import prompts
 from newsbrief.testing.cassettes import make_vcr
+from newsbrief.testing.inspection import newsbrief_cassette
 from tests.fakes.server import TINY_ARTICLE, TINY_DRAFT, draft_reply, serve
 
 SENTINEL = "sk-SENTINEL-0123456789abcdef"
@@ -180,3 +184,124 @@ def test_unreadable_cassette_is_reported_not_a_traceback(
     assert "sk-live-0123456789abcdefXYZ" not in out  # a parse error must not quote the line
     assert any(line.startswith("ok ") and str(cassette) in line for line in lines)
     assert lines[-1] == "2 cassette(s), 1 stale, incomplete or unsafe"
+
+
+# --- only newsbrief's cassettes are checked ---------------------------------------------------
+
+
+OTHER_TOOLS_CASSETTE = {
+    "version": 1,
+    "interactions": [
+        {
+            "request": {"method": "GET", "uri": "http://127.0.0.1/x", "body": None, "headers": {}},
+            "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {}},
+        }
+    ],
+}
+
+
+def unrelated_yaml(root: Path) -> list[Path]:
+    """What a project folder holds besides our cassettes: a virtualenv's YAML (one of it not
+    even valid YAML), another tool's vcrpy cassette."""
+    site = root / ".venv" / "lib" / "python3.11" / "site-packages" / "pkg"
+    site.mkdir(parents=True)
+    (site / "config.yaml").write_text("name: pkg\nlevels: [1, 2]\n")
+    (site / "template.yml").write_text("{{ jinja: [not yaml\n")
+    (root / "other").mkdir()
+    (root / "other" / "tool.yaml").write_text(yaml.safe_dump(OTHER_TOOLS_CASSETTE))
+    return [site / "config.yaml", site / "template.yml", root / "other" / "tool.yaml"]
+
+
+def test_newsbrief_cassette_tells_ours_from_others(recorded: Path, tmp_path: Path) -> None:
+    others = unrelated_yaml(tmp_path)
+    assert newsbrief_cassette(recorded) is True
+    assert [newsbrief_cassette(p) for p in others] == [None, None, False]
+
+
+def test_check_skips_yaml_that_is_not_a_newsbrief_cassette(
+    recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = tmp_path / "cassettes" / "test_news" / "brief.yaml"
+    ours.parent.mkdir(parents=True)
+    shutil.copy(recorded, ours)
+    others = unrelated_yaml(tmp_path)
+
+    code, out, err = run(["cassettes", "check", str(tmp_path)], capsys)
+
+    assert (code, err) == (0, ""), out
+    assert "UNREADABLE" not in out
+    assert [line.split()[:2] for line in out.splitlines()[1:-1]] == [["ok", str(ours)]]
+    assert out.splitlines()[-1] == (
+        "1 cassette(s), 0 stale, incomplete or unsafe, 3 skipped (not a newsbrief cassette)"
+    )
+
+    code, out, _ = run(["cassettes", "check", str(tmp_path), "-v"], capsys)
+    assert code == 0
+    assert {f"skipped {p} (not a newsbrief cassette)" for p in others} <= set(out.splitlines())
+
+
+def test_check_with_no_newsbrief_cassette_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unrelated_yaml(tmp_path)
+    code, out, err = run(["cassettes", "check", str(tmp_path)], capsys)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"newsbrief: error: no newsbrief cassettes under {tmp_path} "
+        "(3 YAML file(s) skipped: not recorded by newsbrief)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # the tail of one of ours: no interactions key left, but our header is there
+        "      x-newsbrief-prompt-version: [abc]\n    body: 'cut off here\n  response: {\n",
+        # a vcrpy cassette torn before any header: whose, nobody can tell, so flagged
+        "interactions: [[[\n",
+    ],
+    ids=["names our header", "torn vcrpy cassette"],
+)
+def test_check_still_flags_a_damaged_cassette(
+    recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    """Alone in its folder (no cassette of ours beside it), and not YAML any more."""
+    ours = tmp_path / "cassettes" / "test_news" / "brief.yaml"
+    ours.parent.mkdir(parents=True)
+    shutil.copy(recorded, ours)
+    damaged = tmp_path / "cassettes" / "test_old" / "torn.yaml"
+    damaged.parent.mkdir()
+    damaged.write_text(content)
+    unrelated_yaml(tmp_path)
+
+    code, out, _ = run(["cassettes", "check", str(tmp_path)], capsys)
+
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if str(damaged) in line]
+    assert line.startswith("UNREADABLE (not valid YAML")
+    assert out.splitlines()[-1] == (
+        "2 cassette(s), 1 stale, incomplete or unsafe, 3 skipped (not a newsbrief cassette)"
+    )
+
+
+def test_check_survives_yaml_nested_past_the_stack(
+    recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Skipped in a virtualenv, UNREADABLE beside our cassettes: never a crash (libyaml's
+    C loader overflows its stack on this) nor an internal error."""
+    ours = tmp_path / "cassettes" / "test_news" / "brief.yaml"
+    ours.parent.mkdir(parents=True)
+    shutil.copy(recorded, ours)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "deep.yaml").write_text("[" * 100_000)
+    beside = ours.parent / "deep.yaml"
+    beside.write_text("[" * 100_000)
+
+    code, out, err = run(["cassettes", "check", str(tmp_path)], capsys)
+
+    assert (code, err) == (1, "")
+    (line,) = [line for line in out.splitlines() if str(beside) in line]
+    assert line.startswith("UNREADABLE (not valid YAML")
+    assert out.splitlines()[-1] == (
+        "2 cassette(s), 1 stale, incomplete or unsafe, 1 skipped (not a newsbrief cassette)"
+    )
