@@ -473,7 +473,7 @@ def test_a_label_must_keep_the_role_its_sentence_gives_the_number() -> None:
 
 POLICY_ARTICLE = (
     "BOJ holds.\nThe Bank of Japan kept its policy rate at 0.5% on Friday.\n"
-    "The yen fell 0.8% to 151.2 per dollar after the decision.\n"
+    "The currency pair fell 0.8% to 151.2 after the decision.\n"
     "The finance ministry said it was watching currency moves and could intervene.\n"
 )
 
@@ -503,7 +503,7 @@ def test_a_policy_article_whose_implication_copied_is_asked_again_in_the_follow_
         else "step into currency markets if the yen keeps weakening"
     )
     follow = {
-        "C02": "yen fall against the dollar",
+        "C02": "currency pair fall",
         "policy_implication": {
             "actor": "the finance ministry", "modal": "could", "action": action,
             "evidence": ["S04"],
@@ -576,3 +576,13 @@ def test_a_quotation_is_no_summary_sentence() -> None:
     assert not any('"' in s.text for s in g.summary_sentences)
     assert g.summary.startswith("Japanese stocks tumbled on Friday")
     assert sum("a quotation" in n.text for n in g.notes) == 2
+
+
+def test_an_actor_the_evidence_does_not_name_is_what_the_statement_adds() -> None:
+    from newsbrief.text.words import restates
+
+    quote = "The result is seen as a green light for aggressive monetary and fiscal support."
+    statement = "Bank of Japan could start aggressive monetary and fiscal support."
+    assert not restates(statement, quote, "Bank of Japan")
+    named = "The Bank of Japan could start aggressive monetary and fiscal support, it said."
+    assert restates(statement, named, "Bank of Japan")

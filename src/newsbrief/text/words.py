@@ -70,8 +70,9 @@ def content_words(sentence: str) -> set[str]:
 
 def restates(statement: str, quote: str, actor: str = "") -> bool:
     """A statement that copies its evidence is not an implication: most of its words are
-    the sentence's own. The actor's words do not count: evidence names its actor, and
+    the sentence's own. The actor's words do not count where the evidence names the actor:
     "the Bank of Japan could raise its rate" from "the Bank of Japan kept its rate" says
-    something new."""
-    words = content_words(statement) - content_words(actor)
-    return bool(words) and len(words & content_words(quote)) >= RESTATE_SHARE * len(words)
+    something new. An actor the evidence does not name is part of what the statement adds."""
+    quoted = content_words(quote)
+    words = content_words(statement) - (content_words(actor) & quoted)
+    return bool(words) and len(words & quoted) >= RESTATE_SHARE * len(words)
