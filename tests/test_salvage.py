@@ -75,7 +75,7 @@ def test_truncated_looping_answer_is_salvaged_and_grounded(
     assert [f.label for f in brief.key_figures] == [
         "Nikkei 225 close",
         "Nikkei 225 gain, the day",
-        "yen daily fall",  # 0.8% has no frame our code completes: the answer's label
+        "yen fall",  # "the yen fell 0.8%": a currency's fall, named by its frame too
     ]
     for f in brief.key_figures:
         assert TEXT[f.start : f.end] == f.quote and f.number_text in f.quote
