@@ -205,7 +205,8 @@ def test_a_proposed_huge_number_is_dropped_and_the_brief_reloads() -> None:
 
 # An article whose one figure our code cannot name alone: the model's words label it.
 _UNNAMED = (
-    "Markets rallied.\nOverseas investors were heavy buyers, with net purchases of more than $60 billion.\n"
+    "Markets rallied.\nOverseas investors were heavy buyers, "
+    "with net purchases of more than $60 billion.\n"
 )
 
 

@@ -453,7 +453,8 @@ def test_summarize_prints_no_escape_sequences(
 ) -> None:
     path = tmp_path / f"a{TITLE}.txt"
     # $60 billion (C03) is a figure our code cannot name alone: the answer's label names it.
-    path.write_text(TINY_ARTICLE + "Overseas investors were heavy buyers, with net purchases of more than $60 billion.\n")
+    buyers = "Overseas investors were heavy buyers, with net purchases of more than $60 billion.\n"
+    path.write_text(TINY_ARTICLE + buyers)
     draft = {
         "key_figures": [
             {"id": "C01", "label": f"Nikkei {TITLE} close {PIXEL}"},
