@@ -23,7 +23,7 @@ from newsbrief.files import write_whole
 from newsbrief.redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
-    from newsbrief.digest.build import Digest
+    from newsbrief.digest.contract import Digest
     from newsbrief.ingest.read import Article
     from newsbrief.model.endpoint import Endpoint
     from newsbrief.store.table import BriefCache

@@ -37,9 +37,11 @@ from pydantic import BaseModel
 
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief
-from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
+from newsbrief.digest.batch import expand
 from newsbrief.digest.batch_files import ResultLine, completion_of, result_lines
-from newsbrief.digest.build import cross_view, story_maps
+from newsbrief.digest.build import cross_view
+from newsbrief.digest.contract import ArticleResult
+from newsbrief.digest.stories import story_index
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.files import write_whole
 from newsbrief.ingest.read import Article, Unreadable, read_path
@@ -183,9 +185,7 @@ async def _advance(
                 for a in run.articles
                 if a.article_id in briefs
             ]
-            _, story_of, day_of = story_maps(results)
-            options = DigestOptions()
-            view = (await cross_view(briefs, endpoint, cache, options, replay, story_of, day_of))[0]
+            view = (await cross_view(briefs, endpoint, cache, story_index(results), ask=replay))[0]
             report.synthesis = view is not None
         except Pending as waiting:
             for body in waiting.bodies:

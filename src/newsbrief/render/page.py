@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from newsbrief.contract import Brief
 from newsbrief.digest.batch import original_link, source_name
-from newsbrief.digest.build import Digest
+from newsbrief.digest.contract import Digest
 from newsbrief.digest.lead import lead, snapshot
 from newsbrief.render.escape import md_cell, md_code, md_inline, md_link, md_text, strip_controls
 from newsbrief.render.notes import corrections, corrections_line, plural, reader_notes
