@@ -26,6 +26,7 @@ from newsbrief.digest.contract import (
     Digest,
     DigestStats,
     Discrepancy,
+    OwnTexts,
     StoryIndex,
     Theme,
 )
@@ -77,6 +78,7 @@ async def cross_view(
     cache: BriefCache | None,
     index: StoryIndex,
     *,
+    own: OwnTexts | None = None,
     ask: Ask | None = None,
     refresh: bool = False,
     retry: RetryPolicy | None = None,
@@ -87,6 +89,8 @@ async def cross_view(
         briefs: by article id, in digest order.
         endpoint: the model; cache: where views are kept (None: none).
         index: each article's story and day (digest.stories.story_index).
+        own: the articles' own texts (digest.boilerplate.own_texts): they rank the stories
+            when not every brief fits the synthesis prompt.
         ask: answers from batch files (digest.batch_api); default: the endpoint, live.
         refresh: ignore a cached view and overwrite it.
         retry: transport retries for the live call.
@@ -110,7 +114,7 @@ async def cross_view(
 
     try:
         live = await asyncio.to_thread(ready, endpoint) if ask is None else endpoint
-        result = await synthesize(briefs, live, retry, ask or acall_default(), index)
+        result = await synthesize(briefs, live, retry, ask or acall_default(), index, own=own)
     except NewsbriefError as exc:
         said = "The overview across articles could not be written; each article's brief follows."
         return (
@@ -195,7 +199,7 @@ async def abuild_digest(
     stories = list(index.stories)
     names = {r.article_id: source_name(r) for r in results}
     view, usage, calls, synthesis_notes = await cross_view(
-        briefs, endpoint, cache, index, refresh=options.refresh, retry=options.retry
+        briefs, endpoint, cache, index, own=own, refresh=options.refresh, retry=options.retry
     )
     # What reading the feeds found is the reader's to know (a malformed feed, a skipped one).
     notes = [*(Note(kind="reader", text=w) for w in resolver.warnings), *synthesis_notes]

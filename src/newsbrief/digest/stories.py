@@ -8,7 +8,8 @@ figures worth stating, by `text.numbers.quantity_key`: two reports of one event 
 published more than MAX_APART apart are never one story (a record on Monday and a fall on
 Friday are two events); then average-linkage clustering joins groups while their mean
 similarity is at least THRESHOLD. Average, not single, linkage: one article mentioning two
-events must not chain them together.
+events must not chain them together. Which pairs are compared is digest.blocking's: every
+pair in a small digest, the pairs MinHash buckets propose in a large one.
 
 Before anything is compared, what each source repeats on its own articles (footers, bylines,
 disclaimers, title suffixes) is taken out (digest.boilerplate), and in a digest of
@@ -30,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from newsbrief.digest.blocking import candidate_pairs
 from newsbrief.digest.boilerplate import own_texts, source_of, without_boilerplate
 from newsbrief.digest.contract import ArticleResult, OwnTexts, Story, StoryIndex
 from newsbrief.text.article import ArticleText
@@ -43,7 +45,6 @@ COMMON = 0.7  # a term in more than this share of the articles is weighted down 
 MIN_FOR_COMMON = 10  # ... when there are at least this many articles
 COMMON_FLOOR = 0.25  # ... to at least this share of its weight
 ALIKE_HEADLINES = 0.4  # share of content words that makes two headlines one template
-ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&'-]*|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][a-zA-Z&'-]*|\d{2,3}))*")
@@ -211,26 +212,6 @@ def _apart(a: StoryInput, b: StoryInput) -> bool:
     )
 
 
-def _candidates(vectors: list[dict[str, float]]) -> set[tuple[int, int]]:
-    """The pairs compared: all of them up to ALL_PAIRS articles. Beyond, only pairs sharing
-    a feature few articles have (a word in at most 5% of them, a name or number in at most
-    10%), so a briefing of thousands is not millions of comparisons; a widely covered
-    event still links through its names and numbers."""
-    n = len(vectors)
-    if n <= ALL_PAIRS:
-        return {(i, j) for i in range(n) for j in range(i + 1, n)}
-    caps = {"w": max(10, n // 20), "e": max(10, n // 10), "n": max(10, n // 10)}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(vectors):
-        for term in v:
-            postings[term].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for term, members in postings.items():
-        if 1 < len(members) <= caps[term[0]]:
-            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-    return pairs
-
-
 def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     """Similarity of the candidate pairs (i < j) not published too far apart to be one event."""
     return _similarities(_cleaned(items))
@@ -246,7 +227,7 @@ def _similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     ]
     return {
         (i, j): _cosine(vectors[i], vectors[j])
-        for i, j in sorted(_candidates(vectors))
+        for i, j in sorted(candidate_pairs(vectors, [x.published for x in items], MAX_APART))
         if not _apart(items[i], items[j])
         and not _different_headline_figures(heads[i], heads[j], stated[i], stated[j])
     }

@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Brief, Note, NoteKind
-from newsbrief.digest.contract import StoryIndex
+from newsbrief.digest.contract import OwnTexts, StoryIndex
+from newsbrief.digest.synthesis_input import fit, prompt_of
 from newsbrief.model.call import Ask, Request, Spent
 from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity, worth_a_figure
@@ -268,18 +268,6 @@ def keep_known(
     return out, notes
 
 
-def briefs_digest_input(briefs: dict[str, Brief]) -> str:
-    blocks = []
-    for article_id, b in briefs.items():
-        figures = "; ".join(f"{f.label}: {f.number_text}" for f in b.key_figures)
-        implications = "; ".join(p.statement for p in b.policy_implications)
-        blocks.append(
-            f"[{article_id}] {b.source.title}\nSummary: {b.summary}\n"
-            f"Figures: {figures or 'none'}\nPolicy: {implications or 'none'}"
-        )
-    return "\n\n".join(blocks)
-
-
 @dataclass
 class Synthesis:
     draft: SynthesisDraft
@@ -298,6 +286,7 @@ async def synthesize(
     ask: Ask = acall,
     index: StoryIndex | None = None,
     policy: BriefPolicy = POLICY,
+    own: OwnTexts | None = None,
 ) -> Synthesis:
     """The cross-article view of these briefs, its citations checked.
 
@@ -307,18 +296,20 @@ async def synthesize(
         index: each article's story and publication day (digest.stories.story_index), so
             a discrepancy between two events or two days is re-asked, then dropped.
         policy: the limits (themes, items, re-asks, answer size).
+        own: the articles' own texts (digest.boilerplate), which rank the stories when not
+            every brief fits the context window (digest.synthesis_input).
     """
-    known = set(briefs)
     index = index or StoryIndex()
+    fitted = await fit(briefs, endpoint, policy, index, own)
+    briefs = fitted.briefs
+    known = set(briefs)
     words_of = {a: brief_words(b) for a, b in briefs.items()}
 
     def problems(d: SynthesisDraft) -> list[str]:
         found = unknown_citations(d, known) + unbacked_numbers(d, briefs)
         return found + wrong_citations(d, words_of, index)
 
-    limits = {"max_themes": policy.max_themes, "max_items": policy.max_digest_items}
-    prompt = render("digest_system", **limits) + "\n\n"
-    prompt += render("digest_user", briefs=briefs_digest_input(briefs))
+    prompt = prompt_of(briefs, policy)
     messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
     request = Request(
         messages,
@@ -329,4 +320,6 @@ async def synthesize(
     )
     draft, meter = await ask(endpoint, request, retry=retry)
     draft, notes = keep_known(draft, briefs, index, policy)
+    if fitted.note is not None:
+        notes.insert(0, fitted.note)
     return Synthesis(draft=draft, notes=notes, spent=meter.spent())
