@@ -4,43 +4,48 @@ not with their square (5,000 articles were 3.78M pairs when every pair sharing a
 was compared).
 
 How: each article's weighted term vector (digest.stories) becomes a bag of tokens, a term of
-weight w counting round(w * QUANTUM) times (at least once), so the MinHash estimates the
-weighted Jaccard similarity, which follows the cosine the clustering decides by better than
+weight w counting round(w * QUANTUM) times, so the MinHash estimates the weighted Jaccard
+similarity, which follows the cosine the clustering decides by better than
 a plain set's Jaccard does. datasketch computes BANDS MinHash values per article, seeded
 (SEED): the same articles give the same pairs on every run and machine. Two articles are a
 candidate when one of their BANDS values is the same (bands of one row: a pair at the
 clustering threshold has a weighted Jaccard near 0.09, and one row per band finds such a
 pair with probability 1 - 0.91^64, about 99.8%). The cosine and THRESHOLD still decide.
 
-Bounds: within one bucket only articles published close enough to be one story pair (an
-undated article pairs with every member), and an article whose window in a bucket holds more
-than BUCKET_MOST others pairs with none of them there: a term that common says nothing of
-which event an article reports, and it is what made the pairs quadratic. So each article has
-at most BANDS * BUCKET_MOST candidates. The recall against every pair is measured on
-eval/stories (README "Stories").
+Bounds: a bucket's members are split into runs of time (articles further apart than a story
+may span never pair), and a run of more than BUCKET_MOST articles is split again by the next
+band's value, up to REFINE values: a term that common says nothing of which event an article
+reports, and it is what made the pairs quadratic, while near-copies of one story agree on
+every value and keep all their pairs. The recall against every pair is measured on
+eval/stories (README "Stories") and by tests/test_blocking.py.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 BANDS = 64  # MinHash values per article, one per band
 QUANTUM = 20  # tokens per unit of (normalised) term weight
-BUCKET_MOST = 20  # others in an article's window of a bucket past which it pairs with none there
+BUCKET_MOST = 20  # a bucket's run of more articles than this is split by the next value
+REFINE = 4  # ... up to this many values; a run that agrees on all of them is near-copies
 SEED = 1
 
 
 def _tokens(vector: dict[str, float]) -> list[bytes]:
-    """The article's terms as a bag: a term of weight w appears round(w * QUANTUM) times."""
+    """The article's terms as a bag: a term of weight w appears round(w * QUANTUM) times, so
+    a term too light to count (a word most articles have) is left out, and the terms every
+    article shares never become one crowded bucket; an article of such terms alone keeps
+    its heaviest one."""
     out: list[bytes] = []
     for term, weight in vector.items():
-        raw = term.encode("utf-8", "surrogatepass")
-        out.extend(raw + b"\x00" + str(k).encode() for k in range(max(1, round(weight * QUANTUM))))
+        raw = term.encode("utf-8", "surrogatepass") + b"\x00"
+        out.extend(raw + str(k).encode() for k in range(round(weight * QUANTUM)))
+    if not out and vector:
+        out.append(max(vector, key=lambda t: vector[t]).encode("utf-8", "surrogatepass"))
     return out
 
 
@@ -54,24 +59,45 @@ def signatures(vectors: Sequence[dict[str, float]]) -> list[tuple[int, ...]]:
     ]
 
 
-def _bucket_pairs(
+def _runs(
     members: list[int], published: Sequence[dt.datetime | None], apart: dt.timedelta
-) -> list[tuple[int, int]]:
-    """Pairs of one bucket: dated members within `apart` of each other, the undated with
-    everyone; none for a member whose window holds more than BUCKET_MOST others."""
+) -> list[list[int]]:
+    """The members in runs of time: dated ones split where two in a row are more than
+    `apart` apart (no pair across a split can be one story); the undated join every run."""
     dated = sorted((p, i) for i in members if (p := published[i]) is not None)
     undated = [i for i in members if published[i] is None]
-    pairs: list[tuple[int, int]] = []
-    if undated and len(members) - 1 <= BUCKET_MOST:
-        pairs.extend((a, b) for a in undated for b in members if a != b)
-    times = [p for p, _ in dated]
-    for k, (when, i) in enumerate(dated):
-        start = bisect.bisect_left(times, when - apart)
-        end = bisect.bisect_right(times, when + apart)
-        if end - start - 1 > BUCKET_MOST:
+    runs: list[list[int]] = []
+    last: dt.datetime | None = None
+    for when, i in dated:
+        if last is None or when - last > apart:
+            runs.append([])
+        runs[-1].append(i)
+        last = when
+    return [run + undated for run in runs] if runs else [undated]
+
+
+def _bucket_pairs(
+    members: list[int],
+    rows: Sequence[tuple[int, ...]],
+    band: int,
+    depth: int,
+    published: Sequence[dt.datetime | None],
+    apart: dt.timedelta,
+) -> Iterator[tuple[int, int]]:
+    """The pairs of one bucket: every pair of each run of at most BUCKET_MOST members. A
+    larger run is split by the next band's value too, and so on up to REFINE values: a
+    common term's crowd falls apart, while near-copies of one story agree on every value
+    and stay together (all their pairs: a big story costs what average linkage needs)."""
+    for run in _runs(members, published, apart):
+        if len(run) <= BUCKET_MOST or depth >= REFINE:
+            yield from itertools.combinations(sorted(run), 2)
             continue
-        pairs.extend((i, j) for _, j in dated[k + 1 : end])
-    return pairs
+        finer: dict[int, list[int]] = defaultdict(list)
+        for i in run:
+            finer[rows[i][(band + depth) % BANDS]].append(i)
+        for sub in finer.values():
+            if len(sub) > 1:
+                yield from _bucket_pairs(sub, rows, band, depth + 1, published, apart)
 
 
 def candidate_pairs(
@@ -108,6 +134,5 @@ def lsh_pairs(
             buckets[row[band]].append(i)
         for members in buckets.values():
             if len(members) > 1:
-                found = _bucket_pairs(members, published, apart)
-                pairs.update((min(a, b), max(a, b)) for a, b in found)
+                pairs.update(_bucket_pairs(members, rows, band, 1, published, apart))
     return pairs
