@@ -161,6 +161,8 @@ def stage(name: str, n: int, folder: Path, step: int) -> dict[str, Any]:
                 "done": r.done, "synthesis": r.synthesis}  # fmt: skip
     else:
         digest = build_digest(made, endpoint=_endpoint(), cache=cache)
+        if digest.stats.model_calls or digest.stats.summarized != n:
+            raise SystemExit(f"bench.scale: the digest of {n} was not all from the cache")
         (folder / "digest.md").write_text(to_markdown(digest), encoding="utf-8")
         (folder / "digest.html").write_text(to_html(digest), encoding="utf-8")
         done = {"calls": digest.stats.model_calls, "summarized": digest.stats.summarized,
