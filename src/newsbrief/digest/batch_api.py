@@ -37,7 +37,7 @@ from typing import Any
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief
 from newsbrief.digest.batch import expand
-from newsbrief.digest.batch_files import ResultLine, completion_of, result_lines
+from newsbrief.digest.batch_files import completion_of, result_lines
 from newsbrief.digest.batch_runs import (
     WRITE_ROWS,
     Run,
@@ -275,7 +275,9 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
     report = Round()
     runs: dict[str, Run | None] = {}
     asked: dict[str, set[str] | None] = {}  # by run: the custom_ids written for it
-    answers: dict[str, ResultLine] = {}  # by custom_id, the lines that may be stored
+    # By custom_id, what may be stored: the answer as stored (a compact string, not the
+    # parsed line: 100,000 of them are held until the whole file is read), or why not.
+    answers: dict[str, str | BadAnswer] = {}
     counts: Counter[str] = Counter()
     ours = 0  # lines that name a newsbrief request
     for line in result_lines(results, endpoint.max_response_bytes):
@@ -307,7 +309,10 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
         if line.problem is not None:
             report.failed.append(f"{custom_id}: {line.problem} (sent again)")
             continue
-        answers[custom_id] = line
+        try:
+            answers[custom_id] = json.dumps(completion_of(line.data or {}).body())
+        except BadAnswer as exc:
+            answers[custom_id] = exc
     if not ours:
         raise InputError(
             f"{results} holds no newsbrief batch results"
@@ -317,16 +322,14 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
         unknown = ", ".join(runs)
         raise InputError(f"{results}: run {unknown} unknown here (exported with another cache?)")
     rows: list[tuple[str, Kind, str]] = []
-    for custom_id, line in answers.items():
+    for custom_id, answer in answers.items():
         if counts[custom_id] > 1:
             continue
-        try:
-            completion = completion_of(line.data or {})
-        except BadAnswer as exc:
-            report.failed.append(f"{custom_id}: {remote_text(str(exc))} (sent again)")
+        if isinstance(answer, BadAnswer):
+            report.failed.append(f"{custom_id}: {remote_text(str(answer))} (sent again)")
             continue
         fp = custom_id.rsplit("-", 1)[1]
-        rows.append((_answer_key(fp), "batch-answer", json.dumps(completion.body())))
+        rows.append((_answer_key(fp), "batch-answer", answer))
         if len(rows) == WRITE_ROWS:
             report.answers += len(rows) if cache.put_many(rows) else 0
             rows = []

@@ -26,6 +26,11 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 BANDS = 64  # MinHash values per article, one per band
@@ -49,14 +54,30 @@ def _tokens(vector: dict[str, float]) -> list[bytes]:
     return out
 
 
-def signatures(vectors: Sequence[dict[str, float]]) -> list[tuple[int, ...]]:
-    """BANDS MinHash values per article (datasketch, seeded), in input order."""
-    from datasketch import MinHash  # numpy: only for a digest past ALL_PAIRS articles
+def signatures(vectors: Sequence[dict[str, float]]) -> NDArray[np.uint64]:
+    """BANDS MinHash values per article (datasketch, seeded): one row per article, in input
+    order (512 bytes an article)."""
+    import numpy as np  # with datasketch: only for a digest past ALL_PAIRS articles
+    from datasketch import MinHash
 
-    return [
-        tuple(int(v) for v in m.hashvalues)
-        for m in MinHash.generator((_tokens(v) for v in vectors), num_perm=BANDS, seed=SEED)
-    ]
+    rows = np.empty((len(vectors), BANDS), dtype=np.uint64)
+    made = MinHash.generator((_tokens(v) for v in vectors), num_perm=BANDS, seed=SEED)
+    for i, m in enumerate(made):
+        rows[i] = m.hashvalues
+    return rows
+
+
+def _buckets(values: NDArray[np.uint64]) -> Iterator[list[int]]:
+    """The indexes sharing a value, for each value more than one index has (by sorting:
+    no dict of every article per band)."""
+    import numpy as np
+
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    sizes = np.diff(np.r_[starts, len(values)])
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        yield order[start : start + size].tolist()
 
 
 def _runs(
@@ -78,7 +99,7 @@ def _runs(
 
 def _bucket_pairs(
     members: list[int],
-    rows: Sequence[tuple[int, ...]],
+    rows: NDArray[np.uint64],
     band: int,
     depth: int,
     published: Sequence[dt.datetime | None],
@@ -93,8 +114,8 @@ def _bucket_pairs(
             yield from itertools.combinations(sorted(run), 2)
             continue
         finer: dict[int, list[int]] = defaultdict(list)
-        for i in run:
-            finer[rows[i][(band + depth) % BANDS]].append(i)
+        for i, value in zip(run, rows[run, (band + depth) % BANDS].tolist(), strict=True):
+            finer[value].append(i)
         for sub in finer.values():
             if len(sub) > 1:
                 yield from _bucket_pairs(sub, rows, band, depth + 1, published, apart)
@@ -129,10 +150,6 @@ def lsh_pairs(
     rows = signatures(vectors)
     pairs: set[tuple[int, int]] = set()
     for band in range(BANDS):
-        buckets: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(rows):
-            buckets[row[band]].append(i)
-        for members in buckets.values():
-            if len(members) > 1:
-                pairs.update(_bucket_pairs(members, rows, band, 1, published, apart))
+        for members in _buckets(rows[:, band]):
+            pairs.update(_bucket_pairs(members, rows, band, 1, published, apart))
     return pairs
