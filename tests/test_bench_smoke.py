@@ -63,3 +63,15 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
         assert failed == 0, row
     for label in ("newsbrief / bare openai", "newsbrief / ideal", "bare openai / ideal"):
         assert _ratio(report, label) > 0
+
+
+def test_bench_scale_smoke(tmp_path: Path) -> None:
+    """bench/scale.py at a tiny size: every stage runs in its own process, the digest is all
+    from the cache, and the table has a row per stage."""
+    out = tmp_path / "scale.md"
+    cmd = [sys.executable, "-m", "bench.scale", "40", "--workdir", str(tmp_path), "-o", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line.split("|")[2].strip() for line in out.read_text().splitlines()[2:]]
+    assert rows == ["export", "import", "import", "digest", "**all (2 engine rounds)**"]
+    assert (tmp_path / "40" / "digest.html").stat().st_size > 0

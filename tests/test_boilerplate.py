@@ -9,7 +9,8 @@ import datetime as dt
 from support import ROOT
 
 from newsbrief.digest.boilerplate import MIN_ARTICLES_WITH_FIGURE, without_boilerplate
-from newsbrief.digest.stories import THRESHOLD, Story, StoryInput, cluster, similarities
+from newsbrief.digest.contract import Story
+from newsbrief.digest.stories import THRESHOLD, StoryInput, cluster, similarities
 
 ARTICLES = ROOT / "eval" / "stories" / "articles"
 DAY = dt.datetime(2026, 11, 18, 7, tzinfo=dt.UTC)

@@ -17,8 +17,8 @@ from support import CHROME_FLAGS, find_chromium
 
 from newsbrief.cli.main import main
 from newsbrief.contract import Brief, Note, Provenance, Source
+from newsbrief.digest.contract import Story
 from newsbrief.digest.since import RunRecord, changes, record_of
-from newsbrief.digest.stories import Story
 from newsbrief.render import to_html, to_markdown
 from newsbrief.render.brief_page import segments
 from newsbrief.render.escape import md_inline, md_text
@@ -265,7 +265,7 @@ def test_no_reader_note_names_an_id(site: Site, tmp_path: Path) -> None:
     out = tmp_path / "d.json"
     with serve(_careless_model) as fake:
         assert main(_digest_args(inputs, tmp_path / "c", fake.base_url, "-o", str(out))) == 0
-    from newsbrief.digest.build import Digest
+    from newsbrief.digest.contract import Digest
 
     digest = Digest.model_validate_json(out.read_text())
     logged = [n.text for a in digest.briefs.values() for n in a.notes if n.kind != "reader"]
@@ -360,7 +360,8 @@ def test_a_brief_as_a_page_marks_every_figure_and_evidence_span(
     ],
 )
 def test_only_http_addresses_become_links(origin: str) -> None:
-    from newsbrief.digest.batch import ArticleResult, original_link, source_name
+    from newsbrief.digest.batch import original_link, source_name
+    from newsbrief.digest.contract import ArticleResult
 
     result = ArticleResult(article_id="A1", origin=origin, error="x")
     assert original_link(result) is None
@@ -369,7 +370,8 @@ def test_only_http_addresses_become_links(origin: str) -> None:
 
 
 def test_a_link_to_an_original_cannot_break_out_of_the_page() -> None:
-    from newsbrief.digest.batch import ArticleResult, original_link
+    from newsbrief.digest.batch import original_link
+    from newsbrief.digest.contract import ArticleResult
     from newsbrief.render.escape import md_link
 
     url = 'https://x.example/a"><script>alert(1)</script>(b) c`d'
@@ -388,7 +390,7 @@ def test_a_link_to_an_original_cannot_break_out_of_the_page() -> None:
 
 
 def test_digests_written_before_notes_and_marks_still_load() -> None:
-    from newsbrief.digest.build import Digest
+    from newsbrief.digest.contract import Digest
 
     old = {
         "schema_version": "2",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief.errors import NewsbriefError
-from newsbrief.files import write_whole
+from newsbrief.files import whole_file, write_whole
 
 
 def test_writes_the_whole_text_and_leaves_no_temporary_file(tmp_path: Path) -> None:
@@ -70,3 +70,35 @@ def test_text_that_cannot_be_encoded_keeps_the_old_file(tmp_path: Path) -> None:
         write_whole(target, "lone surrogate \ud800")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+def test_a_file_written_piece_by_piece_appears_whole_at_the_end(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    target.write_text("old\n")
+    with whole_file(target) as out:
+        for n in range(3):
+            out.write(f"line {n}\n")
+            assert target.read_text() == "old\n"  # nothing shows before the block ends
+    assert target.read_text() == "line 0\nline 1\nline 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requests.jsonl"]
+
+
+def test_an_error_inside_the_block_is_the_callers_and_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    target.write_text("old\n")
+    with pytest.raises(KeyError), whole_file(target) as out:
+        out.write("half\n")
+        raise KeyError("the caller's own failure")
+    with pytest.raises(OSError, match="own OSError"), whole_file(target) as out:
+        raise OSError("the caller's own OSError, not a write failure")  # not renamed
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requests.jsonl"]
+
+
+def test_a_piece_that_cannot_be_encoded_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    said = f"cannot write {target}: .*cannot encode"
+    with pytest.raises(NewsbriefError, match=said), whole_file(target) as out:
+        out.write("fine\n")
+        out.write("lone surrogate \ud800\n")
+    assert not target.exists() and list(tmp_path.iterdir()) == []

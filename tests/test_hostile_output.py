@@ -31,17 +31,19 @@ from newsbrief.contract import (
     Source,
     Usage,
 )
-from newsbrief.digest.batch import ArticleResult, DigestOptions
-from newsbrief.digest.build import (
+from newsbrief.digest.batch import DigestOptions
+from newsbrief.digest.build import build_digest
+from newsbrief.digest.contract import (
+    ArticleResult,
     CrossImplication,
     Digest,
     DigestStats,
     Discrepancy,
+    FigureEntry,
+    FigureGroup,
+    Story,
     Theme,
-    build_digest,
 )
-from newsbrief.digest.compare import FigureEntry, FigureGroup
-from newsbrief.digest.stories import Story
 from newsbrief.model.endpoint import resolve_endpoint
 from newsbrief.render import to_html, to_markdown
 from newsbrief.render.escape import md_cell, md_code, md_text

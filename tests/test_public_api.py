@@ -26,8 +26,8 @@ from newsbrief import Article, ConfigError, Digest, build_digest, settings, summ
 from newsbrief.cli.main import build_parser
 from newsbrief.cli.progress import Reporter
 from newsbrief.contract import Brief, Provenance, Source
-from newsbrief.digest.batch import ArticleResult, DigestOptions
-from newsbrief.digest.build import DIGEST_SCHEMA_VERSION
+from newsbrief.digest.batch import DigestOptions
+from newsbrief.digest.contract import DIGEST_SCHEMA_VERSION, ArticleResult
 from newsbrief.docs import fill
 from newsbrief.ingest.read import read_path
 from newsbrief.model.client import translate_error

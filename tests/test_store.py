@@ -114,3 +114,13 @@ def test_every_kind_has_its_rows(tmp_path: Path) -> None:
         kinds = [row[0] for row in db.execute("SELECT kind FROM answers ORDER BY kind")]
     assert kinds == sorted(KINDS)
     assert len({cache_key(kind, "content", endpoint) for kind in KINDS}) == len(KINDS)
+
+
+def test_many_rows_are_written_in_one_transaction_or_none(tmp_path: Path) -> None:
+    store = BriefCache(tmp_path / "store.sqlite")
+    rows = [(f"batch-article:{n}", "batch-article", f'"{n}"') for n in range(2500)]
+    assert store.put_many(rows)  # type: ignore[arg-type]
+    assert store.get("batch-article:2499") == '"2499"'
+    store.close()
+    assert not store.put_many([("k", "brief", "{}")])
+    assert store.last_error is not None and "cannot write" in store.last_error

@@ -22,18 +22,19 @@ if TYPE_CHECKING:
         SummarySentence,
         Usage,
     )
-    from newsbrief.digest.batch import ArticleResult, DigestOptions
-    from newsbrief.digest.build import (
+    from newsbrief.digest.batch import DigestOptions
+    from newsbrief.digest.build import abuild_digest, build_digest
+    from newsbrief.digest.contract import (
+        ArticleResult,
         CrossImplication,
         Digest,
         DigestStats,
         Discrepancy,
+        FigureEntry,
+        FigureGroup,
+        Story,
         Theme,
-        abuild_digest,
-        build_digest,
     )
-    from newsbrief.digest.compare import FigureEntry, FigureGroup
-    from newsbrief.digest.stories import Story
     from newsbrief.errors import (
         AuthenticationError,
         ConfigError,
@@ -70,23 +71,23 @@ _WHERE = {
             "Usage",
         )
     },
-    # The Digest and the types it is made of.
+    # The Digest and the types it is made of: the digest's contract.
     **{
-        name: "newsbrief.digest.build"
+        name: "newsbrief.digest.contract"
         for name in (
             "Digest",
             "Theme",
             "CrossImplication",
             "Discrepancy",
             "DigestStats",
-            "build_digest",
-            "abuild_digest",
+            "ArticleResult",
+            "Story",
+            "FigureGroup",
+            "FigureEntry",
         )
     },
-    "ArticleResult": "newsbrief.digest.batch",
-    "Story": "newsbrief.digest.stories",
-    "FigureGroup": "newsbrief.digest.compare",
-    "FigureEntry": "newsbrief.digest.compare",
+    "build_digest": "newsbrief.digest.build",
+    "abuild_digest": "newsbrief.digest.build",
     "DigestOptions": "newsbrief.digest.batch",
     "BriefCache": "newsbrief.store.table",
     "Article": "newsbrief.ingest.read",

@@ -48,6 +48,12 @@ class BriefPolicy:
         answers = self.brief_tokens * (1 + self.max_reasks)
         return self.prompt_overhead_tokens + answers + self.reask_tokens * self.max_reasks
 
+    def synthesis_reserved_tokens(self) -> int:
+        """Context kept free beside the synthesis prompt: its answer, and one re-ask (the
+        problems list and the answer again) per synthesis re-ask."""
+        answers = self.synthesis_tokens * (1 + self.synthesis_reasks)
+        return answers + self.reask_tokens * self.synthesis_reasks
+
     def figures_wanted(self, candidates: int) -> int:
         """How many figures to demand: min_figures, or every candidate when there are fewer
         (years and small bare integers are never candidates)."""

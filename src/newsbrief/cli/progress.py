@@ -24,7 +24,7 @@ from rich.progress import (
 )
 
 from newsbrief.cli.terminal import safe_for_terminal
-from newsbrief.digest.batch import ArticleResult
+from newsbrief.digest.contract import ArticleResult
 
 
 class Reporter:

@@ -23,9 +23,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiolimiter import AsyncLimiter
-from pydantic import BaseModel, ConfigDict, Field
 
-from newsbrief.contract import Brief
+from newsbrief.digest.contract import ArticleResult
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
 from newsbrief.ingest.feeds import FOLDER_FEED_SUFFIXES, looks_like_feed
 from newsbrief.ingest.read import ARTICLE_SUFFIXES, Article, Unreadable, read_path
@@ -36,22 +35,6 @@ from newsbrief.store.briefs import brief_through
 from newsbrief.store.table import BriefCache
 
 log = logging.getLogger(__name__)
-
-
-class ArticleResult(BaseModel):
-    """One input's outcome: a Brief, or the reason there is none."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    article_id: str = Field(description="the article's id in this digest (A1, A2...)")
-    origin: str = Field(description="where it came from: a path, URL or feed entry link")
-    brief: Brief | None = Field(default=None, description="the brief; null when it failed")
-    error: str | None = Field(default=None, description="why there is no brief, one line")
-    cached: bool = Field(default=False, description="the brief came from the cache")
-    published: dt.datetime | None = Field(
-        default=None, description="from the feed entry or the page's metadata"
-    )
-    source: str | None = Field(default=None, description="the feed's or site's name")
 
 
 def source_name(result: ArticleResult) -> str:

@@ -10,8 +10,9 @@ checked and stored in the brief cache exactly as a live run would store it; call
 requests file. When every brief of a run is in, the cross-article synthesis is the last
 round, so `newsbrief digest` on the same articles builds from the cache with no model call.
 
-State lives in the brief cache: the run (its articles, in order, and every request written
-for it) and every answer, keyed by its request body. custom_id = "nb-" + run id + "-" + brief
+State lives in the brief cache: the run (digest.batch_runs: a row of ids, its articles in
+rows of their own) and every answer, keyed by its request body; the next requests file is
+written line by line as requests fall due. custom_id = "nb-" + run id + "-" + brief
 cache key (or "synthesis") + "-" + request fingerprint, each shortened: unique, and enough to
 find the run again.
 
@@ -28,20 +29,30 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from newsbrief.aio import run_sync
 from newsbrief.contract import Brief
-from newsbrief.digest.batch import ArticleResult, DigestOptions, expand
-from newsbrief.digest.batch_files import ResultLine, completion_of, result_lines
-from newsbrief.digest.build import cross_view, story_maps
+from newsbrief.digest.batch import expand
+from newsbrief.digest.batch_files import completion_of, result_lines
+from newsbrief.digest.batch_runs import (
+    WRITE_ROWS,
+    Run,
+    RunArticle,
+    articles_of,
+    find_run,
+    save_run,
+    store_articles,
+)
+from newsbrief.digest.boilerplate import own_texts
+from newsbrief.digest.build import cross_view
+from newsbrief.digest.contract import ArticleResult
+from newsbrief.digest.stories import story_index
 from newsbrief.errors import ConfigError, InputError, NewsbriefError
-from newsbrief.files import write_whole
+from newsbrief.files import Writer, whole_file
 from newsbrief.ingest.read import Article, Unreadable, read_path
 from newsbrief.model.endpoint import Endpoint
 from newsbrief.model.replay import (
@@ -55,33 +66,11 @@ from newsbrief.model.replay import (
 )
 from newsbrief.redact import remote_text
 from newsbrief.store.briefs import brief_key, brief_through
-from newsbrief.store.table import BriefCache, cache_key
+from newsbrief.store.table import BriefCache, Kind, cache_key
 
 SYNTHESIS = "synthesis"
 # nb-<run id, 12 hex>-<brief cache key, 24 hex, or "synthesis">-<request fingerprint, 24 hex>
 CUSTOM_ID = re.compile(r"nb-([0-9a-f]{12})-(?:[0-9a-f]{24}|synthesis)-([0-9a-f]{24})")
-
-
-class RunArticle(BaseModel):
-    article_id: str
-    origin: str
-    key: str  # the brief cache key
-    text: str
-    title: str | None = None
-    warnings: list[str] = []
-    published: dt.datetime | None = None
-    source: str | None = None
-
-
-class Run(BaseModel):
-    run_id: str
-    articles: list[RunArticle]
-    # custom_ids of every request written for this run: an answer to anything else is
-    # refused. None for a run exported by an older version (no record: not checked).
-    asked: list[str] | None = None
-    # the model the requests name: answers are keyed by it, so an import for another model
-    # would store them where nothing reads them. None for a run exported before 0.3.
-    model: str | None = None
 
 
 @dataclass
@@ -127,10 +116,6 @@ def _answer(cache: BriefCache) -> Callable[[str], Completion | None]:
     return answer
 
 
-def _run_key(run_id: str) -> str:
-    return f"batch-run:{run_id}"
-
-
 def _custom_id(run_id: str, key: str, body: Mapping[str, Any]) -> str:
     return f"nb-{run_id[:12]}-{key[:24]}-{fingerprint(body)}"
 
@@ -140,26 +125,47 @@ def _line(custom_id: str, body: Mapping[str, Any]) -> str:
     return json.dumps(request, ensure_ascii=False)
 
 
+class _Due:
+    """The next requests file, written line by line as requests fall due (a run of 100,000
+    articles is never one string), each custom_id once."""
+
+    def __init__(self, out: Writer) -> None:
+        self.out = out
+        self.ids: dict[str, None] = {}  # in order
+
+    def add(self, run_id: str, key: str, body: Mapping[str, Any]) -> str:
+        custom_id = _custom_id(run_id, key, body)
+        if custom_id not in self.ids:
+            self.ids[custom_id] = None
+            self.out.write(_line(custom_id, body) + "\n")
+        return custom_id
+
+
 async def _advance(
-    run: Run, endpoint: Endpoint, cache: BriefCache, report: Round
-) -> dict[str, str]:
-    """Replay every article of the run on the answers so far; the request lines still due,
-    by custom_id."""
+    run: Run, endpoint: Endpoint, cache: BriefCache, report: Round, due: _Due
+) -> list[str]:
+    """Replay every article of the run on the answers so far; the custom_ids of the
+    requests still due (written to `due`)."""
     replay = Replay(_answer(cache))
-    lines: dict[str, str] = {}
+    lines: dict[str, None] = {}
     briefs: dict[str, Brief] = {}
+    known: dict[str, tuple[str, dt.datetime | None, str | None]] = {}  # origin, date, source
     failed = 0
-    for item in run.articles:
+    for article_id, item in articles_of(cache, run):
         report.articles += 1
+        if item is None:
+            report.failed.append(
+                f"{article_id}: its article is missing from the cache (export the run again)"
+            )
+            failed += 1
+            continue
         article = Article(
             item.text, item.title, item.origin, list(item.warnings), item.published, item.source
         )
         try:
             got = await brief_through(cache, article, endpoint, ask=replay)
         except Pending as waiting:
-            for body in waiting.bodies:
-                custom_id = _custom_id(run.run_id, item.key, body)
-                lines.setdefault(custom_id, _line(custom_id, body))
+            lines.update(dict.fromkeys(due.add(run.run_id, item.key, b) for b in waiting.bodies))
             continue
         except NewsbriefError as exc:
             report.failed.append(f"{item.origin}: {remote_text(str(exc), endpoint.api_key)}")
@@ -167,35 +173,26 @@ async def _advance(
             continue
         if not got.cached:
             report.briefed += 1
-        briefs[item.article_id] = got.brief
+        briefs[article_id] = got.brief
+        known[article_id] = (item.origin, item.published, item.source)
     report.done += len(briefs)
     if briefs and len(briefs) + failed == len(run.articles):
         try:
             # The stories and days a digest of these articles will see: the same checks.
             results = [
                 ArticleResult(
-                    article_id=a.article_id,
-                    origin=a.origin,
-                    brief=briefs[a.article_id],
-                    published=a.published,
-                    source=a.source,
+                    article_id=aid, origin=origin, brief=brief, published=when, source=source
                 )
-                for a in run.articles
-                if a.article_id in briefs
+                for aid, brief in briefs.items()
+                for origin, when, source in [known[aid]]
             ]
-            _, story_of, day_of = story_maps(results)
-            options = DigestOptions()
-            view = (await cross_view(briefs, endpoint, cache, options, replay, story_of, day_of))[0]
+            own = own_texts(results)
+            index = story_index(results, own)
+            view = (await cross_view(briefs, endpoint, cache, index, own=own, ask=replay))[0]
             report.synthesis = view is not None
         except Pending as waiting:
-            for body in waiting.bodies:
-                custom_id = _custom_id(run.run_id, SYNTHESIS, body)
-                lines.setdefault(custom_id, _line(custom_id, body))
-    return lines
-
-
-def _write(lines: dict[str, str], out: Path) -> None:
-    write_whole(out, "".join(line + "\n" for line in lines.values()))
+            lines.update(dict.fromkeys(due.add(run.run_id, SYNTHESIS, b) for b in waiting.bodies))
+    return list(lines)
 
 
 def export_requests(
@@ -216,52 +213,51 @@ def export_requests(
         allow_private: URLs may reach loopback and private addresses (fetch.py's policy).
     """
     _require_batchable(endpoint)
-    articles: list[RunArticle] = []
-    for index, item in enumerate(expand(inputs)):
-        if isinstance(item, Unreadable):
-            raise InputError(item.error)
-        if isinstance(item, Article):
-            article = item
-        else:
-            article = read_path(item, allow_private=allow_private)
-        key = brief_key(article.text, endpoint)
-        articles.append(
-            RunArticle(
-                article_id=f"A{index + 1}",
+    brief_keys: list[str] = []
+
+    def articles() -> Iterator[RunArticle]:
+        for item in expand(inputs):
+            if isinstance(item, Unreadable):
+                raise InputError(item.error)
+            article = (
+                item if isinstance(item, Article) else read_path(item, allow_private=allow_private)
+            )
+            brief_keys.append(brief_key(article.text, endpoint))
+            yield RunArticle(
                 origin=article.origin,
-                key=key,
+                key=brief_keys[-1],
                 text=article.text,
                 title=article.title,
                 warnings=list(article.warnings),
                 published=article.published,
                 source=article.source,
             )
-        )
-    if not articles:
+
+    rows = store_articles(cache, articles())  # one at a time: no run holds every text
+    if not rows:
         raise InputError("no articles to export")
-    run_id = cache_key("batch-run", json.dumps([a.key for a in articles]), endpoint)
-    old = _find_run(cache, run_id[:12])
+    run_id = cache_key("batch-run", json.dumps(brief_keys), endpoint)
+    old = find_run(cache, run_id[:12])
     run = Run(
         run_id=run_id,
-        articles=articles,
+        articles=rows,
         asked=old.asked if old is not None else [],
         model=endpoint.model,
     )
     report = Round()
-    lines = run_sync(_advance(run, endpoint, cache, report))
-    _record(run, lines, cache)
-    _write(lines, out)
-    report.written = len(lines)
+    with whole_file(out) as writer:
+        due = _Due(writer)
+        _record(run, run_sync(_advance(run, endpoint, cache, report, due)), cache)
+    report.written = len(due.ids)
     return report
 
 
-def _record(run: Run, lines: dict[str, str], cache: BriefCache) -> None:
-    """Remember the requests about to be written, before the file is: their answers are
-    the only ones an import of this run accepts."""
+def _record(run: Run, lines: list[str], cache: BriefCache) -> None:
+    """Remember the requests about to be written (their custom_ids), before the file is:
+    their answers are the only ones an import of this run accepts."""
     if run.asked is not None:
         run.asked = list(dict.fromkeys([*run.asked, *lines]))
-    if not cache.put(_run_key(run.run_id), "batch-run", run.model_dump_json()):
-        raise NewsbriefError(f"cannot record the batch run: {cache.last_error}")
+    save_run(cache, run)
 
 
 def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Path) -> Round:
@@ -279,7 +275,9 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
     report = Round()
     runs: dict[str, Run | None] = {}
     asked: dict[str, set[str] | None] = {}  # by run: the custom_ids written for it
-    answers: dict[str, ResultLine] = {}  # by custom_id, the lines that may be stored
+    # By custom_id, what may be stored: the answer as stored (a compact string, not the
+    # parsed line: 100,000 of them are held until the whole file is read), or why not.
+    answers: dict[str, str | BadAnswer] = {}
     counts: Counter[str] = Counter()
     ours = 0  # lines that name a newsbrief request
     for line in result_lines(results, endpoint.max_response_bytes):
@@ -296,7 +294,7 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
         ours += 1
         short = match.group(1)
         if short not in runs:
-            run = runs[short] = _find_run(cache, short)
+            run = runs[short] = find_run(cache, short)
             asked[short] = set(run.asked) if run is not None and run.asked is not None else None
             if run is None:
                 report.failed.append(f"run {short}: unknown here (exported with another cache?)")
@@ -311,7 +309,10 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
         if line.problem is not None:
             report.failed.append(f"{custom_id}: {line.problem} (sent again)")
             continue
-        answers[custom_id] = line
+        try:
+            answers[custom_id] = json.dumps(completion_of(line.data or {}).body())
+        except BadAnswer as exc:
+            answers[custom_id] = exc
     if not ours:
         raise InputError(
             f"{results} holds no newsbrief batch results"
@@ -320,28 +321,28 @@ def import_results(results: Path, endpoint: Endpoint, cache: BriefCache, out: Pa
     if not any(runs.values()):
         unknown = ", ".join(runs)
         raise InputError(f"{results}: run {unknown} unknown here (exported with another cache?)")
-    for custom_id, line in answers.items():
+    rows: list[tuple[str, Kind, str]] = []
+    for custom_id, answer in answers.items():
         if counts[custom_id] > 1:
             continue
-        try:
-            completion = completion_of(line.data or {})
-        except BadAnswer as exc:
-            report.failed.append(f"{custom_id}: {remote_text(str(exc))} (sent again)")
+        if isinstance(answer, BadAnswer):
+            report.failed.append(f"{custom_id}: {remote_text(str(answer))} (sent again)")
             continue
         fp = custom_id.rsplit("-", 1)[1]
-        cache.put(_answer_key(fp), "batch-answer", json.dumps(completion.body()))
-        report.answers += 1
+        rows.append((_answer_key(fp), "batch-answer", answer))
+        if len(rows) == WRITE_ROWS:
+            report.answers += len(rows) if cache.put_many(rows) else 0
+            rows = []
+    report.answers += len(rows) if rows and cache.put_many(rows) else 0
     for custom_id, n in counts.items():
         if n > 1:
             report.failed.append(f"{custom_id}: {n} result lines, none stored (sent again)")
-    lines: dict[str, str] = {}
-    for run in runs.values():
-        if run is not None:
-            due = run_sync(_advance(run, endpoint, cache, report))
-            _record(run, due, cache)
-            lines.update(due)
-    _write(lines, out)
-    report.written = len(lines)
+    with whole_file(out) as writer:
+        due = _Due(writer)
+        for run in runs.values():
+            if run is not None:
+                _record(run, run_sync(_advance(run, endpoint, cache, report, due)), cache)
+    report.written = len(due.ids)
     return report
 
 
@@ -352,12 +353,3 @@ def _require_model(run: Run | None, endpoint: Endpoint) -> None:
             f"run {run.run_id[:12]} was exported for model {run.model!r}, not "
             f"{endpoint.model!r}: import with --model {run.model}"
         )
-
-
-def _find_run(cache: BriefCache, short: str) -> Run | None:
-    """The run whose id starts with `short`; None when there is none or its row is damaged."""
-    hit = cache.find(_run_key(short), kind="batch-run")
-    try:
-        return Run.model_validate_json(hit) if hit is not None else None
-    except ValueError:  # pydantic's ValidationError included
-        return None

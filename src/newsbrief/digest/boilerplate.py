@@ -14,6 +14,9 @@ and those are the report. A title's parts (split at " | ", " - ", " -- ") repeat
 a source's titles ("... | Harbor Street Journal") go the same way. Articles without a
 source, and a source's only article, are left as they are. An article is never emptied:
 when every part repeats (a copy of another article), it is kept whole.
+
+Once per digest: `own_texts` strips a digest's briefed articles; the stories cluster on the
+result and the lead (its policy angles) reads it from the digest (`own_texts_of`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
+from newsbrief.digest.contract import ArticleResult, Digest, OwnText, OwnTexts
 from newsbrief.text.numbers import find_numbers, worth_a_figure
 
 MIN_ARTICLES = 2  # of one source: a part in this many of them is boilerplate
@@ -108,3 +113,45 @@ def without_boilerplate(
             _, title, text = items[i]
             out[i] = (_strip_title(title, title_repeats), _strip_text(text, body_repeats))
     return out
+
+
+def source_of(result: ArticleResult) -> str:
+    """The outlet whose repeated text is boilerplate: the feed's or site's name, else the
+    URL's host, else the origin itself (a file is its own source)."""
+    if result.source:
+        return result.source
+    origin = result.origin
+    if origin.lower().startswith(("http://", "https://")):
+        return urlsplit(origin).hostname or origin
+    return origin
+
+
+def _basis(results: Sequence[ArticleResult]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (r.article_id, r.brief.source.id, source_of(r)) for r in results if r.brief is not None
+    )
+
+
+def own_texts(results: Sequence[ArticleResult]) -> OwnTexts:
+    """Each briefed article's title and text without what its source repeats, by article id.
+
+    Args:
+        results: a digest's results, in order (the failed ones have no text and are left out).
+    """
+    done = [r for r in results if r.brief is not None]
+    cleaned = without_boilerplate(
+        [(source_of(r), r.brief.source.title, r.brief.source.text) for r in done if r.brief]
+    )
+    return OwnTexts(
+        basis=_basis(results),
+        texts={r.article_id: OwnText(*pair) for r, pair in zip(done, cleaned, strict=True)},
+    )
+
+
+def own_texts_of(digest: Digest) -> OwnTexts:
+    """The digest's own texts: the ones build_digest kept on it, else (a digest read from
+    JSON, or a copy with other articles) computed now and kept."""
+    kept = digest._own_texts
+    if kept is None or kept.basis != _basis(digest.articles):
+        kept = digest._own_texts = own_texts(digest.articles)
+    return kept

@@ -1,4 +1,4 @@
-"""Many articles in, one briefing out: the Digest model and build_digest.
+"""Many articles in, one briefing out: build_digest (the Digest itself is digest.contract's).
 
 Articles are briefed (cached, resumable, bounded concurrency) by batch.py; this module adds
 the cross-article view: figures grouped by our code, then one synthesis call over the briefs.
@@ -18,12 +18,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from newsbrief.aio import blocking
 from newsbrief.contract import Brief, Note, Usage, text_id
-from newsbrief.digest.batch import ArticleResult, DigestOptions, expand, run_batch, source_name
-from newsbrief.digest.compare import FigureGroup, group_figures
+from newsbrief.digest.batch import DigestOptions, expand, run_batch, source_name
+from newsbrief.digest.boilerplate import own_texts
+from newsbrief.digest.compare import group_figures
+from newsbrief.digest.contract import (
+    CrossImplication,
+    Digest,
+    DigestStats,
+    Discrepancy,
+    OwnTexts,
+    StoryIndex,
+    Theme,
+)
 from newsbrief.digest.feeds import Resolver
 from newsbrief.digest.pricing import estimate_cost
-from newsbrief.digest.since import Changes, changes, load_record, record_of, run_key, save_record
-from newsbrief.digest.stories import Story, stories_of
+from newsbrief.digest.since import changes, load_record, record_of, run_key, save_record
+from newsbrief.digest.stories import story_index
 from newsbrief.docs import ENDPOINT_ARGS, fill
 from newsbrief.errors import NewsbriefError
 from newsbrief.ingest.read import Article
@@ -32,148 +42,17 @@ from newsbrief.store.table import BriefCache, cache_key
 
 if TYPE_CHECKING:
     from newsbrief.model.call import Ask
-
-DIGEST_SCHEMA_VERSION = "3"  # 2: stories; articles carry published and source; 3: notes, changes
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Theme(_Strict):
-    """A thread several articles share, as the synthesis call wrote it."""
-
-    title: str = Field(description="the theme in a few words")
-    summary: str = Field(description="what the articles say of it")
-    article_ids: list[str] = Field(description="the articles it draws on")
-
-
-class CrossImplication(_Strict):
-    """A policy implication drawn across articles."""
-
-    statement: str = Field(description="the implication in one sentence")
-    actor: str = Field(default="", description="who would act; empty when none is named")
-    article_ids: list[str] = Field(description="the articles it rests on")
-
-
-class Discrepancy(_Strict):
-    """Articles that disagree, as the synthesis found it (two known articles at least)."""
-
-    description: str = Field(description="what the articles disagree on")
-    article_ids: list[str] = Field(description="the articles that disagree")
-
-
-class DigestStats(_Strict):
-    """Counts and cost of one digest run."""
-
-    articles: int = Field(description="inputs, feed entries counted one by one")
-    summarized: int = Field(description="articles with a brief")
-    failed: int = Field(description="articles without one (see ArticleResult.error)")
-    model_calls: int = Field(description="model calls made by this run (cached ones excluded)")
-    cached: int = Field(description="briefs read from the cache")
-    usage: Usage = Field(default_factory=Usage, description="tokens this run spent")
-    cost_usd: float = Field(default=0.0, description="estimated cost in USD (0 when unknown)")
-
-
-class Digest(_Strict):
-    """The briefing: cross-article view, every article's result, and what it cost.
-
-    Strict (unknown fields are refused) and versioned like Brief: `schema_version` changes
-    whenever the JSON shape does. Render it with newsbrief.to_markdown / to_html.
-
-    Attributes:
-        schema_version: version of this JSON shape.
-        headline: one line for the whole briefing (the synthesis's, else a count).
-        themes: threads several articles share (synthesis).
-        implications: policy implications drawn across articles (synthesis).
-        discrepancies: articles that disagree (synthesis, checked against known ids).
-        stories: articles clustered by event, by our code.
-        figure_groups: the same figure across articles, by our code, conflicts marked.
-        articles: every input's result, a Brief or the reason there is none, in input order.
-        warnings: readable notes on the run (feeds skipped, synthesis failed...).
-        notes: the same notes, typed (see contract.Note).
-        stats: counts, tokens and estimated cost.
-        model: the model name used.
-        generated_at: when it was built, "YYYY-MM-DD HH:MM UTC".
-        changes: marks against the previous digest of the same inputs (digest.since).
-    """
-
-    schema_version: str = Field(
-        default=DIGEST_SCHEMA_VERSION, description="version of this JSON shape"
-    )
-    headline: str = Field(description="one line for the whole briefing")
-    themes: list[Theme] = Field(default_factory=list, description="threads articles share")
-    implications: list[CrossImplication] = Field(
-        default_factory=list, description="policy implications drawn across articles"
-    )
-    discrepancies: list[Discrepancy] = Field(
-        default_factory=list, description="articles that disagree"
-    )
-    stories: list[Story] = Field(
-        default_factory=list, description="articles clustered by event, by our code"
-    )
-    figure_groups: list[FigureGroup] = Field(
-        default_factory=list, description="the same figure across articles, conflicts marked"
-    )
-    articles: list[ArticleResult] = Field(
-        default_factory=list, description="every input's result, in input order"
-    )
-    warnings: list[str] = Field(
-        default_factory=list, description="every note's text, in order: readable notes on the run"
-    )
-    notes: list[Note] = Field(
-        default_factory=list, description="the same notes, typed (absent before schema 3)"
-    )
-    stats: DigestStats = Field(description="counts, tokens and estimated cost")
-    model: str = Field(description="the model name used")
-    generated_at: str = Field(description="when it was built, 'YYYY-MM-DD HH:MM UTC'")
-    changes: Changes | None = Field(
-        default=None,
-        description="marks against the previous digest of the same inputs (None without a cache)",
-    )
-
-    @property
-    def nothing_new(self) -> bool:
-        """No article at all (every feed entry seen before), or nothing the previous digest
-        of these inputs did not already have, and no failure to report."""
-        if self.failures:
-            return False
-        if not self.articles:
-            return True
-        return (
-            self.changes is not None
-            and self.changes.previous_at is not None
-            and not (self.changes.anything)
-        )
-
-    @property
-    def briefs(self) -> dict[str, Brief]:
-        return {a.article_id: a.brief for a in self.articles if a.brief is not None}
-
-    @property
-    def failures(self) -> list[ArticleResult]:
-        return [a for a in self.articles if a.brief is None]
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.failures)
-
-
-def story_maps(
-    results: Sequence[ArticleResult],
-) -> tuple[list[Story], dict[str, str], dict[str, dt.date | None]]:
-    """The stories, each article's story id and its publication day (None: unknown): what
-    figure comparisons and synthesis checks go by, for a digest and a batch run alike."""
-    stories = stories_of(results)
-    story_of = {aid: s.id for s in stories for aid in s.article_ids}
-    day_of = {r.article_id: r.published.date() if r.published else None for r in results}
-    return stories, story_of, day_of
+    from newsbrief.model.transport import RetryPolicy
 
 
 def acall_default() -> Ask:
     from newsbrief.model.client import acall  # the model stack: only when a call is due
 
     return acall
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 def _fallback_headline(briefs: dict[str, Brief], total: int) -> str:
@@ -197,22 +76,33 @@ async def cross_view(
     briefs: dict[str, Brief],
     endpoint: Endpoint,
     cache: BriefCache | None,
-    options: DigestOptions,
+    index: StoryIndex,
+    *,
+    own: OwnTexts | None = None,
     ask: Ask | None = None,
-    story_of: dict[str, str] | None = None,
-    day_of: dict[str, dt.date | None] | None = None,
+    refresh: bool = False,
+    retry: RetryPolicy | None = None,
 ) -> tuple[CrossView | None, Usage, int, list[Note]]:
     """(view, usage, model calls, notes); cached like briefs, so a repeat run calls nothing.
-    `ask` answers from batch files (digest.batch_api); default: the endpoint, live."""
+
+    Args:
+        briefs: by article id, in digest order.
+        endpoint: the model; cache: where views are kept (None: none).
+        index: each article's story and day (digest.stories.story_index).
+        own: the articles' own texts (digest.boilerplate.own_texts): they rank the stories
+            when not every brief fits the synthesis prompt.
+        ask: answers from batch files (digest.batch_api); default: the endpoint, live.
+        refresh: ignore a cached view and overwrite it.
+        retry: transport retries for the live call.
+    """
     if not briefs:
         return None, Usage(), 0, []
-    story_of, day_of = story_of or {}, day_of or {}
     # The checks depend on each article's story and day: a change there is another view.
     ident = json.dumps(
-        sorted((k, b.source.id, story_of.get(k), str(day_of.get(k))) for k, b in briefs.items())
+        sorted((k, b.source.id, index.story_of(k), str(index.day_of(k))) for k, b in briefs.items())
     )
     key = cache_key("synthesis", ident, endpoint)
-    if cache is not None and not options.refresh:
+    if cache is not None and not refresh:
         hit = cache.get(key)
         if hit is not None:
             try:
@@ -224,9 +114,7 @@ async def cross_view(
 
     try:
         live = await asyncio.to_thread(ready, endpoint) if ask is None else endpoint
-        result = await synthesize(
-            briefs, live, options.retry, ask or acall_default(), story_of, day_of
-        )
+        result = await synthesize(briefs, live, retry, ask or acall_default(), index, own=own)
     except NewsbriefError as exc:
         said = "The overview across articles could not be written; each article's brief follows."
         return (
@@ -306,10 +194,12 @@ async def abuild_digest(
     items = await resolver.resolve(expand(inputs, feed_files=True, warnings=resolver.warnings))
     results = await run_batch(items, endpoint, options, cache)
     briefs = {r.article_id: r.brief for r in results if r.brief is not None}
-    stories, story_of, day_of = story_maps(results)
+    own = own_texts(results)  # once: the stories cluster on them, the lead reads them
+    index = story_index(results, own)
+    stories = list(index.stories)
     names = {r.article_id: source_name(r) for r in results}
     view, usage, calls, synthesis_notes = await cross_view(
-        briefs, endpoint, cache, options, None, story_of, day_of
+        briefs, endpoint, cache, index, own=own, refresh=options.refresh, retry=options.retry
     )
     # What reading the feeds found is the reader's to know (a malformed feed, a skipped one).
     notes = [*(Note(kind="reader", text=w) for w in resolver.warnings), *synthesis_notes]
@@ -323,7 +213,7 @@ async def abuild_digest(
         implications=view.implications if view else [],
         discrepancies=view.discrepancies if view else [],
         stories=stories,
-        figure_groups=group_figures(briefs, story_of, day_of),
+        figure_groups=group_figures(briefs, index),
         articles=results,
         warnings=[n.text for n in notes],
         notes=notes,
@@ -340,6 +230,7 @@ async def abuild_digest(
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         changes=changes(previous, stories, briefs, names) if cache is not None else None,
     )
+    digest._own_texts = own
     if deliver is not None:
         deliver(digest)
     resolver.commit(results)  # only now: the reader has the digest

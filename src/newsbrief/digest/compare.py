@@ -6,13 +6,11 @@ must be shown side by side, never averaged or merged away.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from newsbrief.contract import Brief, KeyFigure
+from newsbrief.contract import Brief
+from newsbrief.digest.contract import FigureEntry, FigureGroup, StoryIndex
 
 _TOKEN = re.compile(r"[A-Za-z0-9&]+")
 # Words that say what kind of measure a label is; everything else generic is ignored.
@@ -35,27 +33,6 @@ CONFLICT_TOLERANCE = 0.005  # values within 0.5% are the same figure, rounded di
 CONFLICT_MAX = 0.10
 
 
-class FigureEntry(KeyFigure):
-    """A brief's figure, with where it came from."""
-
-    article_id: str = Field(description="the article whose brief holds the figure")
-    index: int = Field(description="position in that brief's key_figures (links to its quote)")
-
-
-class FigureGroup(BaseModel):
-    """One figure as several articles report it, grouped by our code (never the model)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    key: str = Field(description="subject words + measure kind + unit: what the group is of")
-    label: str = Field(description="the label shown for the group")
-    unit: str = Field(description="the unit its entries share")
-    entries: list[FigureEntry] = Field(description="each article's figure, in input order")
-    conflicting: bool = Field(
-        description="two articles of one story and one day disagree beyond rounding"
-    )
-
-
 def label_key(label: str, unit: str) -> str:
     """Subject words + measure kind + unit: "Nikkei 225 close" and "Nikkei 225 trading level"
     share a key, "Nikkei 225 year-to-date gain" does not."""
@@ -70,11 +47,7 @@ def _differs(a: float, b: float) -> bool:
     return scale > 0 and abs(a - b) / scale > CONFLICT_TOLERANCE
 
 
-def group_figures(
-    briefs: dict[str, Brief],
-    story_of: dict[str, str] | None = None,
-    day_of: dict[str, dt.date | None] | None = None,
-) -> list[FigureGroup]:
+def group_figures(briefs: dict[str, Brief], index: StoryIndex | None = None) -> list[FigureGroup]:
     """Figures with the same label key, within one story, from two or more articles.
 
     Values differ as a conflict only between two articles published the same day, by more
@@ -83,14 +56,18 @@ def group_figures(
     disagreement is claimed; values far apart are two facts, and figures of different
     stories are different facts. Linear in the number of figures, but for the check between
     the articles of one group (a story's few sources).
+
+    Args:
+        briefs: by article id, in digest order.
+        index: each article's story and day (digest.stories.story_index); None: no story
+            and no day known, so nothing is a conflict.
     """
-    story_of = story_of or {}
-    day_of = day_of or {}
+    index = index or StoryIndex()
     buckets: dict[tuple[str, str], list[FigureEntry]] = defaultdict(list)
     for article_id, brief in briefs.items():
-        for index, f in enumerate(brief.key_figures):
-            entry = FigureEntry(article_id=article_id, index=index, **f.model_dump())
-            buckets[(story_of.get(article_id, ""), label_key(f.label, f.unit))].append(entry)
+        for at, f in enumerate(brief.key_figures):
+            entry = FigureEntry(article_id=article_id, index=at, **f.model_dump())
+            buckets[(index.story_of(article_id) or "", label_key(f.label, f.unit))].append(entry)
     groups = []
     for (_, key), entries in buckets.items():
         if len({e.article_id for e in entries}) < 2:
@@ -101,17 +78,17 @@ def group_figures(
                 label=entries[0].label,
                 unit=entries[0].unit,
                 entries=entries,
-                conflicting=_conflict(entries, day_of),
+                conflicting=_conflict(entries, index),
             )
         )
     return sorted(groups, key=lambda g: (not g.conflicting, g.label.lower()))
 
 
-def _conflict(entries: list[FigureEntry], day_of: dict[str, dt.date | None]) -> bool:
+def _conflict(entries: list[FigureEntry], index: StoryIndex) -> bool:
     """Two articles published the same day whose values differ."""
     spans: dict[tuple[object, str], tuple[float, float]] = {}
     for e in entries:
-        k = (day_of.get(e.article_id), e.article_id)
+        k = (index.day_of(e.article_id), e.article_id)
         low, high = spans.get(k, (e.value, e.value))
         spans[k] = (min(low, e.value), max(high, e.value))
     items = list(spans.items())

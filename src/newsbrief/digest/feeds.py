@@ -25,7 +25,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from newsbrief import settings
-from newsbrief.digest.batch import ArticleResult
+from newsbrief.digest.contract import ArticleResult
 from newsbrief.errors import InputError
 from newsbrief.ingest import feeds, fetch
 from newsbrief.ingest.read import (

@@ -11,13 +11,12 @@ brief's own grounded implication), its key number, and its articles with their s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from newsbrief.contract import Brief, KeyFigure, PolicyImplication
-from newsbrief.digest.batch import ArticleResult
-from newsbrief.digest.boilerplate import without_boilerplate
-from newsbrief.digest.build import Digest
-from newsbrief.digest.stories import Story
+from newsbrief.digest.boilerplate import own_texts_of
+from newsbrief.digest.contract import ArticleResult, Digest, OwnText, Story
 from newsbrief.text.salience import policy_angle
 
 LEAD_MOST = 6
@@ -70,16 +69,6 @@ def key_figure(story: Story, briefs: dict[str, Brief]) -> Figure | None:
     return None
 
 
-def own_texts(digest: Digest) -> dict[str, str]:
-    """Each briefed article's text without what its source repeats on its articles (footers,
-    disclaimers): a publisher's investment disclaimer is no policy angle of the story."""
-    results = [a for a in digest.articles if a.article_id in digest.briefs]
-    cleaned = without_boilerplate(
-        [(a.source, "", digest.briefs[a.article_id].source.text) for a in results]
-    )
-    return {a.article_id: text for a, (_, text) in zip(results, cleaned, strict=True)}
-
-
 def _own_implications(brief: Brief, own: str | None) -> list[PolicyImplication]:
     """The brief's implications whose evidence is the article's own text, not boilerplate."""
     return [p for p in brief.policy_implications if own is None or p.evidence.quote in own]
@@ -89,7 +78,7 @@ def story_score(
     story: Story,
     briefs: dict[str, Brief],
     newest: dt.datetime | None,
-    own: dict[str, str] | None = None,
+    own: Mapping[str, OwnText] | None = None,
 ) -> float:
     """Higher first. Sources count most (an event several outlets report), then articles,
     a key number, a policy angle, recency.
@@ -98,15 +87,18 @@ def story_score(
         story: the story to score.
         briefs: the digest's briefs by article id.
         newest: the newest story's publication time (recency is measured from it).
-        own: article texts without their source's boilerplate (own_texts); None: as briefed.
+        own: article texts without their source's boilerplate (digest.boilerplate); None:
+            as briefed (a publisher's investment disclaimer is no policy angle of a story).
     """
     own = own or {}
+    texts = {a: own[a].text for a in story.article_ids if a in own}
     mine = [(a, briefs[a]) for a in story.article_ids if a in briefs]
     score = 3.0 * story.source_count + 1.0 * (len(story.article_ids) - 1)
     if any(b.key_figures for _, b in mine):
         score += 1.5
     if any(
-        _own_implications(b, own.get(a)) or policy_angle(own.get(a, b.source.text)) for a, b in mine
+        _own_implications(b, texts.get(a)) or policy_angle(texts.get(a, b.source.text))
+        for a, b in mine
     ):
         score += 2.0
     if newest is not None and story.published is not None:
@@ -116,7 +108,11 @@ def story_score(
 
 
 def _why(
-    story: Story, digest: Digest, briefs: dict[str, Brief], what: str, own: dict[str, str]
+    story: Story,
+    digest: Digest,
+    briefs: dict[str, Brief],
+    what: str,
+    own: Mapping[str, OwnText],
 ) -> tuple[str | None, str]:
     """The synthesis item that cites most of the story's articles (implications before
     themes); else the first implication of one of its briefs. Never a line that only
@@ -136,23 +132,38 @@ def _why(
         return best[2], best[3]
     for aid in story.article_ids:
         brief = briefs.get(aid)
-        implications = _own_implications(brief, own.get(aid)) if brief is not None else []
+        own_text = own[aid].text if aid in own else None
+        implications = _own_implications(brief, own_text) if brief is not None else []
         if implications:
             return implications[0].statement, implications[0].actor
     return None, ""
+
+
+def rank_stories(
+    stories: Sequence[Story], briefs: dict[str, Brief], own: Mapping[str, OwnText] | None = None
+) -> list[tuple[float, int, Story]]:
+    """(score, position, story), best first (story_score; ties in story order): the lead's
+    order, and which stories a synthesis too large for the context window keeps.
+
+    Args:
+        stories: the digest's stories, in order.
+        briefs: its briefs by article id.
+        own: its own texts (digest.boilerplate.own_texts); None: as briefed.
+    """
+    dates = [s.published for s in stories if s.published is not None]
+    newest = max(dates) if dates else None
+    return sorted(
+        ((story_score(s, briefs, newest, own), n, s) for n, s in enumerate(stories)),
+        key=lambda t: (-t[0], t[1]),
+    )
 
 
 def lead(digest: Digest) -> list[LeadItem]:
     """The 3 to 6 stories that matter most, best first (fewer when the digest has fewer)."""
     briefs = digest.briefs
     by_id = {a.article_id: a for a in digest.articles}
-    dates = [s.published for s in digest.stories if s.published is not None]
-    newest = max(dates) if dates else None
-    own = own_texts(digest)
-    scored = sorted(
-        ((story_score(s, briefs, newest, own), n, s) for n, s in enumerate(digest.stories)),
-        key=lambda t: (-t[0], t[1]),
-    )
+    own = own_texts_of(digest).texts
+    scored = rank_stories(digest.stories, briefs, own)
     if not scored:
         return []
     best = scored[0][0]

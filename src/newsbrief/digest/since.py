@@ -14,39 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsbrief.contract import Brief
-from newsbrief.digest.stories import Story
+from newsbrief.digest.contract import Changes, Mark, Story
 from newsbrief.store.table import BriefCache
 from newsbrief.text.numbers import quantity_key
 
-Mark = Literal["new", "changed"]
 MAX_RECORDED = 5000  # article ids and figures a record keeps: a bound on the row, not a rule
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Changes(_Strict):
-    """What this digest adds to the previous one of the same inputs (None: the first)."""
-
-    previous_at: str | None = Field(
-        default=None, description="the previous digest's generated_at; None: there was none"
-    )
-    stories: dict[str, Mark] = Field(
-        default_factory=dict, description="story id -> new or changed since the previous digest"
-    )
-    figures: dict[str, Mark] = Field(
-        default_factory=dict, description='figure ("A1-f0") -> new or changed since then'
-    )
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.stories or self.figures)
 
 
 class RunRecord(_Strict):
@@ -142,11 +122,12 @@ def changes(
                 figures[f"{aid}-f{i}"] = "new"
             elif _value(f.value, f.unit) not in was:
                 figures[f"{aid}-f{i}"] = "changed"
+    marked = {k.rsplit("-f", 1)[0] for k in figures}  # articles with a marked figure
     marks: dict[str, Mark] = {}
     for story in stories:
         ids = [a for a in story.article_ids if a in briefs]
         known = [a for a in ids if briefs[a].source.id in seen]
-        moved = any(k.startswith(f"{a}-f") for a in ids for k in figures)
+        moved = any(a in marked for a in ids)
         if not known:
             marks[story.id] = "new"
         elif len(known) < len(ids) or moved:

@@ -8,7 +8,8 @@ figures worth stating, by `text.numbers.quantity_key`: two reports of one event 
 published more than MAX_APART apart are never one story (a record on Monday and a fall on
 Friday are two events); then average-linkage clustering joins groups while their mean
 similarity is at least THRESHOLD. Average, not single, linkage: one article mentioning two
-events must not chain them together.
+events must not chain them together. Which pairs are compared is digest.blocking's: every
+pair in a small digest, the pairs MinHash buckets propose in a large one.
 
 Before anything is compared, what each source repeats on its own articles (footers, bylines,
 disclaimers, title suffixes) is taken out (digest.boilerplate), and in a digest of
@@ -29,12 +30,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from newsbrief.digest.batch import ArticleResult
-from newsbrief.digest.boilerplate import without_boilerplate
+from newsbrief.digest.blocking import candidate_pairs
+from newsbrief.digest.boilerplate import own_texts, source_of, without_boilerplate
+from newsbrief.digest.contract import ArticleResult, OwnTexts, Story, StoryIndex
 from newsbrief.text.article import ArticleText
 from newsbrief.text.numbers import NumberMatch, find_numbers, quantity_key, worth_a_figure
 from newsbrief.text.words import FUNCTION_WORDS, content_words, suffix_stem
@@ -46,7 +45,6 @@ COMMON = 0.7  # a term in more than this share of the articles is weighted down 
 MIN_FOR_COMMON = 10  # ... when there are at least this many articles
 COMMON_FLOOR = 0.25  # ... to at least this share of its weight
 ALIKE_HEADLINES = 0.4  # share of content words that makes two headlines one template
-ALL_PAIRS = 200  # up to this many articles, every pair is compared (20k pairs, ~0.25 s)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&'-]*|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][a-zA-Z&'-]*|\d{2,3}))*")
@@ -214,29 +212,13 @@ def _apart(a: StoryInput, b: StoryInput) -> bool:
     )
 
 
-def _candidates(vectors: list[dict[str, float]]) -> set[tuple[int, int]]:
-    """The pairs compared: all of them up to ALL_PAIRS articles. Beyond, only pairs sharing
-    a feature few articles have (a word in at most 5% of them, a name or number in at most
-    10%), so a briefing of thousands is not millions of comparisons; a widely covered
-    event still links through its names and numbers."""
-    n = len(vectors)
-    if n <= ALL_PAIRS:
-        return {(i, j) for i in range(n) for j in range(i + 1, n)}
-    caps = {"w": max(10, n // 20), "e": max(10, n // 10), "n": max(10, n // 10)}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(vectors):
-        for term in v:
-            postings[term].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for term, members in postings.items():
-        if 1 < len(members) <= caps[term[0]]:
-            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-    return pairs
-
-
 def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     """Similarity of the candidate pairs (i < j) not published too far apart to be one event."""
-    items = _cleaned(items)
+    return _similarities(_cleaned(items))
+
+
+def _similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
+    """similarities() of items already without their boilerplate."""
     vectors = _vectors(items)
     heads = [_Headline.of(item.title) for item in items]
     stated = [
@@ -245,7 +227,7 @@ def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
     ]
     return {
         (i, j): _cosine(vectors[i], vectors[j])
-        for i, j in sorted(_candidates(vectors))
+        for i, j in sorted(candidate_pairs(vectors, [x.published for x in items], MAX_APART))
         if not _apart(items[i], items[j])
         and not _different_headline_figures(heads[i], heads[j], stated[i], stated[j])
     }
@@ -253,6 +235,12 @@ def similarities(items: Sequence[StoryInput]) -> dict[tuple[int, int], float]:
 
 def cluster(items: Sequence[StoryInput], threshold: float = THRESHOLD) -> list[list[int]]:
     """Groups of item indexes, each in input order, groups ordered by their first item.
+    What each item's source repeats on its articles is taken out first."""
+    return _clusters(_cleaned(items), threshold)
+
+
+def _clusters(items: Sequence[StoryInput], threshold: float = THRESHOLD) -> list[list[int]]:
+    """cluster() of items already without their boilerplate.
 
     Average linkage on the sparse candidate pairs (a pair never compared counts as 0): the
     two groups with the highest mean similarity merge while it is at least `threshold` and
@@ -266,7 +254,7 @@ def cluster(items: Sequence[StoryInput], threshold: float = THRESHOLD) -> list[l
         for i, item in enumerate(items)
     }
     sums: dict[int, dict[int, float]] = defaultdict(dict)  # group -> group -> summed similarity
-    for (i, j), value in similarities(items).items():
+    for (i, j), value in _similarities(items).items():
         sums[i][j] = sums[j][i] = value
     version = dict.fromkeys(range(n), 0)
 
@@ -307,43 +295,25 @@ def _joined(
     return min(a[0], b[0]), max(a[1], b[1])
 
 
-class Story(BaseModel):
-    """One event and the articles that report it, in input order."""
+def stories_of(results: Sequence[ArticleResult], own: OwnTexts | None = None) -> list[Story]:
+    """The digest's stories: briefed articles clustered by event.
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(description="S1, S2... in order of first appearance")
-    title: str = Field(description="the first article's title")
-    article_ids: list[str] = Field(description="the articles reporting it, in input order")
-    sources: list[str] = Field(
-        description="distinct sources, first seen first: the feed's or site's name, else "
-        "the URL's host, else the file"
-    )
-    source_count: int = Field(description="how many distinct sources")
-    single_source: bool = Field(description="only one source reports it")
-    published: dt.datetime | None = Field(
-        default=None, description="the earliest date among its articles"
-    )
-
-    @property
-    def coverage(self) -> str | None:
-        """ "N articles from M sources" when some source gave more than one article (a
-        live blog and its follow-up, wire copies under one name), else None: the source
-        count alone says it. Not stored: the JSON has article_ids and source_count."""
-        n, m = len(self.article_ids), self.source_count
-        if n <= m:
-            return None
-        return f"{n} articles from {m} source{'' if m == 1 else 's'}"
-
-
-def stories_of(results: Sequence[ArticleResult]) -> list[Story]:
-    """The digest's stories: briefed articles clustered by event."""
+    Args:
+        results: the digest's results, in order (failed ones are in no story).
+        own: their texts without boilerplate (digest.boilerplate.own_texts), when the
+            caller has them already; else computed here.
+    """
+    own = own or own_texts(results)
     done = [(r, r.brief) for r in results if r.brief is not None]
-    inputs = [StoryInput(b.source.title, b.source.text, r.published, _source(r)) for r, b in done]
+    inputs = [StoryInput(b.source.title, b.source.text, r.published, source_of(r)) for r, b in done]
+    clean = [
+        replace(i, title=own.texts[r.article_id].title, text=own.texts[r.article_id].text)
+        for i, (r, _) in zip(inputs, done, strict=True)
+    ]
     out = []
-    for n, group in enumerate(cluster(inputs), 1):
+    for n, group in enumerate(_clusters(clean), 1):
         members = [done[i][0] for i in group]
-        sources = list(dict.fromkeys(_source(m) for m in members))
+        sources = list(dict.fromkeys(source_of(m) for m in members))
         dates = [m.published for m in members if m.published is not None]
         out.append(
             Story(
@@ -359,11 +329,7 @@ def stories_of(results: Sequence[ArticleResult]) -> list[Story]:
     return out
 
 
-def _source(result: ArticleResult) -> str:
-    return result.source or _host(result.origin)
-
-
-def _host(origin: str) -> str:
-    if origin.lower().startswith(("http://", "https://")):
-        return urlsplit(origin).hostname or origin
-    return origin
+def story_index(results: Sequence[ArticleResult], own: OwnTexts | None = None) -> StoryIndex:
+    """The stories of these results and each article's story and day: what the figure
+    comparison and the synthesis checks go by, for a digest and a batch run alike."""
+    return StoryIndex.of(stories_of(results, own), results)

@@ -16,10 +16,11 @@ from pydantic import BaseModel, Field, create_model
 
 from newsbrief.brief.policy import POLICY, BriefPolicy
 from newsbrief.contract import Brief, Note, NoteKind
+from newsbrief.digest.contract import OwnTexts, StoryIndex
+from newsbrief.digest.synthesis_input import fit, prompt_of
 from newsbrief.model.call import Ask, Request, Spent
 from newsbrief.model.client import acall
 from newsbrief.model.endpoint import Endpoint
-from newsbrief.model.prompts import render
 from newsbrief.model.schema import CheckedModel, bounded
 from newsbrief.model.transport import RetryPolicy
 from newsbrief.text.numbers import find_numbers, overlong_numbers, same_quantity, worth_a_figure
@@ -136,14 +137,14 @@ def unsupported(item: Any, words_of: dict[str, set[str]]) -> list[str]:
     return [a for a in item.article_ids if a in overlap and 2 * overlap[a] < best]
 
 
-def unrelated(item: Any, story_of: dict[str, str], day_of: dict[str, Any]) -> str | None:
+def unrelated(item: Any, index: StoryIndex) -> str | None:
     """Why a discrepancy's articles cannot disagree: one article, two stories, two days."""
     ids = list(dict.fromkeys(item.article_ids))
     if len(ids) < 2:
         return "it cites one article: an article does not disagree with itself"
-    if story_of and len({story_of.get(a) for a in ids}) > 1:
+    if index.knows_stories and len({index.story_of(a) for a in ids}) > 1:
         return "its articles report different events"
-    days = {day_of.get(a) for a in ids} - {None}
+    days = {index.day_of(a) for a in ids} - {None}
     if len(days) > 1:
         return "its articles are from different days: that is a sequence, not a disagreement"
     return None
@@ -162,10 +163,7 @@ def unknown_citations(draft: SynthesisDraft, known: set[str]) -> list[str]:
 
 
 def wrong_citations(
-    draft: SynthesisDraft,
-    words_of: dict[str, set[str]],
-    story_of: dict[str, str],
-    day_of: dict[str, Any],
+    draft: SynthesisDraft, words_of: dict[str, set[str]], index: StoryIndex
 ) -> list[str]:
     """Citations a cited brief does not support, and discrepancies between articles that
     cannot disagree, phrased for a re-ask."""
@@ -178,7 +176,7 @@ def wrong_citations(
                     f"{kind}[{i}] cites {weak}, whose briefs say nothing of it; cite only "
                     "the articles it comes from"
                 )
-            why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
+            why = unrelated(item, index) if kind == "discrepancies" else None
             if why:
                 problems.append(f"discrepancies[{i}]: {why}; leave it out")
     return problems
@@ -205,14 +203,20 @@ def unbacked_numbers(draft: SynthesisDraft, briefs: dict[str, Brief]) -> list[st
 def keep_known(
     draft: SynthesisDraft,
     briefs: dict[str, Brief],
-    story_of: dict[str, str] | None = None,
-    day_of: dict[str, Any] | None = None,
+    index: StoryIndex | None = None,
     policy: BriefPolicy = POLICY,
 ) -> tuple[SynthesisDraft, list[Note]]:
     """Strip unknown and unsupported citations; drop items left with too few, stating a
     number their cited briefs lack, or discrepancies between articles that cannot disagree;
-    clear a headline stating a number no brief has. Returns the repairs, typed."""
-    story_of, day_of = story_of or {}, day_of or {}
+    clear a headline stating a number no brief has. Returns the repairs, typed.
+
+    Args:
+        draft: the synthesis answer.
+        briefs: the briefs it was given, by article id.
+        index: each article's story and day; None: none known.
+        policy: the item limits.
+    """
+    index = index or StoryIndex()
     words_of = {a: brief_words(b) for a, b in briefs.items()}
     notes: list[Note] = []
 
@@ -241,7 +245,7 @@ def keep_known(
             item.article_ids = list(dict.fromkeys(item.article_ids))
             needed = 2 if kind == "discrepancies" else 1
             loose = unbacked(_text(item), [briefs[a] for a in item.article_ids])
-            why = unrelated(item, story_of, day_of) if kind == "discrepancies" else None
+            why = unrelated(item, index) if kind == "discrepancies" else None
             if why and len(item.article_ids) >= needed:
                 warn("item_dropped", f"discrepancies: dropped one: {why}")
             elif len(item.article_ids) < needed:
@@ -264,18 +268,6 @@ def keep_known(
     return out, notes
 
 
-def briefs_digest_input(briefs: dict[str, Brief]) -> str:
-    blocks = []
-    for article_id, b in briefs.items():
-        figures = "; ".join(f"{f.label}: {f.number_text}" for f in b.key_figures)
-        implications = "; ".join(p.statement for p in b.policy_implications)
-        blocks.append(
-            f"[{article_id}] {b.source.title}\nSummary: {b.summary}\n"
-            f"Figures: {figures or 'none'}\nPolicy: {implications or 'none'}"
-        )
-    return "\n\n".join(blocks)
-
-
 @dataclass
 class Synthesis:
     draft: SynthesisDraft
@@ -292,30 +284,32 @@ async def synthesize(
     endpoint: Endpoint,
     retry: RetryPolicy | None = None,
     ask: Ask = acall,
-    story_of: dict[str, str] | None = None,
-    day_of: dict[str, Any] | None = None,
+    index: StoryIndex | None = None,
     policy: BriefPolicy = POLICY,
+    own: OwnTexts | None = None,
 ) -> Synthesis:
     """The cross-article view of these briefs, its citations checked.
 
     Args:
         briefs: by article id (A1...), as the model will cite them.
         endpoint: the model; retry: transport retries; ask: how calls are made.
-        story_of, day_of: each article's story id and publication day (None: unknown), so
+        index: each article's story and publication day (digest.stories.story_index), so
             a discrepancy between two events or two days is re-asked, then dropped.
         policy: the limits (themes, items, re-asks, answer size).
+        own: the articles' own texts (digest.boilerplate), which rank the stories when not
+            every brief fits the context window (digest.synthesis_input).
     """
+    index = index or StoryIndex()
+    fitted = await fit(briefs, endpoint, policy, index, own)
+    briefs = fitted.briefs
     known = set(briefs)
-    story_of, day_of = story_of or {}, day_of or {}
     words_of = {a: brief_words(b) for a, b in briefs.items()}
 
     def problems(d: SynthesisDraft) -> list[str]:
         found = unknown_citations(d, known) + unbacked_numbers(d, briefs)
-        return found + wrong_citations(d, words_of, story_of, day_of)
+        return found + wrong_citations(d, words_of, index)
 
-    limits = {"max_themes": policy.max_themes, "max_items": policy.max_digest_items}
-    prompt = render("digest_system", **limits) + "\n\n"
-    prompt += render("digest_user", briefs=briefs_digest_input(briefs))
+    prompt = prompt_of(briefs, policy)
     messages = [{"role": "user", "content": prompt}]  # no system role: see extract.messages
     request = Request(
         messages,
@@ -325,5 +319,7 @@ async def synthesize(
         problems=problems,
     )
     draft, meter = await ask(endpoint, request, retry=retry)
-    draft, notes = keep_known(draft, briefs, story_of, day_of, policy)
+    draft, notes = keep_known(draft, briefs, index, policy)
+    if fitted.note is not None:
+        notes.insert(0, fitted.note)
     return Synthesis(draft=draft, notes=notes, spent=meter.spent())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsbrief.contract import Brief
-from newsbrief.digest.build import Digest
+from newsbrief.digest.contract import Digest
 from newsbrief.render.brief_page import brief_to_html
 from newsbrief.render.html import digest_to_html
 from newsbrief.render.markdown import brief_to_markdown, digest_to_markdown

@@ -6,7 +6,7 @@ through Jinja's autoescaping.
 
 from __future__ import annotations
 
-from newsbrief.digest.build import Digest
+from newsbrief.digest.contract import Digest
 from newsbrief.render.page import context, env
 
 

@@ -8,7 +8,7 @@ table, and no control character reaches a terminal.
 from __future__ import annotations
 
 from newsbrief.contract import Brief
-from newsbrief.digest.build import Digest
+from newsbrief.digest.contract import Digest
 from newsbrief.render.escape import md_cell, md_text
 from newsbrief.render.notes import plural
 from newsbrief.render.page import brief_corrections, brief_notes, context, env

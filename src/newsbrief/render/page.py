@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from newsbrief.contract import Brief
 from newsbrief.digest.batch import original_link, source_name
-from newsbrief.digest.build import Digest
+from newsbrief.digest.contract import Digest
 from newsbrief.digest.lead import lead, snapshot
 from newsbrief.render.escape import md_cell, md_code, md_inline, md_link, md_text, strip_controls
 from newsbrief.render.notes import corrections, corrections_line, plural, reader_notes
@@ -152,13 +152,16 @@ def _byline(source: str | None, published: dt.datetime | None) -> str:
 
 def context(digest: Digest) -> dict[str, object]:
     """What the digest templates see: the digest, its lead and snapshot (digest.lead), and
-    by article id its title, byline, source name, original link and passages."""
+    by article id its title, byline, source name, original link, whether it came from the
+    cache, and passages."""
     titles = {
         a.article_id: (a.brief.source.title if a.brief else a.origin) for a in digest.articles
     }
     names = {a.article_id: source_name(a) for a in digest.articles}
     byline = {a.article_id: _byline(names[a.article_id], a.published) for a in digest.articles}
     links = {a.article_id: original_link(a) for a in digest.articles}
+    # By id, not looked up per article in the template: that was every article per article.
+    cached = {a.article_id: a.cached for a in digest.articles}
     items = lead(digest)
 
     def cites(ids: list[str]) -> list[tuple[str, str]]:
@@ -175,6 +178,7 @@ def context(digest: Digest) -> dict[str, object]:
         "byline": byline,
         "names": names,
         "links": links,
+        "cached": cached,
         "cites": cites,
         "lead": items,
         "snapshot": snapshot(digest, items),

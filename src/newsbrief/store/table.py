@@ -1,7 +1,8 @@
 """The store: one content-addressed SQLite table, safe for concurrent runs.
 
 Each row is one kind of thing (KINDS): a brief, a digest's synthesis, a feed's state, a
-fetched page, a batch run, a batch answer, a digest run's record (digest.since). Keyed by
+fetched page, a batch run, one article of a batch run, a batch answer, a digest run's record
+(digest.since). Keyed by
 everything that could change it (content, model, endpoint, prompt and schema versions,
 mode), and written one row at a time, so a killed digest resumes without asking the model
 again for what it finished.
@@ -16,6 +17,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -30,7 +32,9 @@ from newsbrief.settings import cache_dir
 log = logging.getLogger(__name__)
 SETUP_WAIT_S = 30.0  # as long as the busy timeout: another process's setup is brief
 
-Kind = Literal["brief", "synthesis", "feed", "page", "batch-run", "batch-answer", "run"]
+Kind = Literal[
+    "brief", "synthesis", "feed", "page", "batch-run", "batch-article", "batch-answer", "run"
+]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
@@ -147,6 +151,24 @@ class BriefCache:
                 self._db.execute(
                     "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
                     (key, kind, value, time.time()),
+                )
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self._failed("write", exc)
+                return False
+        return True
+
+    def put_many(self, rows: Iterable[tuple[str, Kind, str]]) -> bool:
+        """Store (key, kind, value) rows in one transaction: all of them or none; False (see
+        last_error) if the cache cannot be written. For many rows at once (a batch run's
+        articles, a results file's answers), where a commit per row would cost more than
+        the rows."""
+        with self._lock:
+            try:
+                now = time.time()
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO answers (key, kind, json, created) VALUES (?, ?, ?, ?)",
+                    ((key, kind, value, now) for key, kind, value in rows),
                 )
                 self._db.commit()
             except sqlite3.Error as exc:
