@@ -77,7 +77,11 @@ def test_a_run_exported_before_article_rows_imports_and_is_moved(tmp_path: Path)
     key = _old_layout(cache_path)
     assert not _rows(cache_path, "batch-article")
     cache = BriefCache(cache_path)
-    assert _rounds(tmp_path / "round1.jsonl", ep, cache, tmp_path) == [3, 1, 1, 1]
+    assert _rounds(tmp_path / "round1.jsonl", ep, cache, tmp_path) == [
+        3,
+        1,
+        1,
+    ]  # briefs, a re-ask, the synthesis (frames name every figure)
     run = dict(_rows(cache_path, "batch-run"))[key]
     assert MARK not in run and len(_rows(cache_path, "batch-article")) == 3
     digest = build_digest(reports, endpoint=ep, cache=cache)
