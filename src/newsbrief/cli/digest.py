@@ -13,7 +13,7 @@ from newsbrief.cli.terminal import json_for_terminal, safe_for_terminal
 from newsbrief.files import write_whole
 
 if TYPE_CHECKING:
-    from newsbrief.digest.build import Digest
+    from newsbrief.digest.contract import Digest
 
 NAME = "digest"
 OUTPUTS = common.DOCUMENT_OUTPUTS
