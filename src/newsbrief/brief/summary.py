@@ -19,7 +19,6 @@ from newsbrief.contract import (
 )
 from newsbrief.text import align
 from newsbrief.text.article import ArticleText, Ref
-from newsbrief.text.frames import Frame
 from newsbrief.text.numbers import (
     NumberMatch,
     find_numbers,
@@ -29,32 +28,10 @@ from newsbrief.text.numbers import (
 )
 from newsbrief.text.words import content_words
 
-
-@dataclass
-class Question:
-    """A grounded figure our code could not name alone: asked about in the one follow-up
-    call. `options`: the names the sentence leaves open (the answer is one of them)."""
-
-    fid: str  # the candidate's id (C07)
-    figure: KeyFigure
-    number: NumberMatch
-    frame: Frame
-    options: tuple[str, ...] = ()
-    problem: str = ""  # why the answer's own label, if it gave one, failed a check
-
-
 ID_MARK = re.compile(r" ?\[[CS]\d{2,4}\]")  # our prompt's ids, copied into prose by the model
-
-
 REPEAT_OVERLAP = 0.6  # summary sentences sharing this share of their words say one thing
-
-
 HEADING_WORDS = 16  # a line this short without closing punctuation is a heading
-
-
 _SENTENCE_ENDS = (".", "!", "?", '"', "\u201d", "'", ")")
-
-
 MIN_SHARED_WORDS = 2  # an implication and its evidence share at least these content words
 
 

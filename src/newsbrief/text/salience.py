@@ -21,15 +21,20 @@ KEY_MEASURES = frozenset({
 })  # fmt: skip
 CHOSEN_BONUS = 1.0  # a figure the model chose, against one our ranking added
 LEAD_CHARS = 600  # the headline and lead: what the writer put first
+# Words that name a policy actor or instrument on their own: one is enough for a policy angle.
+_ACTOR_WORDS = (
+    r"central bank|federal reserve|the fed|fomc|ecb|bank of (?:japan|england|canada)|boj|boe|"
+    r"pboc|government|ministry|minister|tariffs?|stimulus|sanctions?|subsid(?:y|ies)|"
+    r"legislation|congress|parliament|policymakers|rate (?:hike|cut)s?"
+)
+# Those, and words as often a company's business words ("interest rates", "regulatory").
 _POLICY_RE = re.compile(
-    r"\b(?:central bank|federal reserve|the fed\b|fomc|ecb|bank of (?:japan|england|canada)|"
-    r"boj|boe|pboc|government|ministry|minister|regulators?|regulation|regulatory|treasury|"
-    r"tariffs?|stimulus|fiscal (?:policy|stimulus|support|spending|deficit|package|rules?)|"
-    r"monetary|interest rates?|rate (?:hike|cut)s?|legislation|"
-    r"congress|parliament|sanctions?|subsid(?:y|ies)|tax (?:cut|credit|policy)|intervention|"
-    r"policy|policymakers)\b",
+    rf"\b(?:{_ACTOR_WORDS}|regulators?|regulation|regulatory|treasury|"
+    r"fiscal (?:policy|stimulus|support|spending|deficit|package|rules?)|monetary|"
+    r"interest rates?|tax (?:cut|credit|policy)|intervention|policy)\b",
     re.I,
 )
+_POLICY_ACTOR_RE = re.compile(_ACTOR_WORDS, re.I)
 
 
 def figure_score(frame: Frame, position: float, repeats: int) -> float:
@@ -59,16 +64,6 @@ def figure_score(frame: Frame, position: float, repeats: int) -> float:
 def policy_words(text: str) -> set[str]:
     """The different policy words a text uses (a central bank, tariffs, a rate cut...)."""
     return {m.group(0).lower() for m in _POLICY_RE.finditer(text)}
-
-
-# Words that name a policy actor or instrument on their own: one is enough. The others
-# ("interest rates", "regulatory", "policy") are as often a company's business words.
-_POLICY_ACTOR_RE = re.compile(
-    r"central bank|federal reserve|the fed|fomc|ecb|bank of (?:japan|england|canada)|boj|boe|"
-    r"pboc|government|ministry|minister|tariffs?|stimulus|sanctions?|subsid(?:y|ies)|"
-    r"legislation|congress|parliament|policymakers|rate (?:hike|cut)s?",
-    re.I,
-)
 
 
 def policy_angle(text: str) -> bool:

@@ -16,8 +16,6 @@ from newsbrief.text.numbers import NumberMatch, find_numbers
 _RANGE_END = (
     r"(?:\s*(?:to|-|\u2013|and|or)\s*[$\u20ac\u00a3\u00a5]?[\d.,]+\s*(?:%|[mb]illion|trillion)?)?"
 )
-
-
 _OUTLOOK_WORDS = re.compile(r"\b(?:guidance|outlook|forecasts?|range)\b", re.I)
 
 
@@ -45,18 +43,12 @@ _SCOPE = re.compile(
     r"\s*,?\s*$",
     re.I,
 )
-
-
 _SECTION_INTRO = re.compile(
     r"\b(?i:turning|moving(?: on)?|move|turn|switching|shifting|starting|start|now)\s+"
     r"(?i:to|with)\s+(?i:the\s+|our\s+|its\s+)?(?P<np>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){0,4})"
     r"(?:\s+(?:segment|business|division|unit|group|operations|region))?\s*[.,;:]",
 )
-
-
 _WHOLE_COMPANY = re.compile(r"\b(?:total|consolidated|company|overall|group|corporate)\b", re.I)
-
-
 SECTION_SENTENCES = 5  # sentences a "Turning to X." intro names the subject of
 
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 
 MAX_HEAD_WORDS = 6
-
-
 REACH_BEFORE, REACH_AFTER = 600, 300  # characters of a long sentence read around a number
-
-
 NEAR_CHARS = 160  # the words read for a number's measure and period, either side
-
 
 # Canonical measures and the words that state them, most specific first.
 MEASURES: tuple[tuple[str, str], ...] = (
@@ -67,11 +62,7 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("jobs", r"jobs|payrolls|employment|headcount"),
     ("level", r"level|mark|milestone|threshold|line|barrier|high|low"),
 )
-
-
 MEASURE_RE = [(n, re.compile(rf"(?<![\w-])(?:{w})(?![\w-])", re.I)) for n, w in MEASURES]
-
-
 UP = (
     "rose|rise|rises|rising|risen|up|gain|gains|gained|gaining|grew|grow|grows|growing|growth|"
     "increase|increased|increases|increasing|jump|jumped|jumps|jumping|climb|climbed|climbing|"
@@ -80,8 +71,6 @@ UP = (
     "expanded|expanding|expansion|rebound|rebounded|rally|rallied|rallying|boost|boosted|"
     "lifted|accelerated|spiked|outpacing|beat|up by"
 )
-
-
 DOWN = (
     "fell|fall|falls|falling|fallen|down|drop|dropped|drops|dropping|decline|declined|declines|"
     "declining|decrease|decreased|decreases|decreasing|slump|slumped|slid|slide|slides|sliding|"
@@ -89,26 +78,14 @@ DOWN = (
     "cutting|reduce|reduced|reducing|reduction|contracted|contraction|shrank|eased|dipped|dip|"
     "retreated|weakened|compressed|narrowed|slowed|deteriorated"
 )
-
-
 FLAT = "changed|moved|swung|change|swing"
-
-
 UP_RE = re.compile(rf"\b(?:{UP})\b", re.I)
-
-
 DOWN_RE = re.compile(rf"\b(?:{DOWN})\b", re.I)
-
-
 MOVE_NOUNS = (
     "gains?|growth|increases?|rises?|jumps?|declines?|decreases?|drops?|falls?|improvements?|"
     "expansion|contraction|reductions?|change|swing|rally|advance|surge|slump|decline|climb"
 )
-
-
 DET = r"(?:a|an|the|its|their|our|his|her)"
-
-
 ADJ = (
     r"(?:a|an|the|about|around|nearly|roughly|approximately|almost|over|some|just|only|more than|"
     r"less than|by|an? impressive|a staggering|impressive|staggering|solid|healthy|modest|strong|"
@@ -117,107 +94,68 @@ ADJ = (
     r"as much as|as little as|by as much as|"
     r"year-over-year|year-on-year|sequentially|respectively|an additional|additional)"
 )
-
-
 ADJ_RE = re.compile(ADJ, re.I)
-
-
 MOVE_VERB_END = re.compile(rf"\b(?:{UP}|{DOWN}|{FLAT})(?:\s+{ADJ})*\s*$", re.I)
-
-
 MOVE_NOUN_END = re.compile(
     rf"\b(?:{MOVE_NOUNS})(?:\s+(?:of|was|were|is|are|reaching|reached|hit|hitting|"
     rf"came in at|totaled|totaling|amounted to|stood at|in excess of))?(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 MOVE_NOUN_AFTER = re.compile(
     rf"^\s*(?:basis[- ]points?\s+|bps?\s+|percentage[- ]points?\s+|percent\s+)?"
     rf"(?P<noun>{MOVE_NOUNS})\b",
     re.I,
 )
-
-
 TO_END = re.compile(rf"\b(?:to|at)(?:\s+{ADJ})*\s*$", re.I)
-
-
 TO_ONLY = re.compile(rf"\s*(?:to|at)(?:\s+{ADJ})*\s*", re.I)
-
-
 CLOSE_END = re.compile(
     rf"\b(?:clos(?:ed|es|ing)|close(?=\s+at)|finish(?:ed|es|ing)?|end(?:ed|s|ing)|"
     rf"settl(?:e|ed|es|ing))"
     rf"(?:\s+(?:the\s+)?(?:day|session|week|trading))?\s+(?:at|to|on)(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 CLOSE_ANY = re.compile(
     r"\b(?:clos(?:ed|es|ing)|finish(?:ed|es|ing)?|settl(?:e|ed|es|ing)|end(?:ed|s|ing))\b"
     rf"[^;]{{0,48}}?\bat(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 TARGET_NOUNS = re.compile(r"\btarget (?:range|rate)\b|\b(?:which|that|who)\b[^,]*", re.I)
-
-
 CONNECTIVE_START = re.compile(r"^[\s,]*(?:and|or|up|down|while|with|but)\b", re.I)
-
-
 EXPECTED_BEFORE = re.compile(
     rf"\b(?:consensus|forecasts?|estimates?|expectations?|projections?)(?:\s+(?:of|for|at))"
     rf"(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 EXPECTED_AFTER = re.compile(
     r"^[\s\w]{0,25}?\b(?:analysts|economists|the market|markets|investors|consensus)\b"
     r"(?:\s+(?:had|have|were))?\s+(?:expected|forecast|estimated|predicted|projected|"
     r"anticipated|polled)",
     re.I,
 )
-
-
 FROM_END = re.compile(rf"\bfrom(?:\s+{ADJ})*\s*$", re.I)
-
-
 COMPARE_END = re.compile(
     rf"\b(?:compared (?:to|with)|versus|vs\.?|up from|down from|relative to)"
     rf"(?:\s+{DET})?(?:\s+[\w-]+){{0,4}}?(?:\s+(?:of|at))?(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 COMPARE_START = re.compile(r"^\s*(?:as\s+)?(?:compared (?:to|with)|versus|vs\.?|against)\b", re.I)
-
-
 SHARE_BEFORE = re.compile(
     rf"\b(?:share|stake|portion|proportion|percentage)\s+of(?:\s+{ADJ})*\s*$", re.I
 )
-
-
 SHARE_AFTER = re.compile(
     r"^\s*(?:of\s+(?:(?:our|the|its|their|his|her|total|all)\s+)*(?P<whole>[A-Za-z&' -]{2,40}?)"
     r"(?=\s*(?:[,.;)]|$)|\s+(?:in|for|and|from|to|during|at|on|was|were|is|are|by|with|"
     r"compared|versus|under)\b)|(?:share|stake)\b)",
     re.I,
 )
-
-
 BY_OBJECT = re.compile(
     rf"\b({UP}|{DOWN}|lowered|raised|trimmed)\s+(?:{DET}\s+)?((?:[\w&'-]+\s+){{1,7}}?)by"
     rf"(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 MOVE_OF = re.compile(
     rf"^\s*(?:{MOVE_NOUNS})\s+(?:in|of)\s+(?:{DET}\s+)?((?:[\w&'-]+\s*){{1,4}})", re.I
 )
-
 
 # What a gapped clause keeps: an optional phrase of the first ("from September"), the
 # conjunction, and the new subject, if any ("and apparel 0.5%", "and another 0.7%").
@@ -227,31 +165,19 @@ GAPPED = re.compile(
     r"(?P<np>(?:[\w&.'-]+\s+){0,5}?)(?:(?:about|approximately|roughly|nearly|some|by)\s+)?",
     re.I,
 )
-
-
 COMPARISON_HEAD = re.compile(
     r"\b(?:analysts?|economists?|estimates?|expectations?|consensus|forecasts?|polls?|"
     r"compares?|compared|last year's|prior year|year-ago|median|average|against)\b",
     re.I,
 )
-
-
 COMPARATIVE_NOUN = re.compile(r"^\s*(?:higher|lower|more|fewer)(?=\s+[a-z])", re.I)
-
-
 COMPARATIVE_AFTER = re.compile(r"^\s*(?:lower|higher)\b(?!\s+(?:than|from))", re.I)
-
-
 PER_SHARE_AFTER = re.compile(r"^\s*(?:cents?\s+)?(?:a|per)\s+(?:diluted\s+|basic\s+)?share\b", re.I)
-
-
 MULTIPLE_AFTER = re.compile(
     r"^\s*(?:times\s+)?(?P<what>(?:forward|trailing|next year's)?\s*"
     r"(?:earnings|sales|ebitda|book(?: value)?))",
     re.I,
 )
-
-
 TARGET_RE = re.compile(
     r"\b(?:guidance|guided|guiding|outlook|expects?|expected|expecting|expectations?|"
     r"forecasts?|forecasting|projects?|projected|projecting|projections?|targets?|targeting|"
@@ -260,8 +186,6 @@ TARGET_RE = re.compile(
     r"range of|plans? to|sees?|seeing|propos(?:e|ed|es|ing|al))\b",
     re.I,
 )
-
-
 LEVEL_END = re.compile(
     r"\b(?:of|was|were|is|are|be|been|being|reached|reaching|reach|reaches|hit|hitting|hits|"
     r"totaled|totalled|totaling|totalling|totals|stood at|stands at|came in at|coming in at|"
@@ -278,8 +202,6 @@ LEVEL_END = re.compile(
     rf"(?:\s+{ADJ})*\s*$",
     re.I,
 )
-
-
 VERBS = (
     rf"{UP}|{DOWN}|{FLAT}|was|were|is|are|be|been|has|have|had|reached|reaches|reaching|hit|"
     r"hits|hitting|totaled|totalled|totaling|totals|stood|stands|came|comes|closed|closes|"
@@ -301,11 +223,7 @@ VERBS = (
     r"introduc(?:e|ed|es|ing)|provid(?:e|ed|es|ing)|reaffirm(?:s|ed|ing)?|reiterat(?:e|ed|es|ing)|"
     r"initiat(?:e|ed|es|ing)|issuing|updat(?:e|ed|es|ing)|narrow(?:s|ed|ing)?"
 )
-
-
 VERB_RE = re.compile(rf"(?<![\w-])(?:{VERBS})(?![\w-])", re.I)
-
-
 DET_WORDS = frozenset({
     "a", "an", "the", "our", "its", "their", "his", "her", "this", "that", "these", "those",
     "we", "it", "they", "i", "you", "which", "who", "there", "here", "also", "and", "but",
@@ -318,21 +236,13 @@ DET_WORDS = frozenset({
     "compared", "respectively", "approximately", "nearly", "about", "around", "roughly",
     "where", "little", "earlier", "later", "because", "when", "if", "whether",
 })  # fmt: skip
-
-
 PREPS_IN_NP = frozenset({"of", "per", "on", "to", "for", "from", "in", "and", "&", "excluding"})
-
-
 STATE_WORDS = frozenset({"unchanged", "steady", "flat", "stable", "intact", "constant"})
-
-
 LEAD_DROP = frozenset({
     "a", "an", "the", "our", "its", "their", "his", "her", "this", "that", "these", "those",
     "also", "and", "but", "while", "even", "still", "so", "then", "meanwhile", "as", "with",
     "total", "overall", "both", "all", "of", "in", "for", "on", "at", "by", "to", "from",
 })  # fmt: skip
-
-
 MARKET_RE = re.compile(
     r"\b(?:index|indices|nikkei|topix|kospi|taiex|hang seng|s&p|dow|nasdaq|ftse|dax|cac|"
     r"stoxx|sensex|nifty|shares|stock|stocks|yen|dollar|euro|yuan|pound|bitcoin|gold|oil|"
@@ -340,36 +250,24 @@ MARKET_RE = re.compile(
     r"currency|bonds?|notes?)\b",
     re.I,
 )
-
-
 GENERIC = frozenset({
     "", "index", "benchmark", "benchmark index", "gauge", "shares", "stock", "stocks",
     "company", "market", "equities", "figure", "number", "total", "level", "mark", "it",
     "that", "this", "which", "broader index", "the index", "results", "business", "amount",
     "line", "threshold", "milestone", "barrier",
 })  # fmt: skip
-
-
 PERIOD_ONLY = re.compile(r"(?:the )?(?:quarter|year|period|month|week|session)", re.I)
-
-
 PERIOD_TAIL = re.compile(
     r"\s+(?:in|for|during|of)\s+(?:the|this|our)\s+(?:(?:first|second|third|fourth)\s+)?"
     r"(?:quarter|year|period|month|week|session)\b.*$",
     re.I,
 )
-
-
 RELATIVE_START = re.compile(r"^[\s,]*(?:which|who|whose|that|where|when)\b", re.I)
-
-
 UNIT_WORDS = re.compile(
     r"^(?:bpd|b/d|barrels?|tons?|tonnes?|ounces?|units?|people|workers|vehicles|homes|"
     r"contracts|shares|jobs|members|customers|subscribers|stores|employees)\b",
     re.I,
 )
-
-
 CLAUSE_CUT = re.compile(
     r"[;:\u2013\u2014](?=\s)|,(?=\s)(?!\s+or\b)|"
     r"(?<!much)(?<!little)(?<!many)(?<!high)(?<!low)(?<!well)"  # "as much as 1.6%": one clause

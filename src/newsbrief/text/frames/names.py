@@ -42,8 +42,6 @@ NOT_NAMES = frozenset({
     "Perhaps", "Again", "Next", "Last", "Year-over-year", "Further", "Furthermore",
     "Moreover", "Secondly", "Thirdly", "Put", "Taken", "Speaking",
 })  # fmt: skip
-
-
 _NAME_RUN_RE = re.compile(
     r"[A-Z][\w&./-]*(?:'s)?(?:\s+(?:of\s+|&\s+)?(?:[A-Z][\w&./-]*(?:'s)?|\d{2,4}\b(?!\s*%)))*"
 )

@@ -8,10 +8,7 @@ from dataclasses import replace
 from newsbrief.text.frames.frame import Frame
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-
-
 _QUARTERS = "first|second|third|fourth"
-
 
 # (kind, said as written, pattern), most specific first: the first that matches is the period.
 _PERIOD_PATTERNS: tuple[tuple[str, bool, str], ...] = (
@@ -68,8 +65,6 @@ _PERIOD_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     ),
     ("decade ago", True, r"a decade ago|ten years ago|\d+ years ago"),
 )
-
-
 _PERIODS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
     (name, as_written, re.compile(rf"\b(?:{pattern})\b", re.I))
     for name, as_written, pattern in _PERIOD_PATTERNS
@@ -100,13 +95,8 @@ _QUARTER_REPORTED = re.compile(
     rf"|\b(?:had|delivered|reported|posted)\s+an?\s+(?:\w+\s+){{0,2}}?({_QUARTERS})[- ]quarter\b",
     re.I,
 )
-
-
-_ORDINALS = ("first", "second", "third", "fourth")
-
-
+_ORDINALS = tuple(_QUARTERS.split("|"))  # "q3" names the third
 OPENING_CHARS = 4000  # where an earnings report says which quarter it reports
-
 
 # What an earnings report states of its quarter unless a sentence says another period.
 REPORTED_MEASURES = frozenset({

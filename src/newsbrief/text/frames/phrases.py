@@ -15,8 +15,6 @@ _CONNECT_END = re.compile(
     rf"amounted to|equal to)(?:\s+{lx.ADJ})*\s*$",
     re.I,
 )
-
-
 _AUX = frozenset({
     "was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
     "could", "should", "may", "might", "to", "also", "still", "just", "now", "further",
@@ -55,29 +53,22 @@ _OPENER_RE = re.compile(
     r"^[\s,]*(?:for|in|during|on|(?:turning|looking|moving|coming)(?: back)? to|looking at)\b",
     re.I,
 )
-
-
 _AT_TIME_END = re.compile(
     r"\s+(?:at|as of|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
     rf"(?:(?:{_QUARTERS})\s+)?(?:quarter|year|period|month|q[1-4])(?:[- ]end)?\s*$",
     re.I,
 )
-
-
 _COMPARED_PERIOD = re.compile(
     r"\b(?:from|than|compared (?:to|with)|versus|vs\.?|over)\s+(?:the\s+)?"
     r"(?:a year (?:ago|earlier)|(?:the )?(?:prior|previous|same)[- ](?:year|period|quarter)|"
     r"last year|year-ago)",
     re.I,
 )
-
-
 _QUALIFIER_END = re.compile(
     r"(?:\s+of)?\s+(?:more|less|fewer|greater|higher|lower)\s+than\s*$|\s+of\s+"
     r"(?:about|nearly|over|around|roughly|approximately|almost|some|up to)\s*$",
     re.I,
 )
-
 
 # Money poured into something: what the number measures is a flow, whoever poured it.
 _FLOW_INTO = re.compile(
